@@ -1,0 +1,295 @@
+/**
+ * porta's errors: one base class, one subclass per failure, each with a literal `code` a caller can
+ * branch on (`err.code === 'FRAME_TOO_LONG'`) and a message that carries the facts (port, counts,
+ * raw header bytes).
+ *
+ * @example
+ * ```ts
+ * socket.pipe(lengthField()).subscribe({
+ *   error: (err) => {
+ *     if (isPortaError(err) && err.code === 'FRAME_TOO_LONG') console.error(err.message);
+ *   },
+ * });
+ * ```
+ * @module
+ */
+
+/** Every code a {@link PortaError} can carry. */
+export type PortaErrorCode =
+  | 'FRAME_TOO_LONG'
+  | 'CORRUPT_FRAME'
+  | 'TRUNCATED'
+  | 'DECODE'
+  | 'ENCODE'
+  | 'INVALID_ARGUMENT'
+  | 'ADDRESS_IN_USE'
+  | 'ADDRESS_NOT_AVAILABLE'
+  | 'CONNECTION_REFUSED'
+  | 'CONNECTION_RESET'
+  | 'CONNECTION_LIMIT'
+  | 'PORT_UNREACHABLE'
+  | 'DATAGRAM_TOO_LARGE'
+  | 'SERVER_UNREACHABLE'
+  | 'TIMEOUT'
+  | 'AUTH'
+  | 'REPLAY'
+  | 'MAILBOX_OVERFLOW'
+  | 'ACTOR_FAILED'
+  | 'SOCKET_CLOSED'
+  | 'TLS'
+  | 'SOCKET';
+
+/** Base class of every error porta raises. Branch on `code`, read `message` for the facts. */
+export class PortaError<C extends PortaErrorCode = PortaErrorCode> extends Error {
+  override readonly name: string = 'PortaError';
+  readonly code: C;
+
+  constructor(code: C, message: string, options?: { readonly cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** True when `value` is a {@link PortaError} (optionally with the given code). */
+export function isPortaError<C extends PortaErrorCode>(value: unknown, code?: C): value is PortaError<C> {
+  return value instanceof PortaError && (code === undefined || value.code === code);
+}
+
+/** Formats bytes as hex for error messages (`0a ff 00`), shortened past `limit` bytes. */
+export function hexPreview(bytes: Uint8Array, limit = 16): string {
+  const shown = Array.from(bytes.subarray(0, limit), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return bytes.length > limit ? `${shown} … (${bytes.length} bytes)` : shown;
+}
+
+/** A frame's declared or accumulated length exceeds its `maxFrameLength`. */
+export class FrameTooLongError extends PortaError<'FRAME_TOO_LONG'> {
+  override readonly name = 'FrameTooLongError';
+  constructor(
+    readonly length: number,
+    readonly maxFrameLength: number,
+    readonly header?: Uint8Array,
+  ) {
+    super(
+      'FRAME_TOO_LONG',
+      `frame of ${length} bytes exceeds maxFrameLength ${maxFrameLength}` +
+        (header ? ` (raw header: ${hexPreview(header)})` : ''),
+    );
+  }
+}
+
+/** A frame header is inconsistent (negative length, adjusted length shorter than the header, …). */
+export class CorruptFrameError extends PortaError<'CORRUPT_FRAME'> {
+  override readonly name = 'CorruptFrameError';
+  constructor(
+    message: string,
+    readonly header?: Uint8Array,
+  ) {
+    super('CORRUPT_FRAME', header ? `${message} (raw header: ${hexPreview(header)})` : message);
+  }
+}
+
+/** The stream ended in the middle of a frame: the course's EOFError. */
+export class TruncatedError extends PortaError<'TRUNCATED'> {
+  override readonly name = 'TruncatedError';
+  constructor(
+    readonly expected: number | undefined,
+    readonly received: number,
+    what = 'frame',
+  ) {
+    super(
+      'TRUNCATED',
+      expected === undefined
+        ? `stream ended inside a ${what}: ${received} bytes received before the socket closed`
+        : `expected ${expected} bytes but received only ${received} before the socket closed`,
+    );
+  }
+}
+
+/** Bytes could not be decoded as the requested format (e.g. non-ASCII under strict ASCII). */
+export class DecodeError extends PortaError<'DECODE'> {
+  override readonly name = 'DecodeError';
+  constructor(
+    message: string,
+    readonly offset?: number,
+  ) {
+    super('DECODE', message);
+  }
+}
+
+/** A value cannot be carried by the wire format (e.g. a frame too long for its length field). */
+export class EncodeError extends PortaError<'ENCODE'> {
+  override readonly name = 'EncodeError';
+  constructor(message: string) {
+    super('ENCODE', message);
+  }
+}
+
+/** A caller passed an argument porta cannot use (a port of 65536, a malformed address, …). */
+export class InvalidArgumentError extends PortaError<'INVALID_ARGUMENT'> {
+  override readonly name = 'InvalidArgumentError';
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}
+
+/** Describes an address for messages: `127.0.0.1:1060`, `[::1]:1060`. */
+function where(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** BIND/LISTEN failed because another socket holds the port (EADDRINUSE). */
+export class AddressInUseError extends PortaError<'ADDRESS_IN_USE'> {
+  override readonly name = 'AddressInUseError';
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    options?: { readonly cause?: unknown },
+  ) {
+    super('ADDRESS_IN_USE', `port ${port} is already in use (${where(address, port)})`, options);
+  }
+}
+
+/** BIND failed because the address is not on this machine (EADDRNOTAVAIL). */
+export class AddressNotAvailableError extends PortaError<'ADDRESS_NOT_AVAILABLE'> {
+  override readonly name = 'AddressNotAvailableError';
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(
+      'ADDRESS_NOT_AVAILABLE',
+      `address ${where(address, port)} is not available on this machine`,
+      options,
+    );
+  }
+}
+
+/** CONNECT was refused: nothing listens there (ECONNREFUSED). */
+export class ConnectionRefusedError extends PortaError<'CONNECTION_REFUSED'> {
+  override readonly name = 'ConnectionRefusedError';
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(
+      'CONNECTION_REFUSED',
+      `connection to ${where(address, port)} was refused (nothing listening?)`,
+      options,
+    );
+  }
+}
+
+/** The peer reset the connection (ECONNRESET / EPIPE). */
+export class ConnectionResetError extends PortaError<'CONNECTION_RESET'> {
+  override readonly name = 'ConnectionResetError';
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('CONNECTION_RESET', message, options);
+  }
+}
+
+/** A server refused a connection because it already serves its maximum. */
+export class ConnectionLimitError extends PortaError<'CONNECTION_LIMIT'> {
+  override readonly name = 'ConnectionLimitError';
+  constructor(readonly limit: number) {
+    super(
+      'CONNECTION_LIMIT',
+      `connection refused: the server already has its maximum of ${limit} connections`,
+    );
+  }
+}
+
+/** ICMP port unreachable on a connected UDP socket (ECONNREFUSED on send/recv). */
+export class PortUnreachableError extends PortaError<'PORT_UNREACHABLE'> {
+  override readonly name = 'PortUnreachableError';
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(
+      'PORT_UNREACHABLE',
+      `${where(address, port)} is unreachable: nothing listens on that UDP port`,
+      options,
+    );
+  }
+}
+
+/** A datagram larger than the transport can carry (65,507 bytes over IPv4, 65,527 over IPv6). */
+export class DatagramTooLargeError extends PortaError<'DATAGRAM_TOO_LARGE'> {
+  override readonly name = 'DatagramTooLargeError';
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super('DATAGRAM_TOO_LARGE', `datagram of ${size} bytes exceeds the limit of ${limit} bytes`);
+  }
+}
+
+/** Retries were exhausted without an answer: the course's "I think the server is down". */
+export class ServerUnreachableError extends PortaError<'SERVER_UNREACHABLE'> {
+  override readonly name = 'ServerUnreachableError';
+  constructor(
+    message: string,
+    readonly attempts: number,
+    readonly elapsedMs: number,
+  ) {
+    super('SERVER_UNREACHABLE', message);
+  }
+}
+
+/** An operation did not finish in time (connect, idle, frame assembly). */
+export class TimeoutError extends PortaError<'TIMEOUT'> {
+  override readonly name = 'TimeoutError';
+  constructor(
+    message: string,
+    readonly timeoutMs: number,
+  ) {
+    super('TIMEOUT', message);
+  }
+}
+
+/** A datagram failed authentication (bad tag, wrong key, truncated). */
+export class AuthError extends PortaError<'AUTH'> {
+  override readonly name = 'AuthError';
+  constructor(message: string) {
+    super('AUTH', message);
+  }
+}
+
+/** A datagram's counter was already seen or is behind the replay window. */
+export class ReplayError extends PortaError<'REPLAY'> {
+  override readonly name = 'ReplayError';
+  constructor(readonly counter: bigint) {
+    super('REPLAY', `counter ${counter} was already seen or is too old for the replay window`);
+  }
+}
+
+/** An actor's mailbox was full under the `fail` overflow strategy. */
+export class MailboxOverflowError extends PortaError<'MAILBOX_OVERFLOW'> {
+  override readonly name = 'MailboxOverflowError';
+  constructor(readonly capacity: number) {
+    super('MAILBOX_OVERFLOW', `mailbox full: ${capacity} messages are waiting`);
+  }
+}
+
+/** An operation on a socket that is already closed. */
+export class SocketClosedError extends PortaError<'SOCKET_CLOSED'> {
+  override readonly name = 'SocketClosedError';
+  constructor(message = 'the socket is closed') {
+    super('SOCKET_CLOSED', message);
+  }
+}
+
+/** Any other socket failure, wrapping the system error (`cause`) and its errno code. */
+export class SocketError extends PortaError<'SOCKET'> {
+  override readonly name = 'SocketError';
+  constructor(
+    message: string,
+    readonly syscallCode?: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super('SOCKET', message, options);
+  }
+}

@@ -1,0 +1,69 @@
+import type { Observable } from 'rxjs';
+import type { Endpoint } from './endpoint.js';
+
+/**
+ * The plugin contract: what a transport (UDP, TCP, the simulated network) gives the actor runtime.
+ * `core` knows only this; the transports implement it and never import each other.
+ *
+ * A transport turns an address into **peers**: for TCP each accepted connection is a peer, for UDP
+ * each remote endpoint that sends a datagram is a peer (datagrams are demultiplexed by origin).
+ *
+ * Lifetime = subscription: subscribing to {@link TransportPlugin.open} performs SOCKET + BIND (+ LISTEN);
+ * unsubscribing closes the socket and every peer link it produced.
+ *
+ * @example
+ * ```ts
+ * serve(udpTransport({ port: 0 }), (peer) => peer.messages).subscribe((event) => console.log(event.type));
+ * ```
+ */
+export interface TransportPlugin {
+  /** Short name used in events and logs: `udp`, `tcp`, `sim`. */
+  readonly name: string;
+  /** Opens the listening socket. Emits `listening` once, then one `peer` event per new peer. */
+  open(): Observable<TransportEvent>;
+}
+
+/** What a transport emits while open. */
+export type TransportEvent =
+  | { readonly type: 'listening'; readonly local: Endpoint }
+  | { readonly type: 'peer'; readonly link: PeerLink }
+  /** Something the transport refused or discarded before any actor saw it (counted, never silent). */
+  | {
+      readonly type: 'rejected';
+      readonly remote?: Endpoint;
+      readonly reason: string;
+      readonly bytes?: number;
+    };
+
+/**
+ * One peer as the transport sees it: its inbound messages, a way to send, flow control and close.
+ *
+ * For UDP a message is one datagram's payload; for TCP it is one chunk of the byte stream (frame it
+ * with a decoder).
+ */
+export interface PeerLink {
+  /** Unique within its transport, e.g. `tcp:127.0.0.1:50312` or `udp:[::1]:40000`. */
+  readonly id: string;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  /**
+   * Inbound messages. Completes when the peer ends its side (TCP FIN) or the link is closed; errors
+   * with a {@link PortaError} on failure (e.g. `CONNECTION_RESET`). Subscribe at most once.
+   */
+  readonly inbound: Observable<Uint8Array>;
+  /**
+   * Sends one message with `sendall` semantics: the returned Observable completes once the bytes
+   * are handed to the OS in full (waiting for `drain` when the socket's buffer is full), or errors.
+   */
+  send(data: Uint8Array): Observable<void>;
+  /** True when {@link PeerLink.pause} really stops the peer (TCP); false where it cannot (UDP). */
+  readonly canPause: boolean;
+  /** Stops reading from the peer (TCP: `socket.pause()`, the kernel window closes). */
+  pause(): void;
+  /** Resumes reading after {@link PeerLink.pause}. */
+  resume(): void;
+  /** Half-close: no more sends (TCP FIN); inbound may go on. A no-op for UDP. */
+  end(): void;
+  /** Closes the link and releases everything it holds. Idempotent. */
+  close(): void;
+}
