@@ -34,6 +34,7 @@ export type PortaErrorCode =
   | 'AUTH'
   | 'REPLAY'
   | 'MAILBOX_OVERFLOW'
+  | 'PENDING_LIMIT'
   | 'ACTOR_FAILED'
   | 'SOCKET_CLOSED'
   | 'TLS'
@@ -271,6 +272,14 @@ export class MailboxOverflowError extends PortaError<'MAILBOX_OVERFLOW'> {
   override readonly name = 'MailboxOverflowError';
   constructor(readonly capacity: number) {
     super('MAILBOX_OVERFLOW', `mailbox full: ${capacity} messages are waiting`);
+  }
+}
+
+/** A request/response client already has its maximum of requests pending (sent or queued). */
+export class PendingLimitError extends PortaError<'PENDING_LIMIT'> {
+  override readonly name = 'PendingLimitError';
+  constructor(readonly limit: number) {
+    super('PENDING_LIMIT', `request refused: ${limit} requests are already pending (maxPending)`);
   }
 }
 
