@@ -1,0 +1,111 @@
+import { type Endpoint, isPortaError, type PeerLink, type TransportEvent } from '@porta/core';
+import { mergeMap, Subscription } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { SimNetwork } from '../src/simNetwork.js';
+import { simTransport } from '../src/simTransport.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (data: Uint8Array) => new TextDecoder().decode(data);
+const server: Endpoint = { address: '127.0.0.1', port: 1060, family: 'IPv4' };
+
+/** Wires an upper-casing behaviour to every peer by hand (what core's `serve` does). */
+function upperServer(net: SimNetwork, events: TransportEvent[], links: PeerLink[]): Subscription {
+  return simTransport(net, { port: 1060 })
+    .open()
+    .subscribe((event) => {
+      events.push(event);
+      if (event.type !== 'peer') return;
+      links.push(event.link);
+      event.link.inbound
+        .pipe(mergeMap((m) => event.link.send(bytes(`${event.link.id} ${text(m).toUpperCase()}`))))
+        .subscribe();
+    });
+}
+
+describe('simTransport', () => {
+  it('emits listening, then one peer per remote endpoint, and serves two peers their own replies', () => {
+    const net = new SimNetwork({ seed: 1, defaultLink: { delayMs: 20 } });
+    const events: TransportEvent[] = [];
+    const links: PeerLink[] = [];
+    const open = upperServer(net, events, links);
+    expect(events).toEqual([{ type: 'listening', local: server }]);
+
+    const replies: Record<string, string[]> = { a: [], b: [] };
+    const clients = new Subscription();
+    for (const name of ['a', 'b'] as const) {
+      clients.add(
+        net.bind().subscribe((s) => {
+          s.datagrams.subscribe((d) => replies[name]?.push(text(d.data)));
+          for (let i = 0; i < 3; i++) s.send(bytes(`${name}${i}`), server).subscribe();
+        }),
+      );
+    }
+    net.flush();
+    expect(events.map((e) => e.type)).toEqual(['listening', 'peer', 'peer']);
+    expect(links.map((l) => l.id)).toEqual(['sim:127.0.0.1:49152', 'sim:127.0.0.1:49153']);
+    expect(links.every((l) => l.canPause === false && l.local.port === 1060)).toBe(true);
+    expect(replies).toEqual({
+      a: ['sim:127.0.0.1:49152 A0', 'sim:127.0.0.1:49152 A1', 'sim:127.0.0.1:49152 A2'],
+      b: ['sim:127.0.0.1:49153 B0', 'sim:127.0.0.1:49153 B1', 'sim:127.0.0.1:49153 B2'],
+    });
+    expect(net.now()).toBe(40); // one round trip of 2 × 20 ms
+
+    // Unsubscribing closes every link and unbinds the port.
+    let completed = 0;
+    for (const l of links) l.inbound.subscribe({ complete: () => completed++ });
+    open.unsubscribe();
+    clients.unsubscribe();
+    expect(completed).toBe(2);
+    const again = net.bind({ port: 1060 }).subscribe();
+    expect(again.closed).toBe(false);
+    again.unsubscribe();
+  });
+
+  it('keeps datagrams that arrive before the peer inbound is subscribed, up to a limit', () => {
+    const net = new SimNetwork();
+    const events: TransportEvent[] = [];
+    const open = simTransport(net, { port: 1060 }, { pendingLimit: 2 })
+      .open()
+      .subscribe((e) => events.push(e));
+    net.bind().subscribe((s) => {
+      for (let i = 0; i < 3; i++) s.send(bytes(`m${i}`), server).subscribe();
+    });
+    net.flush();
+    expect(events.map((e) => e.type)).toEqual(['listening', 'peer', 'rejected']);
+    const peer = events[1];
+    const got: string[] = [];
+    if (peer?.type === 'peer') peer.link.inbound.subscribe((m) => got.push(text(m)));
+    expect(got).toEqual(['m0', 'm1']);
+    open.unsubscribe();
+  });
+
+  it('makes a new peer after a link is closed', () => {
+    const net = new SimNetwork();
+    const events: TransportEvent[] = [];
+    const links: PeerLink[] = [];
+    const open = upperServer(net, events, links);
+    let send = (_: string) => {};
+    const client = net.bind().subscribe((s) => {
+      send = (m) => s.send(bytes(m), server).subscribe();
+    });
+    send('one');
+    net.flush();
+    links[0]?.close();
+    send('two');
+    net.flush();
+    expect(events.filter((e) => e.type === 'peer')).toHaveLength(2);
+    open.unsubscribe();
+    client.unsubscribe();
+  });
+
+  it('reports a busy port as an error of open()', () => {
+    const net = new SimNetwork();
+    const holder = net.bind({ port: 1060 }).subscribe();
+    let error: unknown;
+    simTransport(net, { port: 1060 })
+      .open()
+      .subscribe({ error: (e: unknown) => (error = e) });
+    expect(isPortaError(error, 'ADDRESS_IN_USE')).toBe(true);
+    holder.unsubscribe();
+  });
+});
