@@ -1,1 +1,6 @@
-export {};
+export * from './connectTcp.js';
+export * from './frameTimeout.js';
+export * from './listenTcp.js';
+export * from './TcpConnection.js';
+export * from './TcpListener.js';
+export * from './tcpTransport.js';

@@ -1,0 +1,238 @@
+import type { Server, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { ConnectionLimitError, type Endpoint, formatEndpoint, PortaError } from '@porta/core';
+import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
+import { remoteOf } from './internal/socketEndpoints.js';
+import { TcpConnection, type TcpConnectionOptions } from './TcpConnection.js';
+
+/** A connection the listener closed before any consumer saw it, and why. */
+export interface RejectedConnection {
+  readonly remote: Endpoint;
+  readonly reason: string;
+  /** `CONNECTION_LIMIT` when over `maxConnections`, `TLS` when the handshake failed. */
+  readonly error: PortaError;
+}
+
+/** A snapshot of a listener's counters. */
+export interface TcpListenerStats {
+  /** Connections handed to `connections` so far. */
+  readonly accepted: number;
+  /** Connections closed at once (over the limit, failed TLS handshake). */
+  readonly rejected: number;
+  /** Connections open now (TLS: including those still in their handshake). */
+  readonly open: number;
+}
+
+/** @internal What `listenTcp` gives the listener it builds. */
+export interface TcpListenerSetup {
+  readonly server: Server;
+  readonly tls: boolean;
+  readonly maxConnections: number;
+  readonly connection: TcpConnectionOptions;
+  readonly scheduler: SchedulerLike;
+  /** Called once the listener is shut down and every connection is closed. */
+  readonly onFinished: () => void;
+}
+
+/**
+ * A listening TCP (or TLS) socket, emitted by `listenTcp` once it listens: the course's
+ * `sock.listen()`, with ACCEPT as the stream {@link TcpListener.connections}.
+ *
+ * Connections belong to the listener's subscription: unsubscribing from `listenTcp` closes the
+ * listening socket and every connection it accepted. {@link TcpListener.shutdown} is the graceful
+ * way out.
+ *
+ * @example
+ * ```ts
+ * listenTcp({ port: 0 }).pipe(
+ *   switchMap((listener) => listener.connections),
+ *   mergeMap((conn) => conn.bytes.pipe(recvall(16), concatMap(() => conn.send(reply)))),
+ * );
+ * ```
+ */
+export class TcpListener {
+  /** The address it listens on (getsockname), with the real port when asked for port 0. */
+  readonly local: Endpoint;
+  /**
+   * Accepted connections (ACCEPT as a stream). Connections accepted while nobody subscribes wait
+   * for the next subscriber; completes once the listener stops accepting.
+   */
+  readonly connections: Observable<TcpConnection>;
+  /** Connections closed at once: over `maxConnections`, or a failed TLS handshake. Never silent. */
+  readonly rejected: Observable<RejectedConnection>;
+
+  readonly #setup: TcpListenerSetup;
+  readonly #sockets = new Set<Socket>();
+  readonly #waiting: TcpConnection[] = [];
+  readonly #subscribers = new Set<Subscriber<TcpConnection>>();
+  readonly #rejectSubscribers = new Set<Subscriber<RejectedConnection>>();
+  readonly #drainWaiters = new Set<() => void>();
+  #accepting = true;
+  #finished = false;
+  #open = 0;
+  #accepted = 0;
+  #rejected = 0;
+
+  /** @internal Built by `listenTcp` once the server listens. */
+  constructor(setup: TcpListenerSetup) {
+    this.#setup = setup;
+    const { server } = setup;
+    const address = server.address();
+    if (address === null || typeof address === 'string') {
+      throw new PortaError('SOCKET', 'listening server has no TCP address');
+    }
+    this.local = {
+      address: address.address,
+      port: address.port,
+      family: address.family === 'IPv6' ? 'IPv6' : 'IPv4',
+    };
+
+    server.on('connection', (raw: Socket) => this.#onRawConnection(raw));
+    if (setup.tls) {
+      server.on('secureConnection', (socket: TLSSocket) => this.#deliver(socket));
+      server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+        const remote = remoteOf(socket);
+        this.#reject(
+          remote,
+          new PortaError('TLS', `TLS handshake with ${formatEndpoint(remote)} failed: ${err.message}`, {
+            cause: err,
+          }),
+        );
+      });
+    }
+
+    this.connections = new Observable<TcpConnection>((subscriber) => {
+      while (this.#waiting.length > 0 && !subscriber.closed) {
+        const conn = this.#waiting.shift()!;
+        subscriber.next(conn);
+      }
+      if (!this.#accepting) {
+        subscriber.complete();
+        return;
+      }
+      this.#subscribers.add(subscriber);
+      return () => this.#subscribers.delete(subscriber);
+    });
+
+    this.rejected = new Observable<RejectedConnection>((subscriber) => {
+      if (this.#finished) {
+        subscriber.complete();
+        return;
+      }
+      this.#rejectSubscribers.add(subscriber);
+      return () => this.#rejectSubscribers.delete(subscriber);
+    });
+  }
+
+  /** A snapshot of this listener's counters. */
+  get stats(): TcpListenerStats {
+    return { accepted: this.#accepted, rejected: this.#rejected, open: this.#open };
+  }
+
+  /**
+   * Graceful shutdown: stops accepting at once (the listening socket closes, `connections`
+   * completes), lets open connections finish, and destroys those still open after `graceMs`
+   * (default 10 s, on the listener's scheduler). Emits once and completes when every connection is
+   * closed; the `listenTcp` Observable then completes.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => listener.shutdown(5_000).subscribe());
+   * ```
+   */
+  shutdown(graceMs = 10_000): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      this.#stopAccepting();
+      const done = () => {
+        subscriber.next();
+        subscriber.complete();
+      };
+      if (this.#open === 0) {
+        this.#finish();
+        done();
+        return;
+      }
+      this.#drainWaiters.add(done);
+      const timer = this.#setup.scheduler.schedule(() => this.#destroySockets(), graceMs);
+      return () => {
+        timer.unsubscribe();
+        this.#drainWaiters.delete(done);
+      };
+    });
+  }
+
+  /** @internal Hard close: the listening socket and every connection, now. */
+  destroy(): void {
+    this.#stopAccepting();
+    this.#destroySockets();
+    this.#finish();
+  }
+
+  #onRawConnection(raw: Socket): void {
+    // A refused or half-made socket can still see a reset; without a listener that would throw.
+    raw.on('error', () => {});
+    if (!this.#accepting) {
+      raw.destroy();
+      return;
+    }
+    if (this.#open >= this.#setup.maxConnections) {
+      raw.destroy();
+      this.#reject(remoteOf(raw), new ConnectionLimitError(this.#setup.maxConnections));
+      return;
+    }
+    this.#open++;
+    this.#sockets.add(raw);
+    raw.once('close', () => {
+      this.#open--;
+      this.#sockets.delete(raw);
+      if (!this.#accepting && this.#open === 0) {
+        for (const waiter of [...this.#drainWaiters]) waiter();
+        this.#finish();
+      }
+    });
+    if (!this.#setup.tls) this.#deliver(raw);
+  }
+
+  #deliver(socket: Socket): void {
+    if (!this.#accepting || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    const conn = new TcpConnection(socket, { scheduler: this.#setup.scheduler, ...this.#setup.connection });
+    this.#accepted++;
+    if (this.#subscribers.size === 0) {
+      this.#waiting.push(conn);
+      return;
+    }
+    for (const subscriber of [...this.#subscribers]) subscriber.next(conn);
+  }
+
+  #reject(remote: Endpoint, error: PortaError): void {
+    this.#rejected++;
+    const event: RejectedConnection = { remote, reason: error.message, error };
+    for (const subscriber of [...this.#rejectSubscribers]) subscriber.next(event);
+  }
+
+  #stopAccepting(): void {
+    if (!this.#accepting) return;
+    this.#accepting = false;
+    this.#setup.server.close();
+    for (const subscriber of [...this.#subscribers]) subscriber.complete();
+    this.#subscribers.clear();
+  }
+
+  #destroySockets(): void {
+    for (const conn of this.#waiting.splice(0)) conn.close();
+    for (const socket of [...this.#sockets]) socket.destroy();
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    for (const subscriber of [...this.#rejectSubscribers]) subscriber.complete();
+    this.#rejectSubscribers.clear();
+    this.#setup.onFinished();
+  }
+}

@@ -1,0 +1,51 @@
+import {
+  AddressInUseError,
+  AddressNotAvailableError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  PortaError,
+  SocketClosedError,
+  SocketError,
+} from '@porta/core';
+
+/** The errno-style code Node puts on system and TLS errors (`ECONNRESET`, `ERR_SSL_…`). */
+export function errnoOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isTlsFailure(err: unknown, code: string | undefined): boolean {
+  if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS')) return true;
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return true;
+  if (code?.startsWith('UNABLE_TO_') || code?.startsWith('CERT_')) return true;
+  return (err as { library?: unknown } | null)?.library === 'SSL routines';
+}
+
+/**
+ * Turns a Node socket error into porta's typed error, with the address it concerns in the message.
+ * A {@link PortaError} passes through unchanged.
+ */
+export function toPortaError(err: unknown, address: string, port: number, what = 'connection'): PortaError {
+  if (err instanceof PortaError) return err;
+  const code = errnoOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const at = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new AddressInUseError(address, port, { cause: err });
+    case 'EADDRNOTAVAIL':
+      return new AddressNotAvailableError(address, port, { cause: err });
+    case 'ECONNREFUSED':
+      return new ConnectionRefusedError(address, port, { cause: err });
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new ConnectionResetError(`${what} with ${at} was reset by the peer (${code})`, { cause: err });
+    case 'ERR_STREAM_DESTROYED':
+    case 'ERR_STREAM_WRITE_AFTER_END':
+      return new SocketClosedError(`${what} with ${at} is closed: ${message}`);
+  }
+  if (isTlsFailure(err, code)) {
+    return new PortaError('TLS', `TLS ${what} with ${at} failed: ${message}`, { cause: err });
+  }
+  return new SocketError(`${what} with ${at} failed: ${message}`, code, { cause: err });
+}

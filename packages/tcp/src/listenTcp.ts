@@ -1,0 +1,100 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { assertPort } from '@porta/core';
+import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import { toPortaError } from './internal/systemError.js';
+import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
+import { TcpListener } from './TcpListener.js';
+
+/** Options of {@link listenTcp}. */
+export interface ListenTcpOptions {
+  /** IP literal to listen on. Default `127.0.0.1` (loopback only, as the course's examples). */
+  readonly host?: string;
+  /** Port; 0 (the default) lets the OS pick a free one — read it from `listener.local.port`. */
+  readonly port?: number;
+  /** Length of the kernel's queue of connections not yet accepted. Default 511. */
+  readonly backlog?: number;
+  /** With `host: '::'`, accept IPv6 only (no IPv4-mapped peers). Default false. */
+  readonly ipv6Only?: boolean;
+  /** Listen with TLS (node:tls) instead of plain TCP; same API otherwise. Needs `key` and `cert`. */
+  readonly tls?: tls.TlsOptions;
+  /**
+   * Connections open at once. Connection N+1 is closed as soon as it is accepted and reported on
+   * `listener.rejected` (`CONNECTION_LIMIT`); its slot is free again once a connection closes.
+   * TLS connections count from the TCP accept, handshake included. Default unlimited.
+   */
+  readonly maxConnections?: number;
+  /** Close a connection with `TIMEOUT` after this long without traffic. Default none. */
+  readonly idleTimeoutMs?: number;
+  /** Disable Nagle's algorithm on accepted connections. Default false (as the OS). */
+  readonly noDelay?: boolean;
+  /** Clock for the idle timeout and the shutdown grace period. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Listens for TCP (or TLS) connections: SOCKET + BIND + LISTEN on subscribe, then emits one
+ * {@link TcpListener} whose `connections` stream is ACCEPT. Unsubscribing closes the listening
+ * socket and every connection it accepted; after `listener.shutdown()` finishes it completes.
+ *
+ * Errors (before any connection): `INVALID_ARGUMENT` for a bad port or host (before any socket is
+ * made), `ADDRESS_IN_USE` naming the port, `ADDRESS_NOT_AVAILABLE`, `SOCKET`.
+ *
+ * @example
+ * ```ts
+ * listenTcp({ port: 0 })
+ *   .pipe(switchMap((listener) => listener.connections), mergeMap((conn) => conn.bytes.pipe(...)))
+ *   .subscribe();
+ * ```
+ */
+export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListener> {
+  return new Observable<TcpListener>((subscriber) => {
+    const host = options.host ?? '127.0.0.1';
+    const port = options.port ?? 0;
+    let maxConnections: number;
+    try {
+      assertListenHost(host);
+      assertPort(port);
+      if (options.backlog !== undefined) assertCount(options.backlog, 'backlog');
+      maxConnections = assertCount(
+        options.maxConnections ?? Number.POSITIVE_INFINITY,
+        'maxConnections',
+        true,
+      );
+      if (options.idleTimeoutMs !== undefined) assertDuration(options.idleTimeoutMs, 'idleTimeoutMs');
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+    const scheduler = options.scheduler ?? asyncScheduler;
+    const serverOptions = { allowHalfOpen: true, noDelay: options.noDelay ?? false };
+    const server = options.tls
+      ? tls.createServer({ ...options.tls, ...serverOptions })
+      : net.createServer(serverOptions);
+    let listener: TcpListener | undefined;
+
+    server.on('error', (err) => subscriber.error(toPortaError(err, host, port, 'listening socket')));
+    server.listen(
+      { host, port, backlog: options.backlog ?? 511, ipv6Only: options.ipv6Only ?? false },
+      () => {
+        listener = new TcpListener({
+          server,
+          tls: options.tls !== undefined,
+          maxConnections,
+          scheduler,
+          connection: {
+            scheduler,
+            ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+          },
+          onFinished: () => subscriber.complete(),
+        });
+        subscriber.next(listener);
+      },
+    );
+
+    return () => {
+      if (listener) listener.destroy();
+      else server.close();
+    };
+  });
+}

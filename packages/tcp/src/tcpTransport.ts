@@ -1,0 +1,37 @@
+import type { TransportEvent, TransportPlugin } from '@porta/core';
+import { map, merge, type Observable, of, switchMap } from 'rxjs';
+import { type ListenTcpOptions, listenTcp } from './listenTcp.js';
+
+/** Options of {@link tcpTransport}: those of `listenTcp`. */
+export type TcpTransportOptions = ListenTcpOptions;
+
+/**
+ * The TCP transport plugin for the actor runtime (`serve`): listens with {@link listenTcp} and turns
+ * each accepted connection into a peer. Each {@link TcpConnection} is its own `PeerLink`
+ * (`canPause: true`; pause/resume stop and restart reading from the socket, so a full mailbox
+ * pushes back on the peer). Connections over `maxConnections` and failed TLS handshakes become
+ * `rejected` events.
+ *
+ * @example
+ * ```ts
+ * serve(tcpTransport({ port: 0, maxConnections: 100 }), (peer) => peer.messages).subscribe(console.log);
+ * ```
+ */
+export function tcpTransport(options: TcpTransportOptions = {}): TransportPlugin {
+  return {
+    name: 'tcp',
+    open(): Observable<TransportEvent> {
+      return listenTcp(options).pipe(
+        switchMap((listener) =>
+          merge(
+            of<TransportEvent>({ type: 'listening', local: listener.local }),
+            listener.rejected.pipe(
+              map((r): TransportEvent => ({ type: 'rejected', remote: r.remote, reason: r.reason })),
+            ),
+            listener.connections.pipe(map((link): TransportEvent => ({ type: 'peer', link }))),
+          ),
+        ),
+      );
+    },
+  };
+}
