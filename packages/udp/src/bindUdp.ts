@@ -1,0 +1,214 @@
+import type dgram from 'node:dgram';
+import {
+  type Datagram,
+  type DatagramSocket,
+  type Endpoint,
+  type Family,
+  InvalidArgumentError,
+  type PortaError,
+} from '@porta/core';
+import { Observable, Subject } from 'rxjs';
+import { checkDestination, checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
+import { UdpCounters } from './internal/counters.js';
+import {
+  applyBuffers,
+  closeQuietly,
+  createDgram,
+  localEndpoint,
+  type SendTarget,
+  type SocketPlan,
+  sendObservable,
+} from './internal/dgram.js';
+import { EndpointCache } from './internal/endpointCache.js';
+import { at, toPortaError } from './internal/socketErrors.js';
+import { maxDatagramSize } from './limits.js';
+import type { UdpSocketOptions } from './udpSocketOptions.js';
+import type { UdpStats } from './udpStats.js';
+
+/** Where a datagram goes: an {@link Endpoint} (e.g. a sender's, to reply) or a bare `{ address, port }`. */
+export type UdpDestination = Endpoint | { readonly address: string; readonly port: number };
+
+/**
+ * Options of {@link bindUdp}.
+ *
+ * @example
+ * ```ts
+ * bindUdp({ address: '::1', port: 0, ipv6Only: true });
+ * ```
+ */
+export interface BindUdpOptions extends UdpSocketOptions {
+  /**
+   * IP literal to bind (host names are not resolved). Default `127.0.0.1` — loopback, as the
+   * course's server binds — or `::1` when `family` is `IPv6`. Bind `0.0.0.0` / `::` to serve every
+   * interface.
+   */
+  readonly address?: string;
+  /** Port to bind, 0..65535. Default 0: the OS picks a free port (read it from `socket.local`). */
+  readonly port?: number;
+  /** Socket family. Default: inferred from `address`; when given, it must agree with it. */
+  readonly family?: Family;
+}
+
+/**
+ * A bound UDP socket, as {@link bindUdp} emits it. Lives until the `bindUdp` subscription ends.
+ *
+ * @example
+ * ```ts
+ * bindUdp().pipe(switchMap((s) => s.datagrams.pipe(mergeMap((d) => s.send(d.data, d.remote)))));
+ * ```
+ */
+export interface UdpSocket extends DatagramSocket {
+  /** The bound address (getsockname): with `port: 0`, the port the OS picked. */
+  readonly local: Endpoint;
+  readonly family: Family;
+  /** Largest payload a send accepts: 65,507 over IPv4, 65,527 over IPv6. */
+  readonly maxDatagramSize: number;
+  /**
+   * RECEIVE: every datagram with its sender. Hot and multicast: each subscriber sees the datagrams
+   * that arrive while it is subscribed; one arriving with no subscriber is counted in
+   * `stats.dropped`. Completes when the socket closes; errors with a `SocketError` if the OS reports
+   * a receive failure.
+   */
+  readonly datagrams: Observable<Datagram>;
+  /**
+   * SEND (sendto): cold, one datagram per subscription. Emits `undefined` and completes once the OS
+   * accepted the datagram. Errors — before anything is sent — with `DATAGRAM_TOO_LARGE` above
+   * {@link UdpSocket.maxDatagramSize}, `INVALID_ARGUMENT` for a bad destination or one of the other
+   * family, `SOCKET_CLOSED` after close; later with the OS's error, typed.
+   */
+  send(data: Uint8Array, to: UdpDestination): Observable<void>;
+  /** Counters (a snapshot on every read). */
+  readonly stats: UdpStats;
+  /** The effective SO_RCVBUF in bytes, as the OS reports it (Linux reports twice the usable size). */
+  readonly recvBufferSize: number;
+}
+
+/**
+ * SOCKET + BIND as an Observable: subscribing creates a UDP socket and binds it, then emits the
+ * bound {@link UdpSocket} once; unsubscribing closes it (CLOSE). Bad ports (-1, 65536, 1.5, NaN) and
+ * addresses fail with `INVALID_ARGUMENT` before any socket exists; a busy port with
+ * `ADDRESS_IN_USE` naming it; an address not on this machine with `ADDRESS_NOT_AVAILABLE`.
+ *
+ * The receive path never truncates: node:dgram reads into 64 KiB, above the largest payload
+ * (65,527 bytes), and SO_RCVBUF is raised (default 1 MiB request) so maximum-size datagrams queue.
+ *
+ * @example
+ * ```ts
+ * // The course's udp_local server: answer every datagram with its length.
+ * bindUdp({ port: 1060 }).pipe(
+ *   switchMap((s) => s.datagrams.pipe(mergeMap((d) => s.send(encode(`${d.data.length} bytes`), d.remote)))),
+ * ).subscribe();
+ * ```
+ */
+export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
+  return new Observable<UdpSocket>((subscriber) => {
+    let plan: SocketPlan;
+    let address: string;
+    let port: number;
+    try {
+      address = options.address ?? (options.family === 'IPv6' ? '::1' : '127.0.0.1');
+      const family = resolveFamily(address, options.family, 'bind address');
+      port = checkLocalPort(options.port ?? 0);
+      if (options.ipv6Only !== undefined && family !== 'IPv6') {
+        throw new InvalidArgumentError(`ipv6Only applies to IPv6 sockets, but ${address} is IPv4`);
+      }
+      plan = {
+        family,
+        buffers: planBuffers(options),
+        ipv6Only: options.ipv6Only,
+        reuseAddr: options.reuseAddr ?? false,
+      };
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+
+    const socket = createDgram(plan);
+    let bound: BoundUdpSocket | undefined;
+    // Stays attached until the handle is gone: an 'error' with no listener would crash the process.
+    socket.on('error', (err) => {
+      if (bound !== undefined) bound.fail(toPortaError(err, at(bound.local, 'receive')));
+      else subscriber.error(toPortaError(err, { address, port, operation: 'bind' }));
+    });
+    socket.bind({ address, port }, () => {
+      try {
+        applyBuffers(socket, plan.buffers);
+      } catch (err) {
+        subscriber.error(toPortaError(err, { address, port, operation: 'setsockopt' }));
+        return;
+      }
+      bound = new BoundUdpSocket(socket, localEndpoint(socket), plan.family);
+      subscriber.next(bound);
+    });
+    return () => {
+      bound?.dispose();
+      closeQuietly(socket);
+    };
+  });
+}
+
+class BoundUdpSocket implements UdpSocket, SendTarget {
+  readonly socket: dgram.Socket;
+  readonly local: Endpoint;
+  readonly family: Family;
+  readonly maxDatagramSize: number;
+  readonly counters = new UdpCounters();
+  readonly datagrams: Observable<Datagram>;
+  closed = false;
+  readonly #inbound = new Subject<Datagram>();
+  readonly #endpoints = new EndpointCache();
+
+  constructor(socket: dgram.Socket, local: Endpoint, family: Family) {
+    this.socket = socket;
+    this.local = local;
+    this.family = family;
+    this.maxDatagramSize = maxDatagramSize(family);
+    this.datagrams = this.#inbound.asObservable();
+    socket.on('message', this.#onMessage);
+  }
+
+  get maxDatagram(): number {
+    return this.maxDatagramSize;
+  }
+
+  get stats(): UdpStats {
+    return this.counters.snapshot();
+  }
+
+  get recvBufferSize(): number {
+    return this.closed ? 0 : this.socket.getRecvBufferSize();
+  }
+
+  send(data: Uint8Array, to: UdpDestination): Observable<void> {
+    return sendObservable(
+      this,
+      data,
+      to?.port,
+      to?.address,
+      () => at(to, 'send'),
+      () => checkDestination(to, this.family),
+    );
+  }
+
+  fail(error: PortaError): void {
+    this.#inbound.error(error);
+  }
+
+  dispose(): void {
+    this.closed = true;
+    this.socket.off('message', this.#onMessage);
+    this.#inbound.complete();
+  }
+
+  readonly #onMessage = (data: Buffer, rinfo: dgram.RemoteInfo): void => {
+    const counters = this.counters;
+    counters.received++;
+    counters.bytesReceived += data.byteLength;
+    if (!this.#inbound.observed) {
+      counters.dropped++;
+      return;
+    }
+    const remote = this.#endpoints.get(rinfo.address, rinfo.port, rinfo.family as Family);
+    this.#inbound.next({ data, remote });
+  };
+}

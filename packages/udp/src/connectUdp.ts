@@ -1,0 +1,218 @@
+import type dgram from 'node:dgram';
+import { type Endpoint, type Family, isPortaError, type PortaError } from '@porta/core';
+import { Observable, Subject } from 'rxjs';
+import type { UdpDestination } from './bindUdp.js';
+import { checkLocalPort, checkRemotePort, planBuffers, resolveFamily } from './internal/checks.js';
+import { UdpCounters } from './internal/counters.js';
+import {
+  applyBuffers,
+  closeQuietly,
+  createDgram,
+  localEndpoint,
+  remoteEndpoint,
+  type SendTarget,
+  type SocketPlan,
+  sendObservable,
+} from './internal/dgram.js';
+import { at, type ErrorContext, toPortaError } from './internal/socketErrors.js';
+import { maxDatagramSize } from './limits.js';
+import type { UdpSocketOptions } from './udpSocketOptions.js';
+import type { UdpStats } from './udpStats.js';
+
+/**
+ * Options of {@link connectUdp}.
+ *
+ * @example
+ * ```ts
+ * connectUdp({ address: '127.0.0.1', port: 1060 }, { localAddress: '127.0.0.1' });
+ * ```
+ */
+export interface ConnectUdpOptions extends UdpSocketOptions {
+  /**
+   * IP literal to bind before connecting. Default: the wildcard of the remote's family, so the
+   * kernel picks the source address by route at CONNECT (read it from `socket.local`).
+   */
+  readonly localAddress?: string;
+  /** Local port, 0..65535. Default 0 (any free port). */
+  readonly localPort?: number;
+}
+
+/**
+ * A UDP socket tied to one remote endpoint, as {@link connectUdp} emits it. The kernel drops every
+ * datagram from any other origin, so `messages` only ever carries the remote's replies.
+ *
+ * @example
+ * ```ts
+ * connectUdp(server).pipe(switchMap((s) => s.send(request).pipe(switchMap(() => s.messages), take(1))));
+ * ```
+ */
+export interface ConnectedUdpSocket {
+  /** The local address (getsockname), concrete after CONNECT even when bound to the wildcard. */
+  readonly local: Endpoint;
+  /** The connected remote (getpeername). */
+  readonly remote: Endpoint;
+  readonly family: Family;
+  /** Largest payload a send accepts: 65,507 over IPv4, 65,527 over IPv6. */
+  readonly maxDatagramSize: number;
+  /**
+   * RECEIVE: payloads from the remote. Hot and multicast; a datagram arriving with no subscriber is
+   * counted in `stats.dropped`. Errors with `PORT_UNREACHABLE` when the OS reports ICMP port
+   * unreachable (nothing listens at the remote) — terminal, as an Observable error is: to try again,
+   * resubscribe to {@link connectUdp}. Completes when the socket closes.
+   */
+  readonly messages: Observable<Uint8Array>;
+  /**
+   * SEND: cold, one datagram per subscription; emits `undefined` and completes once the OS accepted
+   * it. `DATAGRAM_TOO_LARGE` before sending above {@link ConnectedUdpSocket.maxDatagramSize};
+   * `PORT_UNREACHABLE` if the OS reports an earlier ICMP error on this send (then `messages` fails
+   * too).
+   */
+  send(data: Uint8Array): Observable<void>;
+  /** Counters (a snapshot on every read). */
+  readonly stats: UdpStats;
+  /** The effective SO_RCVBUF in bytes, as the OS reports it (Linux reports twice the usable size). */
+  readonly recvBufferSize: number;
+}
+
+/**
+ * SOCKET + BIND + CONNECT as an Observable: emits one {@link ConnectedUdpSocket} once connected;
+ * unsubscribing closes it. CONNECT on UDP sends nothing: it fixes the destination and makes the
+ * kernel discard datagrams from other origins — the course's remedy for the promiscuous client.
+ * The remote must be an IP literal with a port from 1 to 65535, else `INVALID_ARGUMENT` before any
+ * socket exists.
+ *
+ * @example
+ * ```ts
+ * const reply = await firstValueFrom(
+ *   connectUdp({ address: '127.0.0.1', port: 1060 }).pipe(
+ *     switchMap((s) => s.send(encodeAscii('hello')).pipe(switchMap(() => s.messages))),
+ *   ),
+ * );
+ * ```
+ */
+export function connectUdp(
+  remote: UdpDestination,
+  options: ConnectUdpOptions = {},
+): Observable<ConnectedUdpSocket> {
+  return new Observable<ConnectedUdpSocket>((subscriber) => {
+    let plan: SocketPlan;
+    let localAddress: string;
+    let localPort: number;
+    let remoteAddress: string;
+    let remotePort: number;
+    try {
+      remoteAddress = remote?.address;
+      const family = resolveFamily(remoteAddress, undefined, 'remote address');
+      remotePort = checkRemotePort(remote.port);
+      localAddress = options.localAddress ?? (family === 'IPv6' ? '::' : '0.0.0.0');
+      resolveFamily(localAddress, family, 'local address');
+      localPort = checkLocalPort(options.localPort ?? 0, 'local port');
+      plan = {
+        family,
+        buffers: planBuffers(options),
+        ipv6Only: options.ipv6Only,
+        reuseAddr: options.reuseAddr ?? false,
+      };
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+
+    const socket = createDgram(plan);
+    let connected: ConnectedSocket | undefined;
+    const bindContext: ErrorContext = { address: localAddress, port: localPort, operation: 'bind' };
+    const connectContext: ErrorContext = { address: remoteAddress, port: remotePort, operation: 'connect' };
+    socket.on('error', (err) => {
+      if (connected !== undefined) connected.fail(toPortaError(err, at(connected.remote, 'receive')));
+      else subscriber.error(toPortaError(err, bindContext));
+    });
+    socket.bind({ address: localAddress, port: localPort }, () => {
+      socket.connect(remotePort, remoteAddress, (err?: Error) => {
+        if (err) {
+          subscriber.error(toPortaError(err, connectContext));
+          return;
+        }
+        try {
+          applyBuffers(socket, plan.buffers);
+        } catch (e) {
+          subscriber.error(toPortaError(e, { ...connectContext, operation: 'setsockopt' }));
+          return;
+        }
+        connected = new ConnectedSocket(socket, localEndpoint(socket), remoteEndpoint(socket), plan.family);
+        subscriber.next(connected);
+      });
+    });
+    return () => {
+      connected?.dispose();
+      closeQuietly(socket);
+    };
+  });
+}
+
+class ConnectedSocket implements ConnectedUdpSocket, SendTarget {
+  readonly socket: dgram.Socket;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly family: Family;
+  readonly maxDatagramSize: number;
+  readonly counters = new UdpCounters();
+  readonly messages: Observable<Uint8Array>;
+  closed = false;
+  readonly #inbound = new Subject<Uint8Array>();
+  readonly #sendContext: () => ErrorContext;
+
+  constructor(socket: dgram.Socket, local: Endpoint, remote: Endpoint, family: Family) {
+    this.socket = socket;
+    this.local = local;
+    this.remote = remote;
+    this.family = family;
+    this.maxDatagramSize = maxDatagramSize(family);
+    this.messages = this.#inbound.asObservable();
+    const context = at(remote, 'send');
+    this.#sendContext = () => context;
+    socket.on('message', this.#onMessage);
+  }
+
+  get maxDatagram(): number {
+    return this.maxDatagramSize;
+  }
+
+  get stats(): UdpStats {
+    return this.counters.snapshot();
+  }
+
+  get recvBufferSize(): number {
+    return this.closed ? 0 : this.socket.getRecvBufferSize();
+  }
+
+  send(data: Uint8Array): Observable<void> {
+    return sendObservable(this, data, undefined, undefined, this.#sendContext);
+  }
+
+  onSendError(error: PortaError): void {
+    // The ICMP error was reported to this send instead of the receive path: fail `messages` too, so
+    // a caller waiting for a reply is not left waiting in silence.
+    if (isPortaError(error, 'PORT_UNREACHABLE')) this.fail(error);
+  }
+
+  fail(error: PortaError): void {
+    this.#inbound.error(error);
+  }
+
+  dispose(): void {
+    this.closed = true;
+    this.socket.off('message', this.#onMessage);
+    this.#inbound.complete();
+  }
+
+  readonly #onMessage = (data: Buffer): void => {
+    const counters = this.counters;
+    counters.received++;
+    counters.bytesReceived += data.byteLength;
+    if (!this.#inbound.observed) {
+      counters.dropped++;
+      return;
+    }
+    this.#inbound.next(data);
+  };
+}

@@ -1,0 +1,124 @@
+import dgram from 'node:dgram';
+import {
+  DatagramTooLargeError,
+  type Endpoint,
+  type Family,
+  type PortaError,
+  SocketClosedError,
+} from '@porta/core';
+import { Observable } from 'rxjs';
+import type { BufferPlan } from './checks.js';
+import { checkPayload } from './checks.js';
+import type { UdpCounters } from './counters.js';
+import { type ErrorContext, toPortaError } from './socketErrors.js';
+
+/** Everything needed to make a socket, checked before it is made. */
+export interface SocketPlan {
+  readonly family: Family;
+  readonly buffers: BufferPlan;
+  readonly ipv6Only: boolean | undefined;
+  readonly reuseAddr: boolean;
+}
+
+/** SOCKET. */
+export function createDgram(plan: SocketPlan): dgram.Socket {
+  const options: dgram.SocketOptions = {
+    type: plan.family === 'IPv6' ? 'udp6' : 'udp4',
+    reuseAddr: plan.reuseAddr,
+  };
+  if (plan.family === 'IPv6' && plan.ipv6Only !== undefined) options.ipv6Only = plan.ipv6Only;
+  return dgram.createSocket(options);
+}
+
+/**
+ * Sets SO_RCVBUF / SO_SNDBUF once bound. Done here rather than through createSocket's options,
+ * because node:dgram applies those inside its own bind callback, where a failure would be thrown
+ * out of an event handler instead of reaching the subscriber.
+ */
+export function applyBuffers(socket: dgram.Socket, plan: BufferPlan): void {
+  // The kernel clamps a request above its limit silently, so only ever ask for more than it has.
+  if (socket.getRecvBufferSize() < plan.recvBufferSize) socket.setRecvBufferSize(plan.recvBufferSize);
+  if (plan.sendBufferSize !== undefined) socket.setSendBufferSize(plan.sendBufferSize);
+}
+
+/** CLOSE, tolerating a socket node:dgram already considers closed. */
+export function closeQuietly(socket: dgram.Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // ERR_SOCKET_DGRAM_NOT_RUNNING: already closed, which is the state we want.
+  }
+}
+
+/** getsockname as an Endpoint. */
+export function localEndpoint(socket: dgram.Socket): Endpoint {
+  const a = socket.address();
+  return Object.freeze({ address: a.address, port: a.port, family: a.family as Family });
+}
+
+/** getpeername as an Endpoint (connected sockets only). */
+export function remoteEndpoint(socket: dgram.Socket): Endpoint {
+  const a = socket.remoteAddress();
+  return Object.freeze({ address: a.address, port: a.port, family: a.family as Family });
+}
+
+/** The state a send needs from its socket. */
+export interface SendTarget {
+  readonly socket: dgram.Socket;
+  readonly counters: UdpCounters;
+  readonly maxDatagram: number;
+  readonly closed: boolean;
+  /** Told of a send failure before the sender is, so a connected socket can fail its inbound too. */
+  onSendError?(error: PortaError): void;
+}
+
+/**
+ * SEND as a cold Observable: each subscription sends once; emits `undefined` and completes when the
+ * OS has accepted the datagram, or errors with a PortaError. `check` runs at subscription time, so
+ * an Observable-returning call never throws.
+ */
+export function sendObservable(
+  target: SendTarget,
+  data: Uint8Array,
+  port: number | undefined,
+  address: string | undefined,
+  context: () => ErrorContext,
+  check?: () => void,
+): Observable<void> {
+  return new Observable<void>((subscriber) => {
+    if (target.closed) {
+      subscriber.error(new SocketClosedError('cannot send: the UDP socket is closed'));
+      return;
+    }
+    try {
+      checkPayload(data);
+      check?.();
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+    const size = data.byteLength;
+    if (size > target.maxDatagram) {
+      subscriber.error(new DatagramTooLargeError(size, target.maxDatagram));
+      return;
+    }
+    const done = (err: Error | null) => {
+      if (err) {
+        const error = toPortaError(err, context());
+        target.onSendError?.(error);
+        subscriber.error(error);
+        return;
+      }
+      target.counters.sent++;
+      target.counters.bytesSent += size;
+      subscriber.next();
+      subscriber.complete();
+    };
+    try {
+      if (port === undefined) target.socket.send(data, done);
+      else target.socket.send(data, port, address, done);
+    } catch (err) {
+      subscriber.error(toPortaError(err, context()));
+    }
+  });
+}

@@ -1,0 +1,20 @@
+import type { Family } from '@porta/core';
+
+/** Largest UDP payload over IPv4: 65,535 − 20 (IP header) − 8 (UDP header). */
+export const MAX_DATAGRAM_IPV4 = 65_507;
+
+/** Largest UDP payload over IPv6 without jumbograms: 65,535 − 8 (UDP header); the IPv6 header is not counted. */
+export const MAX_DATAGRAM_IPV6 = 65_527;
+
+/**
+ * The largest payload one datagram can carry over `family`. Sends above it fail with
+ * `DATAGRAM_TOO_LARGE` before anything reaches the OS.
+ *
+ * @example
+ * ```ts
+ * maxDatagramSize('IPv4'); // 65507
+ * ```
+ */
+export function maxDatagramSize(family: Family): number {
+  return family === 'IPv6' ? MAX_DATAGRAM_IPV6 : MAX_DATAGRAM_IPV4;
+}

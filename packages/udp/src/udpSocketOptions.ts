@@ -1,0 +1,21 @@
+/**
+ * Socket options shared by {@link bindUdp} and {@link connectUdp}.
+ *
+ * @example
+ * ```ts
+ * bindUdp({ port: 0, recvBufferSize: 4 * 1024 * 1024 });
+ * ```
+ */
+export interface UdpSocketOptions {
+  /**
+   * SO_RCVBUF requested in bytes (default 1 MiB; at least 65,536). The kernel may clamp it
+   * (Linux: `net.core.rmem_max`), but never below what one datagram of the maximum size needs.
+   */
+  readonly recvBufferSize?: number;
+  /** SO_SNDBUF requested in bytes (default: the OS default; at least 65,536 when given). */
+  readonly sendBufferSize?: number;
+  /** IPv6 sockets only: refuse IPv4-mapped traffic (IPV6_V6ONLY). Default: the OS default. */
+  readonly ipv6Only?: boolean;
+  /** SO_REUSEADDR, so several sockets may bind the same port. Default `false`. */
+  readonly reuseAddr?: boolean;
+}
