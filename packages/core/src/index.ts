@@ -1,3 +1,9 @@
+export * from './actor/mailbox.js';
+export * from './actor/memoryTransport.js';
+export type * from './actor/peer.js';
+export * from './actor/serve.js';
+export type * from './actor/serverEvent.js';
+export * from './actor/supervision.js';
 export type * from './datagramSocket.js';
 export * from './endpoint.js';
 export * from './errors.js';

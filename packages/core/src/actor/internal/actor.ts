@@ -1,0 +1,519 @@
+import { from, Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
+import { InvalidArgumentError, MailboxOverflowError } from '../../errors.js';
+import type { PeerLink } from '../../plugin.js';
+import { Mailbox, type MailboxOptions } from '../mailbox.js';
+import type { Behaviour, Peer } from '../peer.js';
+import type { CloseReason, PeerInfo, ServerEvent } from '../serverEvent.js';
+import type { ResolvedSupervision } from '../supervision.js';
+import type { StatsCounter } from './stats.js';
+
+/** An event as an actor reports it; the server adds `stats` and `at`. */
+export type EventBody = ServerEvent extends infer E
+  ? E extends ServerEvent
+    ? Omit<E, 'stats' | 'at'>
+    : never
+  : never;
+
+/** What an actor needs from its server. */
+export interface ActorHost {
+  readonly scheduler: SchedulerLike;
+  readonly stats: StatsCounter;
+  readonly supervision: ResolvedSupervision;
+  readonly mailbox: MailboxOptions;
+  readonly idleTimeoutMs: number | undefined;
+  emit(event: EventBody): void;
+  /** Called once when the actor has closed (before its `closed` event), to free its slot. */
+  released(actor: Actor): void;
+}
+
+/** Whoever reads the mailbox now: `peer.messages` or `peer.handle(fn)`. */
+interface Consumer {
+  /** May take a message now. */
+  ready(): boolean;
+  /** Holds a taken message that is still being processed (keeps the actor from being idle). */
+  busy(): boolean;
+  deliver(message: Uint8Array): void;
+  /** The mailbox ended and is empty. */
+  end(): void;
+}
+
+/**
+ * One peer's actor: its mailbox, the running behaviour, the outbound send queue, supervision and
+ * the idle timer. Every state change goes through {@link Actor.drive}, which is re-entrancy safe:
+ * transports and behaviours may call back synchronously at any point.
+ */
+export class Actor {
+  readonly info: PeerInfo;
+  readonly #link: PeerLink;
+  readonly #behaviour: Behaviour;
+  readonly #host: ActorHost;
+  readonly #mailbox: Mailbox<Uint8Array>;
+  #generation = 0;
+  #restarts = 0;
+  #restartTimes: number[] = [];
+  #behaviourSub: Subscription | undefined;
+  #behaviourDone = false;
+  #consumer: Consumer | undefined;
+  #inboundSub: Subscription | undefined;
+  #outbound: Uint8Array[] = [];
+  #sendSub: Subscription | undefined;
+  #sending = false;
+  #paused = false;
+  #dropped = 0;
+  #idleTimer: Subscription | undefined;
+  #closed = false;
+  #driving = false;
+  #again = false;
+
+  constructor(link: PeerLink, transport: string, behaviour: Behaviour, host: ActorHost) {
+    this.#link = link;
+    this.#behaviour = behaviour;
+    this.#host = host;
+    this.#mailbox = new Mailbox(host.mailbox);
+    this.info = { id: link.id, local: link.local, remote: link.remote, transport };
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Runs the behaviour, then starts reading the link. */
+  start(): void {
+    this.#host.emit({ type: 'opened', peer: this.info });
+    if (this.#closed) return;
+    // The behaviour first, so its consumer is attached before the first message arrives.
+    this.#run();
+    if (this.#closed) return;
+    let sub: Subscription | undefined;
+    try {
+      sub = this.#link.inbound.subscribe({
+        next: (message) => this.#onInbound(message),
+        error: (error: unknown) => this.#close('link-error', error),
+        complete: () => {
+          this.#mailbox.end();
+          this.#drive();
+        },
+      });
+    } catch (error) {
+      this.#close('link-error', error);
+    }
+    if (this.#closed) sub?.unsubscribe();
+    else this.#inboundSub = sub;
+    this.#drive();
+  }
+
+  /** Server shutdown: release everything, report nothing (nobody listens any more). */
+  dispose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#release();
+  }
+
+  /** Registers the reader of the mailbox for one run of the behaviour. */
+  attach(generation: number, consumer: Consumer, onStale: () => void, onBusy: () => void): () => void {
+    if (this.#closed || generation !== this.#generation) {
+      // A peer object from a run that already ended (failed or restarted): it has nothing to read.
+      onStale();
+      return () => {};
+    }
+    if (this.#consumer !== undefined) {
+      onBusy();
+      return () => {};
+    }
+    this.#consumer = consumer;
+    this.drive();
+    return () => {
+      if (this.#consumer === consumer) {
+        this.#consumer = undefined;
+        this.#updateIdle();
+      }
+    };
+  }
+
+  /** `peer.handle(fn)` failed for one message: true when supervision says to skip it and go on. */
+  tryResume(generation: number, error: unknown): boolean {
+    if (this.#closed || generation !== this.#generation) return false;
+    if (this.#host.supervision.strategy !== 'resume') return false;
+    const stats = this.#host.stats;
+    stats.failed++;
+    this.#host.emit({ type: 'failed', peer: this.info, error, outcome: 'resume', restarts: this.#restarts });
+    if (this.#closed) return true;
+    stats.resumed++;
+    this.#host.emit({ type: 'resumed', peer: this.info, error });
+    return true;
+  }
+
+  drive(): void {
+    this.#drive();
+  }
+
+  #run(): void {
+    const generation = ++this.#generation;
+    this.#behaviourDone = false;
+    const peer = new ActorPeer(this, generation, this.#restarts);
+    let sub: Subscription;
+    try {
+      sub = this.#behaviour(peer).subscribe({
+        next: (reply) => {
+          if (generation !== this.#generation || this.#closed) return;
+          this.#outbound.push(reply);
+          this.#drive();
+        },
+        error: (error: unknown) => this.#fail(generation, error),
+        complete: () => {
+          if (generation !== this.#generation || this.#closed) return;
+          this.#behaviourDone = true;
+          this.#drive();
+        },
+      });
+    } catch (error) {
+      // The behaviour threw before returning its Observable (or returned something else).
+      this.#fail(generation, error);
+      return;
+    }
+    if (generation === this.#generation && !this.#closed) this.#behaviourSub = sub;
+    else sub.unsubscribe();
+  }
+
+  #onInbound(message: Uint8Array): void {
+    if (this.#closed) return;
+    const stats = this.#host.stats;
+    stats.messagesIn++;
+    stats.bytesIn += message.byteLength;
+    this.#cancelIdle();
+    const mailbox = this.#mailbox;
+    if (!mailbox.isFull) {
+      mailbox.push(message);
+      if (
+        mailbox.overflow === 'backpressure' &&
+        this.#link.canPause &&
+        !this.#paused &&
+        mailbox.size >= mailbox.highWaterMark
+      ) {
+        this.#paused = true;
+        this.#link.pause();
+        stats.paused++;
+        this.#host.emit({ type: 'backpressure', peer: this.info, paused: true, queued: mailbox.size });
+      }
+    } else {
+      switch (mailbox.overflow) {
+        case 'drop-oldest': {
+          const oldest = mailbox.shift() as Uint8Array;
+          mailbox.push(message);
+          this.#drop('oldest', oldest);
+          break;
+        }
+        case 'drop-newest':
+          this.#drop('newest', message);
+          break;
+        case 'backpressure':
+          this.#drop('newest', message);
+          // A pausable link that keeps delivering past the whole capacity broke its contract:
+          // dropping a chunk of a byte stream would corrupt it, so the actor fails instead.
+          if (this.#link.canPause) this.#fail(this.#generation, new MailboxOverflowError(mailbox.capacity));
+          break;
+        case 'fail':
+          this.#drop('newest', message);
+          this.#fail(this.#generation, new MailboxOverflowError(mailbox.capacity));
+          break;
+      }
+    }
+    this.#drive();
+  }
+
+  #drop(which: 'newest' | 'oldest', message: Uint8Array): void {
+    this.#dropped++;
+    this.#host.stats.dropped++;
+    this.#host.emit({
+      type: 'dropped',
+      peer: this.info,
+      which,
+      overflow: this.#mailbox.overflow,
+      bytes: message.byteLength,
+      peerDropped: this.#dropped,
+    });
+  }
+
+  #drive(): void {
+    if (this.#driving) {
+      this.#again = true;
+      return;
+    }
+    this.#driving = true;
+    try {
+      do {
+        this.#again = false;
+        this.#step();
+      } while (this.#again && !this.#closed);
+    } finally {
+      this.#driving = false;
+    }
+  }
+
+  #step(): void {
+    for (;;) {
+      if (this.#closed) return;
+      if (!this.#sending && this.#outbound.length > 0) {
+        this.#sendNext();
+        continue;
+      }
+      const consumer = this.#consumer;
+      // Delivery waits for the outbound queue to drain: the socket paces the behaviour.
+      if (consumer === undefined || this.#sending || this.#outbound.length > 0 || !consumer.ready()) break;
+      const message = this.#mailbox.shift();
+      if (message !== undefined) {
+        this.#afterTake();
+        if (this.#closed) return;
+        consumer.deliver(message);
+        continue;
+      }
+      if (this.#mailbox.ended) {
+        consumer.end();
+        continue;
+      }
+      break;
+    }
+    if (this.#behaviourDone && !this.#sending && this.#outbound.length === 0) {
+      this.#close('completed');
+      return;
+    }
+    this.#updateIdle();
+  }
+
+  #afterTake(): void {
+    const mailbox = this.#mailbox;
+    if (this.#paused && mailbox.size <= mailbox.lowWaterMark) {
+      this.#paused = false;
+      this.#link.resume();
+      this.#host.emit({ type: 'backpressure', peer: this.info, paused: false, queued: mailbox.size });
+    }
+  }
+
+  #sendNext(): void {
+    const data = this.#outbound.shift() as Uint8Array;
+    const generation = this.#generation;
+    this.#sending = true;
+    let settled = false;
+    const settle = () => {
+      settled = true;
+      this.#sending = false;
+      this.#sendSub = undefined;
+    };
+    let sub: Subscription | undefined;
+    try {
+      sub = this.#link.send(data).subscribe({
+        error: (error: unknown) => {
+          settle();
+          this.#fail(generation, error);
+          this.#drive();
+        },
+        complete: () => {
+          settle();
+          const stats = this.#host.stats;
+          stats.messagesOut++;
+          stats.bytesOut += data.byteLength;
+          this.#drive();
+        },
+      });
+    } catch (error) {
+      settle();
+      this.#fail(generation, error);
+    }
+    if (!settled) this.#sendSub = sub;
+  }
+
+  #fail(generation: number, error: unknown): void {
+    if (this.#closed || generation !== this.#generation) return;
+    this.#retireRun();
+    const host = this.#host;
+    const { strategy, maxRestarts, withinMs } = host.supervision;
+    if (strategy !== 'stop') {
+      const now = host.scheduler.now();
+      this.#restartTimes = this.#restartTimes.filter((t) => now - t < withinMs);
+      if (this.#restartTimes.length < maxRestarts) {
+        this.#restartTimes.push(now);
+        this.#restarts++;
+        host.stats.failed++;
+        host.emit({ type: 'failed', peer: this.info, error, outcome: 'restart', restarts: this.#restarts });
+        if (this.#closed) return;
+        host.stats.restarted++;
+        host.emit({ type: 'restarted', peer: this.info, restarts: this.#restarts });
+        if (this.#closed) return;
+        this.#run();
+        this.#drive();
+        return;
+      }
+    }
+    host.stats.failed++;
+    host.emit({ type: 'failed', peer: this.info, error, outcome: 'stop', restarts: this.#restarts });
+    this.#close('failed', error);
+  }
+
+  /** Ends the current run of the behaviour: its callbacks and its peer object go stale. */
+  #retireRun(): void {
+    this.#generation++;
+    this.#consumer = undefined;
+    const sub = this.#behaviourSub;
+    this.#behaviourSub = undefined;
+    sub?.unsubscribe();
+  }
+
+  #updateIdle(): void {
+    const idleMs = this.#host.idleTimeoutMs;
+    if (idleMs === undefined || this.#closed) return;
+    const idle =
+      this.#mailbox.size === 0 &&
+      !this.#sending &&
+      this.#outbound.length === 0 &&
+      !(this.#consumer?.busy() ?? false);
+    if (!idle) {
+      this.#cancelIdle();
+    } else if (this.#idleTimer === undefined) {
+      this.#idleTimer = this.#host.scheduler.schedule(() => {
+        this.#idleTimer = undefined;
+        if (this.#closed) return;
+        this.#host.stats.idle++;
+        this.#host.emit({ type: 'idle', peer: this.info, idleMs });
+        this.#close('idle');
+      }, idleMs);
+    }
+  }
+
+  #cancelIdle(): void {
+    const timer = this.#idleTimer;
+    this.#idleTimer = undefined;
+    timer?.unsubscribe();
+  }
+
+  #close(reason: CloseReason, error?: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const undelivered = this.#mailbox.size;
+    const unsent = this.#outbound.length;
+    this.#release();
+    const host = this.#host;
+    host.stats.active--;
+    host.stats.closed++;
+    host.stats.undelivered += undelivered;
+    host.stats.unsent += unsent;
+    host.released(this);
+    host.emit(
+      error === undefined
+        ? { type: 'closed', peer: this.info, reason, undelivered, unsent }
+        : { type: 'closed', peer: this.info, reason, undelivered, unsent, error },
+    );
+  }
+
+  #release(): void {
+    this.#cancelIdle();
+    this.#retireRun();
+    this.#inboundSub?.unsubscribe();
+    this.#inboundSub = undefined;
+    this.#sendSub?.unsubscribe();
+    this.#sendSub = undefined;
+    this.#mailbox.clear();
+    this.#outbound = [];
+    try {
+      this.#link.close();
+    } catch {
+      // close() is documented idempotent and non-throwing; a faulty transport must not break shutdown.
+    }
+  }
+}
+
+/** The {@link Peer} a behaviour receives for one run; stale once that run ends. */
+class ActorPeer implements Peer {
+  readonly id: string;
+  readonly local: Peer['local'];
+  readonly remote: Peer['remote'];
+  readonly transport: string;
+  readonly restarts: number;
+  readonly messages: Observable<Uint8Array>;
+  readonly #actor: Actor;
+  readonly #generation: number;
+
+  constructor(actor: Actor, generation: number, restarts: number) {
+    this.id = actor.info.id;
+    this.local = actor.info.local;
+    this.remote = actor.info.remote;
+    this.transport = actor.info.transport;
+    this.restarts = restarts;
+    this.#actor = actor;
+    this.#generation = generation;
+    this.messages = new Observable<Uint8Array>((subscriber) => {
+      let ended = false;
+      return actor.attach(
+        generation,
+        {
+          ready: () => !ended,
+          busy: () => false,
+          deliver: (message) => subscriber.next(message),
+          end: () => {
+            ended = true;
+            subscriber.complete();
+          },
+        },
+        () => subscriber.complete(),
+        () => subscriber.error(secondConsumer(this.id)),
+      );
+    });
+  }
+
+  handle(fn: (message: Uint8Array) => ObservableInput<Uint8Array>): Observable<Uint8Array> {
+    const actor = this.#actor;
+    const generation = this.#generation;
+    return new Observable<Uint8Array>((subscriber) => {
+      let busy = false;
+      let ended = false;
+      let inner: Subscription | undefined;
+      const failed = (error: unknown) => {
+        busy = false;
+        inner = undefined;
+        if (actor.tryResume(generation, error)) actor.drive();
+        else subscriber.error(error);
+      };
+      const detach = actor.attach(
+        generation,
+        {
+          ready: () => !busy && !ended,
+          busy: () => busy,
+          deliver: (message) => {
+            busy = true;
+            let sub: Subscription;
+            try {
+              sub = from(fn(message)).subscribe({
+                next: (reply) => subscriber.next(reply),
+                error: failed,
+                complete: () => {
+                  busy = false;
+                  inner = undefined;
+                  actor.drive();
+                },
+              });
+            } catch (error) {
+              failed(error);
+              return;
+            }
+            if (busy) inner = sub;
+          },
+          end: () => {
+            ended = true;
+            subscriber.complete();
+          },
+        },
+        () => subscriber.complete(),
+        () => subscriber.error(secondConsumer(this.id)),
+      );
+      return () => {
+        inner?.unsubscribe();
+        detach();
+      };
+    });
+  }
+}
+
+function secondConsumer(id: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `peer ${id} already has a reader: subscribe to peer.messages or peer.handle once (share() it to read twice)`,
+  );
+}

@@ -1,0 +1,27 @@
+import type { ServerStats } from '../serverEvent.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The server's mutable counters; events carry frozen snapshots of them. */
+export class StatsCounter implements Mutable<ServerStats> {
+  active = 0;
+  opened = 0;
+  closed = 0;
+  failed = 0;
+  restarted = 0;
+  resumed = 0;
+  dropped = 0;
+  rejected = 0;
+  idle = 0;
+  paused = 0;
+  undelivered = 0;
+  unsent = 0;
+  messagesIn = 0;
+  bytesIn = 0;
+  messagesOut = 0;
+  bytesOut = 0;
+
+  snapshot(): ServerStats {
+    return Object.freeze({ ...this });
+  }
+}

@@ -1,0 +1,172 @@
+import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import { InvalidArgumentError } from '../errors.js';
+import type { TransportPlugin } from '../plugin.js';
+import { Actor, type ActorHost, type EventBody } from './internal/actor.js';
+import { StatsCounter } from './internal/stats.js';
+import { Mailbox, type MailboxOptions } from './mailbox.js';
+import type { Behaviour } from './peer.js';
+import type { ServerEvent, ServerHandle } from './serverEvent.js';
+import { resolveSupervision, type SupervisionOptions, type SupervisionStrategy } from './supervision.js';
+
+/**
+ * How a server runs its actors. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const options: ServeOptions = {
+ *   mailbox: { capacity: 64, overflow: 'drop-oldest' },
+ *   supervision: { strategy: 'restart', maxRestarts: 3, withinMs: 10_000 },
+ *   maxActors: 1_000,
+ *   idleTimeoutMs: 30_000,
+ * };
+ * ```
+ */
+export interface ServeOptions {
+  /** Bounds and overflow strategy of every actor's mailbox. See {@link MailboxOptions}. */
+  readonly mailbox?: MailboxOptions;
+  /** What happens when a behaviour fails. Default `stop`. See {@link SupervisionStrategy}. */
+  readonly supervision?: SupervisionStrategy | SupervisionOptions;
+  /**
+   * Most actors alive at once. A peer beyond it is rejected (its link closed, a `rejected` event with
+   * reason `max-actors`); its slot is free again as soon as an actor closes. Default unlimited.
+   */
+  readonly maxActors?: number;
+  /**
+   * Retires an actor that had nothing to do for this long: no inbound message arrived, none waits in
+   * its mailbox, no reply is being sent and no `peer.handle` function is running. Its link is closed
+   * (`idle` then `closed` events). Default: never.
+   */
+  readonly idleTimeoutMs?: number;
+  /** Clock and timers (idle timeout, restart window). Default `asyncScheduler`; tests pass a virtual one. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Runs a server: every peer the transport produces gets an actor running `behaviour`, with a bounded
+ * mailbox, supervision and an idle timer. The returned Observable is the server's event stream.
+ *
+ * Subscribing opens the transport (SOCKET + BIND/LISTEN) and starts serving; unsubscribing closes
+ * every actor, link and timer, then the transport. The stream errors only when the transport does
+ * (e.g. `ADDRESS_IN_USE`); a failing actor is reported as events and never ends the server. When the
+ * transport completes, the server stops accepting and completes once its last actor has closed.
+ *
+ * @example
+ * ```ts
+ * const echo: Behaviour = (peer) => peer.messages;
+ * const server = serve(udpTransport({ port: 0 }), echo, { idleTimeoutMs: 60_000 }).subscribe((event) => {
+ *   if (event.type === 'listening') console.log('listening on', event.local.port);
+ * });
+ * // later: server.unsubscribe();
+ * ```
+ * @throws {@link InvalidArgumentError} at call time for invalid options (before any socket is made).
+ */
+export function serve(
+  transport: TransportPlugin,
+  behaviour: Behaviour,
+  options: ServeOptions = {},
+): Observable<ServerEvent> {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const supervision = resolveSupervision(options.supervision);
+  const mailbox = options.mailbox ?? {};
+  new Mailbox(mailbox); // validates the bounds now rather than at the first peer
+  const maxActors = options.maxActors ?? Number.POSITIVE_INFINITY;
+  if (!(Number.isInteger(maxActors) || maxActors === Number.POSITIVE_INFINITY) || maxActors < 1) {
+    throw new InvalidArgumentError(`maxActors must be an integer ≥ 1, got ${String(maxActors)}`);
+  }
+  const idleTimeoutMs = options.idleTimeoutMs;
+  if (idleTimeoutMs !== undefined && !(idleTimeoutMs > 0 && Number.isFinite(idleTimeoutMs))) {
+    throw new InvalidArgumentError(`idleTimeoutMs must be a finite number > 0, got ${String(idleTimeoutMs)}`);
+  }
+
+  return new Observable<ServerEvent>((subscriber) => {
+    const stats = new StatsCounter();
+    const actors = new Set<Actor>();
+    let accepting = true;
+
+    const host: ActorHost = {
+      scheduler,
+      stats,
+      supervision,
+      mailbox,
+      idleTimeoutMs,
+      emit: (body: EventBody) => {
+        if (subscriber.closed) return;
+        subscriber.next({ ...body, stats: stats.snapshot(), at: scheduler.now() } as ServerEvent);
+      },
+      released: (actor) => {
+        actors.delete(actor);
+        if (!accepting && actors.size === 0) subscriber.complete();
+      },
+    };
+
+    const handle: ServerHandle = {
+      stats: () => stats.snapshot(),
+      peers: () => [...actors].map((actor) => actor.info),
+    };
+
+    const transportSub = transport.open().subscribe({
+      next: (event) => {
+        switch (event.type) {
+          case 'listening':
+            host.emit({ type: 'listening', local: event.local, transport: transport.name, server: handle });
+            return;
+          case 'rejected': {
+            stats.rejected++;
+            const { reason, remote, bytes } = event;
+            host.emit({
+              type: 'rejected',
+              by: 'transport',
+              reason,
+              ...(remote === undefined ? {} : { remote }),
+              ...(bytes === undefined ? {} : { bytes }),
+            });
+            return;
+          }
+          case 'peer': {
+            const link = event.link;
+            if (subscriber.closed) {
+              link.close();
+              return;
+            }
+            if (actors.size >= maxActors) {
+              link.close();
+              stats.rejected++;
+              host.emit({
+                type: 'rejected',
+                by: 'server',
+                reason: 'max-actors',
+                remote: link.remote,
+                peer: { id: link.id, local: link.local, remote: link.remote, transport: transport.name },
+              });
+              return;
+            }
+            const actor = new Actor(link, transport.name, behaviour, host);
+            actors.add(actor);
+            stats.opened++;
+            stats.active++;
+            actor.start();
+            return;
+          }
+        }
+      },
+      error: (error: unknown) => {
+        disposeAll();
+        subscriber.error(error);
+      },
+      complete: () => {
+        accepting = false;
+        if (actors.size === 0) subscriber.complete();
+      },
+    });
+
+    function disposeAll(): void {
+      for (const actor of actors) actor.dispose();
+      actors.clear();
+    }
+
+    return () => {
+      disposeAll();
+      transportSub.unsubscribe();
+    };
+  });
+}

@@ -1,0 +1,211 @@
+import type { Endpoint } from '../endpoint.js';
+import type { OverflowStrategy } from './mailbox.js';
+import type { SupervisionStrategy } from './supervision.js';
+
+/**
+ * Who an event is about: a peer's identity as the transport named it.
+ *
+ * @example
+ * ```ts
+ * const who = `${event.peer.transport} ${event.peer.id}`;
+ * ```
+ */
+export interface PeerInfo {
+  /** Unique within its transport, e.g. `tcp:127.0.0.1:50312`. */
+  readonly id: string;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  /** The transport's name: `udp`, `tcp`, `sim`, `memory`. */
+  readonly transport: string;
+}
+
+/**
+ * Running totals of one server since it was subscribed. Every event carries a frozen snapshot, so
+ * nothing is counted in silence: `dropped`, `rejected`, `undelivered` and `unsent` say what was lost.
+ *
+ * @example
+ * ```ts
+ * serve(t, echo).pipe(last()).subscribe((e) => console.log(e.stats.dropped));
+ * ```
+ */
+export interface ServerStats {
+  /** Actors alive now. */
+  readonly active: number;
+  readonly opened: number;
+  readonly closed: number;
+  /** Behaviour failures, whatever the supervision outcome. */
+  readonly failed: number;
+  readonly restarted: number;
+  readonly resumed: number;
+  /** Messages discarded by a mailbox's overflow strategy. */
+  readonly dropped: number;
+  /** Peers refused: by the transport (forwarded) or by the server (`maxActors`). */
+  readonly rejected: number;
+  /** Actors retired by `idleTimeoutMs`. */
+  readonly idle: number;
+  /** Times a link was paused by backpressure. */
+  readonly paused: number;
+  /** Inbound messages still in a mailbox when their actor closed. */
+  readonly undelivered: number;
+  /** Replies emitted by a behaviour but not yet sent when their actor closed. */
+  readonly unsent: number;
+  readonly messagesIn: number;
+  readonly bytesIn: number;
+  /** Replies fully handed to the transport. */
+  readonly messagesOut: number;
+  readonly bytesOut: number;
+}
+
+/** Fields every {@link ServerEvent} carries. */
+export interface ServerEventBase {
+  /** The server's totals right after this event. */
+  readonly stats: ServerStats;
+  /** `scheduler.now()` when the event happened (virtual time under a test scheduler). */
+  readonly at: number;
+}
+
+/**
+ * A live view of one running server, valid until it is unsubscribed: read the totals at any time,
+ * not only when an event happens.
+ *
+ * @example
+ * ```ts
+ * serve(t, echo).subscribe((e) => {
+ *   if (e.type === 'listening') setInterval(() => console.log(e.server.stats()), 1000);
+ * });
+ * ```
+ */
+export interface ServerHandle {
+  /** The totals now. */
+  stats(): ServerStats;
+  /** The peers that have a live actor now. */
+  peers(): readonly PeerInfo[];
+}
+
+/** The transport is listening. */
+export interface ListeningEvent extends ServerEventBase {
+  readonly type: 'listening';
+  readonly local: Endpoint;
+  readonly transport: string;
+  /** Live totals and peers of this server. */
+  readonly server: ServerHandle;
+}
+
+/** A new peer got an actor. */
+export interface OpenedEvent extends ServerEventBase {
+  readonly type: 'opened';
+  readonly peer: PeerInfo;
+}
+
+/** Why an actor ended. */
+export type CloseReason =
+  /** The behaviour completed and its replies were sent. */
+  | 'completed'
+  /** Supervision stopped it after a failure. */
+  | 'failed'
+  /** Retired by `idleTimeoutMs`. */
+  | 'idle'
+  /** The link's inbound errored (e.g. `CONNECTION_RESET`). */
+  | 'link-error';
+
+/** An actor ended and its link was closed. */
+export interface ClosedEvent extends ServerEventBase {
+  readonly type: 'closed';
+  readonly peer: PeerInfo;
+  readonly reason: CloseReason;
+  /** Inbound messages discarded with the mailbox. */
+  readonly undelivered: number;
+  /** Replies discarded before they were sent. */
+  readonly unsent: number;
+  /** The failure, for `failed` and `link-error`. */
+  readonly error?: unknown;
+}
+
+/** A behaviour failed; `outcome` is what supervision did about it. */
+export interface FailedEvent extends ServerEventBase {
+  readonly type: 'failed';
+  readonly peer: PeerInfo;
+  readonly error: unknown;
+  readonly outcome: SupervisionStrategy;
+  /** Restarts of this actor so far (including this one when `outcome` is `restart`). */
+  readonly restarts: number;
+}
+
+/** The behaviour runs again, with fresh state, for the same peer. */
+export interface RestartedEvent extends ServerEventBase {
+  readonly type: 'restarted';
+  readonly peer: PeerInfo;
+  readonly restarts: number;
+}
+
+/** A `peer.handle` function failed for one message; that message was dropped and the actor goes on. */
+export interface ResumedEvent extends ServerEventBase {
+  readonly type: 'resumed';
+  readonly peer: PeerInfo;
+  readonly error: unknown;
+}
+
+/** A mailbox overflowed and discarded a message. */
+export interface DroppedEvent extends ServerEventBase {
+  readonly type: 'dropped';
+  readonly peer: PeerInfo;
+  /** Which message was discarded: the one arriving or the oldest waiting. */
+  readonly which: 'newest' | 'oldest';
+  /** The mailbox's configured strategy (`backpressure` here means the link could not pause). */
+  readonly overflow: OverflowStrategy;
+  readonly bytes: number;
+  /** Messages this peer has lost so far. */
+  readonly peerDropped: number;
+}
+
+/** A peer or message refused before any actor saw it. */
+export interface RejectedEvent extends ServerEventBase {
+  readonly type: 'rejected';
+  /** `server` for `maxActors`; `transport` for what the transport refused (forwarded). */
+  readonly by: 'server' | 'transport';
+  /** `max-actors`, or the transport's reason. */
+  readonly reason: string;
+  readonly remote?: Endpoint;
+  readonly bytes?: number;
+  /** The peer refused by `maxActors`. */
+  readonly peer?: PeerInfo;
+}
+
+/** An actor had nothing to do for `idleTimeoutMs` and is being retired (a `closed` event follows). */
+export interface IdleEvent extends ServerEventBase {
+  readonly type: 'idle';
+  readonly peer: PeerInfo;
+  readonly idleMs: number;
+}
+
+/** Backpressure paused a link (mailbox at its high-water mark) or resumed it (at its low-water mark). */
+export interface BackpressureEvent extends ServerEventBase {
+  readonly type: 'backpressure';
+  readonly peer: PeerInfo;
+  readonly paused: boolean;
+  /** Messages waiting in the mailbox at that moment. */
+  readonly queued: number;
+}
+
+/**
+ * Everything a server reports, one event at a time: observe it for logs, metrics and tests.
+ * Branch on `type`; every event carries the running {@link ServerStats}.
+ *
+ * @example
+ * ```ts
+ * serve(transport, echo).subscribe((e) => {
+ *   if (e.type === 'dropped') console.warn(`${e.peer.id} lost ${e.peerDropped} messages`);
+ * });
+ * ```
+ */
+export type ServerEvent =
+  | ListeningEvent
+  | OpenedEvent
+  | ClosedEvent
+  | FailedEvent
+  | RestartedEvent
+  | ResumedEvent
+  | DroppedEvent
+  | RejectedEvent
+  | IdleEvent
+  | BackpressureEvent;
