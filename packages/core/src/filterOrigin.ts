@@ -1,0 +1,137 @@
+import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
+import type { Datagram, Endpoint } from './endpoint.js';
+import { formatEndpoint } from './endpoint.js';
+
+/** Options of {@link filterOrigin}. */
+export interface FilterOriginOptions {
+  /**
+   * Called with every datagram dropped because it came from elsewhere, and the running count for
+   * this subscription. Without it, each drop is reported with `console.warn`, so a drop is never
+   * silent; pass a callback to count, log or turn drops into events your own way.
+   */
+  readonly onDrop?: (datagram: Datagram, dropped: number) => void;
+}
+
+const MAPPED_DOTTED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+/** Parses an IPv6 literal into its eight 16-bit groups (and zone), or `undefined`. */
+function ipv6Groups(address: string): { groups: number[]; zone: string } | undefined {
+  const percent = address.indexOf('%');
+  const zone = percent >= 0 ? address.slice(percent + 1) : '';
+  let text = percent >= 0 ? address.slice(0, percent) : address;
+  const dotted = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (dotted !== null) {
+    // An embedded IPv4 tail (`::ffff:1.2.3.4`) is two groups: rewrite it as hex.
+    const b = dotted.slice(1).map(Number);
+    if (b.some((x) => x > 255)) return undefined;
+    const hi = ((b[0]! << 8) | b[1]!).toString(16);
+    const lo = ((b[2]! << 8) | b[3]!).toString(16);
+    text = `${text.slice(0, dotted.index)}${hi}:${lo}`;
+  }
+  const parse = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const out: number[] = [];
+    for (const g of part.split(':')) {
+      if (!/^[0-9a-f]{1,4}$/i.test(g)) return undefined;
+      out.push(Number.parseInt(g, 16));
+    }
+    return out;
+  };
+  const want = 8;
+  const halves = text.split('::');
+  let groups: number[] | undefined;
+  if (halves.length === 1) {
+    groups = parse(text);
+    if (groups?.length !== want) return undefined;
+  } else if (halves.length === 2) {
+    const left = parse(halves[0]!);
+    const right = parse(halves[1]!);
+    if (left === undefined || right === undefined || left.length + right.length >= want) return undefined;
+    groups = [...left, ...new Array<number>(want - left.length - right.length).fill(0), ...right];
+  } else {
+    return undefined;
+  }
+  if (groups === undefined) return undefined;
+  return { groups, zone };
+}
+
+/**
+ * A canonical key for an address: dotted IPv4 for IPv4 and IPv4-mapped IPv6 (`::ffff:127.0.0.1`,
+ * `::ffff:7f00:1`), eight lower-case hex groups for other IPv6, the text itself otherwise.
+ */
+function addressKey(address: string): string {
+  const mapped = MAPPED_DOTTED.exec(address);
+  if (mapped !== null) return mapped[1]!;
+  if (!address.includes(':')) return address;
+  const v6 = ipv6Groups(address);
+  if (v6 === undefined) return address.toLowerCase();
+  const g = v6.groups;
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+  }
+  return g.map((x) => x.toString(16)).join(':') + (v6.zone === '' ? '' : `%${v6.zone}`);
+}
+
+/**
+ * True when two endpoints name the same socket address: same port and same address, where an
+ * IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, as a dual-stack socket reports an IPv4 peer) equals
+ * the IPv4 address, and IPv6 spellings compare by value (`::1` equals `0:0:0:0:0:0:0:1`). The
+ * declared family is implied by the address, so it is not compared separately.
+ *
+ * @example
+ * ```ts
+ * sameOrigin(endpoint('127.0.0.1', 1060), { address: '::ffff:127.0.0.1', port: 1060, family: 'IPv6' }); // true
+ * ```
+ */
+export function sameOrigin(a: Endpoint, b: Endpoint): boolean {
+  if (a.port !== b.port) return false;
+  if (a.address === b.address) return true;
+  return addressKey(a.address) === addressKey(b.address);
+}
+
+/**
+ * Passes only the datagrams whose `remote` is `expected` (address and port; see {@link sameOrigin})
+ * — the course's fix for the promiscuous client, which otherwise accepts a reply from anyone who
+ * guesses its port. Every other datagram is dropped, counted and reported to `onDrop`.
+ *
+ * @example
+ * ```ts
+ * socket.datagrams.pipe(
+ *   filterOrigin(server, { onDrop: (d, n) => console.log(`ignored ${n} datagram(s), latest from ${d.remote.address}`) }),
+ * );
+ * ```
+ */
+export function filterOrigin(
+  expected: Endpoint,
+  options: FilterOriginOptions = {},
+): MonoTypeOperatorFunction<Datagram> {
+  const key = addressKey(expected.address);
+  const onDrop =
+    options.onDrop ??
+    ((d: Datagram, n: number) =>
+      console.warn(
+        `porta filterOrigin: dropped datagram #${n} from ${formatEndpoint(d.remote)} ` +
+          `(expected ${formatEndpoint(expected)})`,
+      ));
+  return (source) =>
+    new Observable<Datagram>((subscriber) => {
+      let dropped = 0;
+      return source.subscribe({
+        next(d) {
+          const r = d.remote;
+          if (r.port === expected.port && (r.address === expected.address || addressKey(r.address) === key)) {
+            subscriber.next(d);
+            return;
+          }
+          dropped++;
+          try {
+            onDrop(d, dropped);
+          } catch (err) {
+            subscriber.error(err);
+          }
+        },
+        error: (err) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

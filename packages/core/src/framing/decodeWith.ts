@@ -1,0 +1,104 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import { ChunkQueue } from '../bytes/ChunkQueue.js';
+import { FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
+import type { Decoder, TooLongPolicy } from './Decoder.js';
+
+/** Options of {@link decodeWith}. */
+export interface DecodeWithOptions {
+  /** What to do with a too-long frame (default `'error'`). See {@link TooLongPolicy}. */
+  readonly onTooLong?: TooLongPolicy;
+  /** Called for each frame dropped under `onTooLong: 'skip'`, with the error and the running count. */
+  readonly onDrop?: (error: FrameTooLongError, dropped: number) => void;
+}
+
+/**
+ * Drives a {@link Decoder} over a byte stream (tokio-util's `Framed`): buffers chunks in a
+ * {@link ChunkQueue}, emits every frame the decoder finds, and at the end of the stream lets the decoder
+ * finish — a stream that ends inside a frame errors with {@link TruncatedError} (`TRUNCATED`), never a
+ * silent drop.
+ *
+ * Pass a factory (`() => new MyDecoder()`) to get a fresh decoder per subscription; a decoder instance
+ * can serve one subscription only. Unsubscribing releases the buffered chunks. When the decoder says it
+ * is `done`, the output completes and the source is unsubscribed (bytes after the last frame are not
+ * consumed by anyone).
+ *
+ * @example
+ * ```ts
+ * const frames$ = connection.bytes.pipe(decodeWith(() => new LengthFieldDecoder({ lengthFieldLength: 2 })));
+ * ```
+ */
+export function decodeWith<T>(
+  decoder: Decoder<T> | (() => Decoder<T>),
+  options: DecodeWithOptions = {},
+): OperatorFunction<Uint8Array, T> {
+  const skip = (options.onTooLong ?? 'error') === 'skip';
+  const onDrop = options.onDrop;
+  let instanceUsed = false;
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let d: Decoder<T>;
+      if (typeof decoder === 'function') {
+        d = decoder();
+      } else {
+        if (instanceUsed) {
+          subscriber.error(
+            new InvalidArgumentError('decodeWith: this decoder instance is already used; pass a factory'),
+          );
+          return;
+        }
+        instanceUsed = true;
+        d = decoder;
+      }
+      const buf = new ChunkQueue();
+      let dropped = 0;
+
+      /** Emits every frame available; false when the output is finished (done, error, closed). */
+      const drain = (end: boolean): boolean => {
+        for (;;) {
+          try {
+            for (;;) {
+              if (subscriber.closed) return false;
+              const frame = end && d.decodeEnd !== undefined ? d.decodeEnd(buf) : d.decode(buf);
+              if (frame === undefined) return true;
+              subscriber.next(frame);
+              if (d.done === true) {
+                subscriber.complete();
+                return false;
+              }
+            }
+          } catch (err) {
+            if (skip && err instanceof FrameTooLongError) {
+              dropped++;
+              onDrop?.(err, dropped);
+              continue;
+            }
+            subscriber.error(err);
+            return false;
+          }
+        }
+      };
+
+      subscriber.add(
+        source.subscribe({
+          next(chunk) {
+            if (subscriber.closed) return;
+            buf.push(chunk);
+            drain(false);
+          },
+          error(err) {
+            buf.clear();
+            subscriber.error(err);
+          },
+          complete() {
+            if (!drain(true)) return;
+            if (buf.length > 0) {
+              subscriber.error(new TruncatedError(undefined, buf.length));
+              return;
+            }
+            subscriber.complete();
+          },
+        }),
+      );
+      return () => buf.clear();
+    });
+}

@@ -1,0 +1,221 @@
+import type { OperatorFunction } from 'rxjs';
+import type { ChunkQueue } from '../bytes/ChunkQueue.js';
+import { CorruptFrameError, FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
+import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
+import { decodeWith } from './decodeWith.js';
+import { assertInteger, maxFrameLengthOf } from './internal.js';
+
+/** Width of a length field in bytes. */
+export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;
+
+/**
+ * The wire format of a length-field frame, with Netty's `LengthFieldBasedFrameDecoder` options.
+ *
+ * A frame on the wire is `[lengthFieldOffset bytes][length field][body]`, and its total length is
+ * `lengthFieldOffset + lengthFieldLength + length + lengthAdjustment`. `maxFrameLength` bounds that
+ * total (header included, as in Netty).
+ */
+export interface LengthFieldOptions extends BoundedDecoderOptions {
+  /** Bytes before the length field (default 0). */
+  readonly lengthFieldOffset?: number;
+  /** Width of the length field: 1, 2, 3, 4 (default) or 8 bytes. */
+  readonly lengthFieldLength?: LengthFieldLength;
+  /** Byte order of the length field (default `'big'`, network order). */
+  readonly byteOrder?: 'big' | 'little';
+  /**
+   * Added to the length field's value to get the length of what follows the field (default 0). Use
+   * `-lengthFieldLength` (with offset 0) when the length counts the field itself.
+   */
+  readonly lengthAdjustment?: number;
+  /**
+   * Bytes removed from the front of each emitted frame. Default: the whole header
+   * (`lengthFieldOffset + lengthFieldLength`), so frames are payloads; 0 keeps the header.
+   */
+  readonly initialBytesToStrip?: number;
+}
+
+/** The options with defaults applied and checked. */
+interface Format {
+  readonly offset: number;
+  readonly size: number;
+  readonly littleEndian: boolean;
+  readonly adjustment: number;
+  readonly strip: number;
+  readonly max: number;
+  readonly failFast: boolean;
+}
+
+function formatOf(options: LengthFieldOptions): Format {
+  const offset = assertInteger(options.lengthFieldOffset ?? 0, 'lengthField: lengthFieldOffset', 0);
+  const size = options.lengthFieldLength ?? 4;
+  if (size !== 1 && size !== 2 && size !== 3 && size !== 4 && size !== 8) {
+    throw new InvalidArgumentError(
+      `lengthField: lengthFieldLength must be 1, 2, 3, 4 or 8, got ${String(size)}`,
+    );
+  }
+  const byteOrder = options.byteOrder ?? 'big';
+  if (byteOrder !== 'big' && byteOrder !== 'little') {
+    throw new InvalidArgumentError(
+      `lengthField: byteOrder must be 'big' or 'little', got ${String(byteOrder)}`,
+    );
+  }
+  const adjustment = assertInteger(
+    options.lengthAdjustment ?? 0,
+    'lengthField: lengthAdjustment',
+    Number.MIN_SAFE_INTEGER,
+  );
+  const strip = assertInteger(
+    options.initialBytesToStrip ?? offset + size,
+    'lengthField: initialBytesToStrip',
+    0,
+  );
+  const max = maxFrameLengthOf(options.maxFrameLength, 'lengthField');
+  if (max < offset + size) {
+    throw new InvalidArgumentError(
+      `lengthField: maxFrameLength ${max} is shorter than the header (${offset + size} bytes)`,
+    );
+  }
+  return {
+    offset,
+    size,
+    littleEndian: byteOrder === 'little',
+    adjustment,
+    strip,
+    max,
+    failFast: options.failFast ?? true,
+  };
+}
+
+/**
+ * Decodes length-field frames (Netty's `LengthFieldBasedFrameDecoder`, tokio's
+ * `LengthDelimitedCodec`). See {@link lengthField} for the behaviour.
+ *
+ * Bounded: at most `maxFrameLength - 1` bytes stay buffered. A frame whose header declares more than
+ * `maxFrameLength` fails on the header, before its body is buffered, and its bytes are then discarded
+ * as they arrive, so calling `decode` again after the {@link FrameTooLongError} resyncs on the next
+ * frame.
+ *
+ * @example
+ * ```ts
+ * const q = new ChunkQueue();
+ * const d = new LengthFieldDecoder({ lengthFieldLength: 2 });
+ * q.push(Uint8Array.of(0, 2, 0x68, 0x69));
+ * d.decode(q); // Uint8Array [0x68, 0x69]
+ * ```
+ */
+export class LengthFieldDecoder implements Decoder<Uint8Array> {
+  readonly maxBuffered: number;
+  readonly #f: Format;
+  readonly #headerEnd: number;
+  /** Bytes of an oversized frame still to discard. */
+  #discard = 0;
+  /** The error to throw once discarding ends (fail-slow). */
+  #pending: FrameTooLongError | undefined;
+  /** Length of the oversized frame being discarded (for TRUNCATED at end of stream). */
+  #discardFrame = 0;
+
+  constructor(options: LengthFieldOptions = {}) {
+    this.#f = formatOf(options);
+    this.#headerEnd = this.#f.offset + this.#f.size;
+    this.maxBuffered = this.#f.max - 1;
+  }
+
+  decode(buf: ChunkQueue): Uint8Array | undefined {
+    if (this.#discard > 0 && !this.#discarding(buf)) return undefined;
+    const f = this.#f;
+    const headerEnd = this.#headerEnd;
+    if (buf.length < headerEnd) return undefined;
+    const raw = buf.readUint(f.offset, f.size, f.littleEndian);
+    const frameLength = raw + f.adjustment + headerEnd;
+    if (frameLength > f.max || frameLength < headerEnd || raw >= 2 ** 63) {
+      return this.#badHeader(buf, raw, frameLength);
+    }
+    if (buf.length < frameLength) return undefined;
+    if (frameLength < f.strip) {
+      throw new CorruptFrameError(
+        `adjusted frame length ${frameLength} is less than initialBytesToStrip ${f.strip}`,
+        buf.peekCopy(0, headerEnd),
+      );
+    }
+    if (f.strip > 0) buf.skip(f.strip);
+    return buf.take(frameLength - f.strip);
+  }
+
+  decodeEnd(buf: ChunkQueue): Uint8Array | undefined {
+    const frame = this.decode(buf);
+    if (frame !== undefined) return frame;
+    if (this.#discard > 0) {
+      throw new TruncatedError(this.#discardFrame, this.#discardFrame - this.#discard, 'oversized frame');
+    }
+    if (buf.length === 0) return undefined;
+    if (buf.length < this.#headerEnd) throw new TruncatedError(this.#headerEnd, buf.length, 'frame header');
+    const f = this.#f;
+    const frameLength = buf.readUint(f.offset, f.size, f.littleEndian) + f.adjustment + this.#headerEnd;
+    throw new TruncatedError(frameLength, buf.length);
+  }
+
+  /** Discards what it can of an oversized frame; true when it is gone and decoding may go on. */
+  #discarding(buf: ChunkQueue): boolean {
+    const n = Math.min(this.#discard, buf.length);
+    buf.skip(n);
+    this.#discard -= n;
+    if (this.#discard > 0) return false;
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      this.#pending = undefined;
+      throw pending;
+    }
+    return true;
+  }
+
+  #badHeader(buf: ChunkQueue, raw: number, frameLength: number): undefined {
+    const header = buf.peekCopy(0, this.#headerEnd);
+    if (raw >= 2 ** 63) {
+      buf.skip(this.#headerEnd);
+      throw new CorruptFrameError('negative length field', header);
+    }
+    if (frameLength < this.#headerEnd) {
+      buf.skip(this.#headerEnd);
+      throw new CorruptFrameError(
+        `adjusted frame length ${frameLength} (length field ${raw}, adjustment ${this.#f.adjustment}) ` +
+          `is less than the header length ${this.#headerEnd}`,
+        header,
+      );
+    }
+    const error = new FrameTooLongError(frameLength, this.#f.max, header);
+    if (buf.length >= frameLength) {
+      // The whole frame is already here: drop it and report now, in either mode.
+      buf.skip(frameLength);
+      throw error;
+    }
+    this.#discardFrame = frameLength;
+    this.#discard = frameLength - buf.length;
+    buf.skip(buf.length);
+    if (this.#f.failFast) throw error;
+    this.#pending = error;
+    return undefined;
+  }
+}
+
+/**
+ * Splits a byte stream into length-field frames: Netty's `LengthFieldBasedFrameDecoder` with its full
+ * option set (see {@link LengthFieldOptions}). Defaults: a 4-byte big-endian length of the payload at
+ * offset 0, header stripped, `maxFrameLength` 8 MiB, fail-fast.
+ *
+ * Errors: a header declaring more than `maxFrameLength` (say `ff ff ff ff`) → `FRAME_TOO_LONG` with
+ * the raw header in the message, decided on the header before any allocation (with
+ * `onTooLong: 'skip'` the frame is discarded instead and reported to `onDrop`); a negative length or
+ * an adjusted length shorter than the header → `CORRUPT_FRAME`; end of stream inside a header or a
+ * body → `TRUNCATED` with the counts.
+ *
+ * A frame's memory grows with the bytes that arrive; nothing is reserved from the declared length.
+ *
+ * @example
+ * ```ts
+ * connection.bytes.pipe(lengthField({ lengthFieldLength: 2, maxFrameLength: 4096 }), decodeText('utf8'));
+ * ```
+ */
+export function lengthField(options: LengthFieldOptions = {}): OperatorFunction<Uint8Array, Uint8Array> {
+  formatOf(options);
+  return decodeWith(() => new LengthFieldDecoder(options), options);
+}
