@@ -1,1 +1,9 @@
-export {};
+export * from './messages.js';
+export * from './promiscuous.js';
+export * from './python.js';
+export * from './tcp16.js';
+export * from './ticTacToe/game.js';
+export * from './ticTacToe/protocol.js';
+export * from './ticTacToe/ticTacToe.js';
+export * from './udpLocal.js';
+export * from './udpRemote.js';

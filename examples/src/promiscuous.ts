@@ -1,0 +1,147 @@
+import { type Datagram, type Endpoint, encodeString, endpoint, filterOrigin } from '@porta/core';
+import { bindUdp } from '@porta/udp';
+import {
+  concat,
+  defer,
+  first,
+  ignoreElements,
+  map,
+  merge,
+  type Observable,
+  of,
+  switchMap,
+  tap,
+  throwError,
+  timeout,
+} from 'rxjs';
+import { asciiText } from './ascii.js';
+import { defaultLog, type ExampleOptions, type Lang, messages } from './messages.js';
+import { pyAddress, pyDatetime, pyRepr } from './python.js';
+import { type ClientExchange, noAnswer, type UdpLocalClientOptions } from './udpLocal.js';
+
+/** The spoofer's payload in the course. */
+export const FAKE = 'FAKE';
+
+/** A reply the hardened client refused, and why. */
+export interface Rejection {
+  readonly from: Endpoint;
+  readonly text: string;
+  readonly reason: string;
+}
+
+/** Why a datagram from `from` is not the reply from `server`, in words a person can check. */
+export function rejectionReason(from: Endpoint, server: Endpoint, lang: Lang = 'en'): string {
+  const say = messages(lang).promiscuous;
+  return from.address !== server.address
+    ? say.wrongAddress(from.address, server.address)
+    : say.wrongPort(from.port, server.port);
+}
+
+/** Options of {@link hardenedClient}. */
+export interface HardenedClientOptions extends UdpLocalClientOptions {
+  /** Called for every datagram refused by the origin check. */
+  readonly onReject?: (rejection: Rejection) => void;
+}
+
+/**
+ * porta's answer to the course's "promiscuous client": the same request as `udp_local.py cliente`,
+ * but the reply must come from the address **and** port the request went to (`filterOrigin`).
+ * Anything else is refused, and the client says why, then keeps waiting for the real reply.
+ *
+ * @example
+ * ```ts
+ * hardenedClient({ port: 1060, onReject: (r) => console.log(r.reason) }).subscribe();
+ * ```
+ */
+export function hardenedClient(options: HardenedClientOptions = {}): Observable<ClientExchange> {
+  const {
+    host = '127.0.0.1',
+    port = 1060,
+    bindAddress = '0.0.0.0',
+    timeoutMs = 5000,
+    log = defaultLog,
+  } = options;
+  const say = messages(options.lang);
+  const server = endpoint(host, port);
+  const request = `Mensagem para o servidor: Hora atual ${pyDatetime(options.now?.() ?? new Date())}`;
+  const refuse = (d: Datagram) => {
+    const rejection = {
+      from: d.remote,
+      text: safeText(d.data),
+      reason: rejectionReason(d.remote, server, options.lang),
+    };
+    log(say.promiscuous.rejected(pyAddress(d.remote), rejection.reason));
+    options.onReject?.(rejection);
+  };
+  return bindUdp({ address: bindAddress, port: 0 }).pipe(
+    switchMap((socket) =>
+      merge(
+        socket.datagrams.pipe(filterOrigin(server, { onDrop: refuse })),
+        socket.send(encodeString(request, 'ascii'), server).pipe(
+          tap({
+            complete: () => {
+              log(say.udpLocal.clientName(pyAddress(socket.local)));
+              options.onSent?.(socket.local);
+            },
+          }),
+          ignoreElements(),
+        ),
+      ).pipe(
+        first(),
+        timeout({ first: timeoutMs, with: () => throwError(() => noAnswer(server, timeoutMs)) }),
+        map(({ data, remote }) => {
+          const reply = asciiText(data);
+          log(say.udpLocal.reply(pyAddress(remote), pyRepr(reply)));
+          return { local: socket.local, from: remote, request, reply };
+        }),
+      ),
+    ),
+    first(),
+  );
+}
+
+function safeText(data: Uint8Array): string {
+  try {
+    return asciiText(data);
+  } catch {
+    return `<${data.length} bytes, not ASCII>`;
+  }
+}
+
+/** Options of {@link spoof}. */
+export interface SpoofOptions extends ExampleOptions {
+  /** The victim: the client's address (the port the course tells you to note). */
+  readonly to: Endpoint;
+  /** Address the attacker binds (default `127.0.0.1`). */
+  readonly address?: string;
+  /** Port the attacker binds (default 0: any). Binding the server's port on another address forges both. */
+  readonly port?: number;
+  /** Payload (default `FAKE`). */
+  readonly text?: string;
+}
+
+/**
+ * The course's attacker: one datagram, `FAKE`, sent to the client's port from a socket that is not
+ * the server. Emits the attacker's address once sent, then closes.
+ *
+ * @example
+ * ```ts
+ * spoof({ to: clientAddress }).subscribe((from) => console.log('sent from', from));
+ * ```
+ */
+export function spoof(options: SpoofOptions): Observable<Endpoint> {
+  const { address = '127.0.0.1', port = 0, text = FAKE, log = defaultLog } = options;
+  const say = messages(options.lang).promiscuous;
+  return bindUdp({ address, port }).pipe(
+    switchMap((socket) =>
+      concat(
+        socket.send(encodeString(text, 'ascii'), options.to).pipe(ignoreElements()),
+        defer(() => {
+          log(say.spoofSent(pyAddress(socket.local), pyAddress(options.to), pyRepr(text)));
+          return of(socket.local);
+        }),
+      ),
+    ),
+    first(),
+  );
+}

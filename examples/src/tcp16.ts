@@ -1,0 +1,122 @@
+import { type Endpoint, encodeString, recvall } from '@porta/core';
+import { connectTcp, listenTcp } from '@porta/tcp';
+import {
+  catchError,
+  concatMap,
+  finalize,
+  first,
+  ignoreElements,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  startWith,
+  switchMap,
+  tap,
+} from 'rxjs';
+
+import { defaultLog, type ExampleOptions, messages } from './messages.js';
+import { pyAddress, pyBytesRepr } from './python.js';
+
+/** What the client sends: exactly 16 octets. */
+export const CLIENT_MESSAGE = 'Enviei, servidor';
+/** What the server answers: exactly 16 octets. */
+export const SERVER_MESSAGE = 'Fechado, cliente';
+
+/** What the 16-octet server did. */
+export type Tcp16ServerEvent =
+  | { readonly type: 'listening'; readonly local: Endpoint }
+  | { readonly type: 'answered'; readonly from: Endpoint; readonly message: Uint8Array }
+  | { readonly type: 'failed'; readonly from: Endpoint; readonly error: Error };
+
+/** Options of {@link tcp16Server} and {@link tcp16Client}. */
+export interface Tcp16Options extends ExampleOptions {
+  /** Interface the server listens on / host the client connects to (default `127.0.0.1`). */
+  readonly host?: string;
+  /** TCP port (default 1060; 0 lets the server's OS choose). */
+  readonly port?: number;
+}
+
+/**
+ * The course's `tcp_exemplo.py servidor`: LISTEN, then for every connection read exactly 16 octets
+ * (`recvall(16)`), answer `Fechado, cliente` and close. A client that sends fewer octets and
+ * closes is reported (`failed`, the course's EOFError) without stopping the server.
+ *
+ * @example
+ * ```ts
+ * tcp16Server({ port: 0 }).subscribe((e) => console.log(e.type));
+ * ```
+ */
+export function tcp16Server(options: Tcp16Options = {}): Observable<Tcp16ServerEvent> {
+  const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
+  const say = messages(options.lang).tcp16;
+  return listenTcp({ host, port }).pipe(
+    tap((listener) => {
+      log(say.listening(pyAddress(listener.local)));
+      log(say.waiting());
+    }),
+    switchMap((listener) =>
+      listener.connections.pipe(
+        mergeMap((conn): Observable<Tcp16ServerEvent> => {
+          log(say.accepted(pyAddress(conn.remote)));
+          log(say.socketName(pyAddress(conn.local)));
+          log(say.socketPeer(pyAddress(conn.remote)));
+          return conn.bytes.pipe(
+            recvall(16),
+            concatMap((message) => {
+              log(say.received(pyBytesRepr(message)));
+              return conn
+                .send(encodeString(SERVER_MESSAGE, 'ascii'))
+                .pipe(ignoreElements(), startWith({ type: 'answered', from: conn.remote, message } as const));
+            }),
+            finalize(() => {
+              conn.close();
+              log(say.replied());
+              log(say.waiting());
+            }),
+            catchError((error: Error) => of({ type: 'failed', from: conn.remote, error } as const)),
+          );
+        }),
+        startWith({ type: 'listening', local: listener.local } as const),
+      ),
+    ),
+  );
+}
+
+/** What the 16-octet client saw. */
+export interface Tcp16Exchange {
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly reply: Uint8Array;
+}
+
+/**
+ * The course's `tcp_exemplo.py cliente`: CONNECT, print the socket name, send 16 octets with
+ * `sendall`, read exactly 16 back with `recvall(16)`, close.
+ *
+ * @example
+ * ```ts
+ * const { reply } = await firstValueFrom(tcp16Client({ host: '127.0.0.1', port: 1060 }));
+ * ```
+ */
+export function tcp16Client(options: Tcp16Options = {}): Observable<Tcp16Exchange> {
+  const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
+  const say = messages(options.lang).tcp16;
+  return connectTcp({ host, port }).pipe(
+    tap((conn) => log(say.clientName(pyAddress(conn.local)))),
+    switchMap((conn) =>
+      merge(
+        conn.bytes.pipe(recvall(16)),
+        conn.send(encodeString(CLIENT_MESSAGE, 'ascii')).pipe(ignoreElements()),
+      ).pipe(
+        map((reply) => {
+          log(say.reply(pyBytesRepr(reply)));
+          return { local: conn.local, remote: conn.remote, reply };
+        }),
+        finalize(() => conn.close()),
+      ),
+    ),
+    first(),
+  );
+}

@@ -1,0 +1,174 @@
+import { type Endpoint, encodeString, endpoint, formatEndpoint, ServerUnreachableError } from '@porta/core';
+import { bindUdp, connectUdp } from '@porta/udp';
+import {
+  concat,
+  concatMap,
+  first,
+  ignoreElements,
+  map,
+  merge,
+  type Observable,
+  of,
+  startWith,
+  switchMap,
+  takeWhile,
+  tap,
+  throwError,
+  timeout,
+} from 'rxjs';
+import { asciiText } from './ascii.js';
+import { defaultLog, type ExampleOptions, messages } from './messages.js';
+import { pyAddress, pyRepr, pySeconds, pythonRandom } from './python.js';
+import { type LengthServerEvent, lengthReply } from './udpLocal.js';
+
+/** The client's request, as the course's `udp_remote.py` sends it. */
+export const REMOTE_REQUEST = 'Mensagem para o servidor: Estou enviando uma mensagem';
+
+/** Options of {@link udpRemoteServer}. */
+export interface UdpRemoteServerOptions extends ExampleOptions {
+  /** Interface to bind (`0.0.0.0` for any; default `127.0.0.1`). */
+  readonly host?: string;
+  /** UDP port (default 1060; 0 lets the OS choose). */
+  readonly port?: number;
+  /**
+   * Seed for the pretend drops. The draws are Python's own Mersenne Twister, so the same seed drops
+   * the same requests as the course's `udp_remote.py --seed N`. Without a seed, drops are random.
+   */
+  readonly seed?: number;
+  /** Probability of pretending to drop a request (default 0.5, as the course). */
+  readonly dropRate?: number;
+}
+
+/**
+ * The course's `udp_remote.py servidor`: answers requests with their length, but pretends to drop
+ * about half of them (one draw per datagram, as the Python program).
+ *
+ * @example
+ * ```ts
+ * udpRemoteServer({ port: 0, seed: 7 }).subscribe((e) => console.log(e.type));
+ * ```
+ */
+export function udpRemoteServer(options: UdpRemoteServerOptions = {}): Observable<LengthServerEvent> {
+  const { host = '127.0.0.1', port = 1060, dropRate = 0.5, log = defaultLog } = options;
+  const say = messages(options.lang).udpRemote;
+  const random = options.seed === undefined ? Math.random : pythonRandom(options.seed);
+  return bindUdp({ address: host, port }).pipe(
+    tap((socket) => log(say.listening(pyAddress(socket.local)))),
+    switchMap((socket) =>
+      socket.datagrams.pipe(
+        concatMap(({ data, remote }): Observable<LengthServerEvent> => {
+          if (random() < dropRate) {
+            log(say.dropping(pyAddress(remote)));
+            return of({ type: 'dropped', from: remote, reason: 'pretending the network lost it' });
+          }
+          let request: string;
+          try {
+            request = asciiText(data);
+          } catch (err) {
+            return of({ type: 'dropped', from: remote, reason: (err as Error).message });
+          }
+          log(say.received(pyAddress(remote), pyRepr(request)));
+          const reply = lengthReply(data.length);
+          return socket
+            .send(encodeString(reply, 'ascii'), remote)
+            .pipe(ignoreElements(), startWith({ type: 'answered', from: remote, request, reply } as const));
+        }),
+        startWith({ type: 'listening', local: socket.local } as const),
+      ),
+    ),
+  );
+}
+
+/** What the backoff client did, step by step. The last event is `answered`; giving up is an error. */
+export type UdpRemoteClientEvent =
+  | { readonly type: 'connected'; readonly local: Endpoint; readonly remote: Endpoint }
+  /** A request went out; the client now waits up to `waitMs` for the reply. */
+  | { readonly type: 'sent'; readonly attempt: number; readonly waitMs: number }
+  /** No reply within `waitMs`: the request (or its reply) is presumed lost. */
+  | { readonly type: 'timeout'; readonly attempt: number; readonly waitMs: number }
+  | { readonly type: 'answered'; readonly attempt: number; readonly reply: string; readonly local: Endpoint };
+
+/** Options of {@link udpRemoteClient}. */
+export interface UdpRemoteClientOptions extends ExampleOptions {
+  /** Server host (default `127.0.0.1`). */
+  readonly host?: string;
+  /** Server port (default 1060). */
+  readonly port?: number;
+  /** First wait in ms (default 100: the course's 0.1 s). */
+  readonly initialWaitMs?: number;
+  /** Give up once the next wait would exceed this (default 2000: the course's 2.0 s). */
+  readonly maxWaitMs?: number;
+}
+
+/**
+ * The course's `udp_remote.py cliente`: a connected UDP socket that sends the request, waits 0.1 s,
+ * and on silence sends again waiting twice as long (0.1, 0.2, 0.4, 0.8, 1.6 s); when the next wait
+ * would pass 2 s it gives up with `SERVER_UNREACHABLE` — the course's "I think the server is down".
+ * Every wait is an event, so a caller can draw the timeline.
+ *
+ * @example
+ * ```ts
+ * udpRemoteClient({ port: 1060 }).pipe(last()).subscribe((e) => console.log(e));
+ * ```
+ */
+export function udpRemoteClient(options: UdpRemoteClientOptions = {}): Observable<UdpRemoteClientEvent> {
+  const {
+    host = '127.0.0.1',
+    port = 1060,
+    initialWaitMs = 100,
+    maxWaitMs = 2000,
+    log = defaultLog,
+  } = options;
+  const say = messages(options.lang).udpRemote;
+  const server = endpoint(host, port);
+  const request = encodeString(REMOTE_REQUEST, 'ascii');
+  return connectUdp(server).pipe(
+    tap((socket) => log(say.clientName(pyAddress(socket.local)))),
+    switchMap((socket) => {
+      const started = Date.now();
+      const attempt = (n: number, waitMs: number): Observable<UdpRemoteClientEvent> =>
+        concat(
+          of({ type: 'sent', attempt: n, waitMs } as const),
+          merge(
+            socket
+              .send(request)
+              .pipe(tap({ complete: () => log(say.waiting(pySeconds(waitMs))) }), ignoreElements()),
+            socket.messages.pipe(
+              first(),
+              map((data) => {
+                const reply = asciiText(data);
+                log(say.reply(pyRepr(reply)));
+                return { type: 'answered', attempt: n, reply, local: socket.local } as const;
+              }),
+            ),
+          ).pipe(
+            timeout({
+              first: waitMs,
+              with: () => {
+                const lost = of({ type: 'timeout', attempt: n, waitMs } as const);
+                if (waitMs * 2 <= maxWaitMs) return concat(lost, attempt(n + 1, waitMs * 2));
+                log(say.down());
+                return concat(
+                  lost,
+                  throwError(() => serverDown(server, n, Date.now() - started)),
+                );
+              },
+            }),
+          ),
+        );
+      return attempt(1, initialWaitMs).pipe(
+        startWith({ type: 'connected', local: socket.local, remote: socket.remote } as const),
+      );
+    }),
+    // The socket lives as long as the subscription: stop (and close it) once answered.
+    takeWhile((e) => e.type !== 'answered', true),
+  );
+}
+
+function serverDown(server: Endpoint, attempts: number, elapsedMs: number): ServerUnreachableError {
+  return new ServerUnreachableError(
+    `no reply from ${formatEndpoint(server)} after ${attempts} attempts over ${(elapsedMs / 1000).toFixed(1)} s: I think the server is down`,
+    attempts,
+    elapsedMs,
+  );
+}
