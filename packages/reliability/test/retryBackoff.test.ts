@@ -54,7 +54,7 @@ describe('retryBackoff: the course defaults', () => {
       const attempt = cold('-');
       const result = attempt.pipe(retryBackoff());
       const err = (e: unknown) =>
-        isPortaError(e, 'SERVER_UNREACHABLE') && e.attempts === 5 && e.elapsedMs === 3100;
+        e instanceof ServerUnreachableError && e.attempts === 5 && e.elapsedMs === 3100;
       expectObservable(result).toBe('3100ms #', undefined, expect.toSatisfy(err));
       expectSubscriptions(attempt.subscriptions).toBe([
         '^ 99ms !',
@@ -132,7 +132,7 @@ describe('retryBackoff: errors', () => {
     expect(run.completedAt).toBe(0);
   });
 
-  it('retries an error retryOn accepts, at the end of the attempt\'s wait', () => {
+  it("retries an error retryOn accepts, at the end of the attempt's wait", () => {
     let n = 0;
     const source = new Observable<string>((s) => {
       n += 1;
@@ -245,7 +245,9 @@ describe('retryBackoff: an Effect Schedule as the policy', () => {
 
   it('the pure policy and the schedule agree step by step', () => {
     const a = exponentialBackoff().start();
-    const b = fromSchedule(Schedule.exponential('100 millis').pipe(Schedule.intersect(Schedule.recurs(4)))).start();
+    const b = fromSchedule(
+      Schedule.exponential('100 millis').pipe(Schedule.intersect(Schedule.recurs(4))),
+    ).start();
     let now = 0;
     for (let attempt = 1; attempt <= 6; attempt++) {
       const wa = a.next({ attempt, elapsedMs: now, now });
