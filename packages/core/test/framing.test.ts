@@ -112,9 +112,10 @@ function drive<T>(decoder: Decoder<T>, chunks: readonly Uint8Array[], skip = fal
       drain(false);
       maxBuffered = Math.max(maxBuffered, buf.length);
     }
+    const beforeEnd = frames.length;
     drain(true);
     if (buf.length > 0) throw new TruncatedError(undefined, buf.length);
-    return { frames, maxBuffered, dropped, error: undefined as unknown };
+    return { frames, beforeEnd, maxBuffered, dropped, error: undefined as unknown };
   } catch (error) {
     return { frames, maxBuffered, dropped, error };
   }
@@ -286,12 +287,17 @@ describe('lengthField + prependLength', () => {
             lengthIncludesLengthFieldLength: includes,
           } as const;
           const wire = run(prependLength(enc), messages as never).frames as Uint8Array[];
-          const out = run(
-            lengthField({ lengthFieldLength: size, byteOrder, lengthAdjustment: includes ? -size : 0 }),
-            chunked(concat(wire), how),
-          );
+          const options = {
+            lengthFieldLength: size,
+            byteOrder,
+            lengthAdjustment: includes ? -size : 0,
+          } as const;
+          const out = run(lengthField(options), chunked(concat(wire), how));
           expect(out.error).toBeUndefined();
           expect(out.frames).toEqual(messages);
+          // Every frame is emitted as soon as its last byte arrives, not held back until the end.
+          const r = drive(new LengthFieldDecoder(options), chunked(concat(wire), how));
+          expect(r.beforeEnd).toBe(messages.length);
         },
       ),
     );

@@ -68,7 +68,10 @@ export class DelimitedDecoder implements Decoder<Uint8Array> {
 
   decode(buf: ChunkQueue): Uint8Array | undefined {
     const found = this.#find(buf);
-    if (this.#discarded >= 0) return this.#discard(buf, found);
+    if (this.#discarded >= 0) {
+      this.#discard(buf, found);
+      return found < 0 ? undefined : this.decode(buf);
+    }
     if (found < 0) {
       if (buf.length > this.maxBuffered) this.#tooLong(buf);
       return undefined;

@@ -68,7 +68,10 @@ export class LinesDecoder implements Decoder<Uint8Array> {
       return undefined;
     }
     this.#scanFrom = 0;
-    if (this.#discarded >= 0) return this.#endDiscard(buf, lf);
+    if (this.#discarded >= 0) {
+      this.#endDiscard(buf, lf);
+      return this.decode(buf);
+    }
     const crlf = lf > 0 && buf.byteAt(lf - 1) === CR;
     const length = crlf ? lf - 1 : lf;
     if (length > this.#max) {

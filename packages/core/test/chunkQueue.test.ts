@@ -1,0 +1,136 @@
+import { ChunkQueue } from '@porta/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+type Op =
+  | { readonly kind: 'push'; readonly chunk: Uint8Array }
+  | { readonly kind: 'take' | 'skip'; readonly n: number }
+  | { readonly kind: 'read'; readonly offset: number; readonly size: number; readonly le: boolean }
+  | { readonly kind: 'indexOf'; readonly needle: Uint8Array; readonly from: number };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({
+    kind: fc.constant('push' as const),
+    chunk: fc.uint8Array({ maxLength: 12 }).map((b) => b.map((x) => x % 4)),
+  }),
+  fc.record({ kind: fc.constantFrom('take' as const, 'skip' as const), n: fc.nat({ max: 20 }) }),
+  fc.record({
+    kind: fc.constant('read' as const),
+    offset: fc.nat({ max: 10 }),
+    size: fc.constantFrom(1, 2, 3, 4, 8),
+    le: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('indexOf' as const),
+    needle: fc.uint8Array({ minLength: 1, maxLength: 3 }).map((b) => b.map((x) => x % 4)),
+    from: fc.nat({ max: 12 }),
+  }),
+);
+
+/** indexOf on a flat array, the model. */
+function modelIndexOf(flat: number[], needle: Uint8Array, from: number): number {
+  for (let i = Math.max(0, from); i + needle.length <= flat.length; i++) {
+    if (needle.every((b, k) => flat[i + k] === b)) return i;
+  }
+  return -1;
+}
+
+describe('ChunkQueue', () => {
+  it('property: behaves like one flat array under any sequence of operations', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 60 }), (ops) => {
+        const q = new ChunkQueue();
+        let flat: number[] = [];
+        for (const op of ops) {
+          switch (op.kind) {
+            case 'push':
+              q.push(op.chunk);
+              flat.push(...op.chunk);
+              break;
+            case 'take':
+            case 'skip': {
+              const n = Math.min(op.n, flat.length);
+              if (op.kind === 'take') expect(Array.from(q.take(n))).toEqual(flat.slice(0, n));
+              else q.skip(n);
+              flat = flat.slice(n);
+              break;
+            }
+            case 'read': {
+              if (op.offset + op.size > flat.length) {
+                expect(() => q.readUint(op.offset, op.size, op.le)).toThrow(RangeError);
+                break;
+              }
+              const field = flat.slice(op.offset, op.offset + op.size);
+              const ordered = op.le ? [...field].reverse() : field;
+              expect(q.readUint(op.offset, op.size, op.le)).toBe(ordered.reduce((v, b) => v * 256 + b, 0));
+              expect(q.byteAt(op.offset)).toBe(flat[op.offset]);
+              break;
+            }
+            case 'indexOf':
+              expect(q.indexOf(op.needle, op.from)).toBe(modelIndexOf(flat, op.needle, op.from));
+              if (op.needle.length === 1)
+                expect(q.indexOf(op.needle[0]!, op.from)).toBe(modelIndexOf(flat, op.needle, op.from));
+              break;
+          }
+          expect(q.length).toBe(flat.length);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('take returns a zero-copy view inside one chunk and one copy across chunks', () => {
+    const a = Uint8Array.of(1, 2, 3);
+    const b = Uint8Array.of(4, 5);
+    const q = new ChunkQueue();
+    q.push(a);
+    q.push(b);
+    const view = q.take(2);
+    expect(view.buffer).toBe(a.buffer);
+    expect(view.byteOffset).toBe(0);
+    const spanning = q.take(2);
+    expect(spanning).toEqual(Uint8Array.of(3, 4));
+    expect(spanning.buffer).not.toBe(a.buffer);
+    expect(q.take(1).buffer).toBe(b.buffer);
+  });
+
+  it('reads integers across chunk boundaries without consuming them', () => {
+    const q = new ChunkQueue();
+    for (const b of [0x12, 0x34, 0x56, 0x78]) q.push(Uint8Array.of(b));
+    expect(q.readUint(0, 4, false)).toBe(0x12345678);
+    expect(q.readUint(0, 4, true)).toBe(0x78563412);
+    expect(q.readUint(1, 2, false)).toBe(0x3456);
+    expect(q.length).toBe(4);
+  });
+
+  it('releases consumed chunks and empties on clear', () => {
+    const q = new ChunkQueue();
+    for (let i = 0; i < 1000; i++) q.push(Uint8Array.of(i & 255));
+    q.skip(999);
+    expect(q.chunkCount).toBe(1);
+    q.clear();
+    expect(q.length).toBe(0);
+    expect(q.chunkCount).toBe(0);
+    expect(() => q.take(1)).toThrow(RangeError);
+  });
+
+  it('resumable search through 100,000 one-byte chunks stays linear', () => {
+    const q = new ChunkQueue();
+    let from = 0;
+    for (let i = 0; i < 100_000; i++) {
+      q.push(Uint8Array.of(0x61));
+      expect(q.indexOf(0x0a, from)).toBe(-1);
+      from = q.length;
+    }
+    q.push(Uint8Array.of(0x0a));
+    expect(q.indexOf(0x0a, from)).toBe(100_000);
+    // Taking the line then copies it once.
+    expect(q.take(100_001).length).toBe(100_001);
+  });
+
+  it('ignores empty chunks', () => {
+    const q = new ChunkQueue();
+    q.push(new Uint8Array(0));
+    expect(q.chunkCount).toBe(0);
+  });
+});
