@@ -396,6 +396,14 @@ export class TcpConnection implements PeerLink {
     this.#socket.destroy();
   }
 
+  /**
+   * Aborts the connection with an RST instead of a FIN (SO_LINGER 0): unsent bytes are dropped and
+   * the peer sees `CONNECTION_RESET`. Idempotent.
+   */
+  reset(): void {
+    if (!this.#socket.destroyed) this.#socket.resetAndDestroy();
+  }
+
   /** Closes the connection as failed: readers see `error`. Used by the guards (idle timeout). */
   fail(error: PortaError): void {
     if (this.#socket.destroyed) return;

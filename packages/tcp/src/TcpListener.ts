@@ -176,8 +176,9 @@ export class TcpListener {
       return;
     }
     if (this.#open >= this.#setup.maxConnections) {
+      const remote = remoteOf(raw); // before destroy(): Node forgets the peer's address after it
       raw.destroy();
-      this.#reject(remoteOf(raw), new ConnectionLimitError(this.#setup.maxConnections));
+      this.#reject(remote, new ConnectionLimitError(this.#setup.maxConnections));
       return;
     }
     this.#open++;
