@@ -1,9 +1,15 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import { type Behaviour, type ServerEvent, serve, type TransportPlugin } from '@porta/core';
+import {
+  type Behaviour,
+  type ServeOptions,
+  type ServerEvent,
+  serve,
+  type TransportPlugin,
+} from '@porta/core';
 import { tcpTransport } from '@porta/tcp';
 import { udpTransport } from '@porta/udp';
-import { filter, firstValueFrom, ReplaySubject, type Subscription, take, timeout } from 'rxjs';
+import { filter, firstValueFrom, map, ReplaySubject, type Subscription, take, timeout, timer } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trackHandles } from './support/handles.js';
 
@@ -17,10 +23,10 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.unsubscribe();
 });
 
-/** Starts `echo` on a transport; resolves with its port and its (replayed) event stream. */
-async function start(transport: TransportPlugin) {
+/** Starts a behaviour (`echo` by default) on a transport; resolves with its port and its (replayed) events. */
+async function start(transport: TransportPlugin, behaviour = echo, options: ServeOptions = {}) {
   const events = new ReplaySubject<ServerEvent>();
-  servers.push(serve(transport, echo).subscribe(events));
+  servers.push(serve(transport, behaviour, options).subscribe(events));
   const listening = await firstValueFrom(
     events.pipe(
       filter((e) => e.type === 'listening'),
@@ -53,15 +59,19 @@ function udpRoundTrip(port: number, message: string): Promise<string> {
   });
 }
 
-function tcpRoundTrip(port: number, message: string): Promise<string> {
+function tcpExchange(port: number, message: Uint8Array): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const client = net.connect({ host: '127.0.0.1', port }, () => client.write(message, () => client.end()));
     client.on('data', (chunk: Buffer) => chunks.push(chunk));
     client.once('error', reject);
     // The server echoes until our FIN, then its behaviour completes and it closes: EOF here.
-    client.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    client.once('close', () => resolve(Buffer.concat(chunks)));
   });
+}
+
+async function tcpRoundTrip(port: number, message: string): Promise<string> {
+  return (await tcpExchange(port, Buffer.from(message, 'utf8'))).toString('utf8');
 }
 
 describe('one behaviour, every transport', () => {
@@ -85,5 +95,23 @@ describe('one behaviour, every transport', () => {
       'tcp',
       'completed',
     ]);
+  });
+});
+
+describe('backpressure over a real TCP socket', () => {
+  it('a slow actor pauses the socket at its high-water mark and still echoes every byte', async () => {
+    // One message at a time, each answered on a later macrotask: slower than loopback delivers.
+    const slowEcho: Behaviour = (peer) => peer.handle((chunk) => timer(0).pipe(map(() => chunk)));
+    const tcp = await start(tcpTransport({ host: '127.0.0.1', port: 0 }), slowEcho, {
+      mailbox: { capacity: 8, highWaterMark: 4, lowWaterMark: 1 },
+    });
+    const payload = new Uint8Array(4 * 1024 * 1024).map((_, i) => (i * 31) & 0xff);
+    const echoed = await tcpExchange(tcp.port, payload);
+    expect(echoed.length).toBe(payload.length);
+    expect(Buffer.compare(echoed, payload)).toBe(0);
+    const closed = await tcp.next('closed');
+    expect(closed.stats.paused).toBeGreaterThan(0);
+    expect(closed.stats.dropped).toBe(0);
+    expect(closed.stats.bytesIn).toBe(payload.length);
   });
 });
