@@ -1,0 +1,137 @@
+import { AuthError, InvalidArgumentError, ReplayError } from '@porta/core';
+import { Observable } from 'rxjs';
+import {
+  type AuthMessage,
+  type AuthMode,
+  type AuthRejectReason,
+  checkAuthKey,
+  deriveSenderKeys,
+  messageBytes,
+  openMessage,
+  parseHeader,
+  type SenderKeys,
+  withBytes,
+} from './authWireFormat.js';
+import { ReplayWindow, type ReplayWindowOptions } from './replayWindow.js';
+
+/** Options of {@link verify}. */
+export interface VerifyOptions<T extends AuthMessage = AuthMessage> {
+  /** Default `hmac-sha256`; must match the sender's. Messages of another mode are rejected as `format`. */
+  readonly mode?: AuthMode;
+  /** Size of each sender's replay window. Default 2048 bits (1984 counters). */
+  readonly window?: ReplayWindowOptions;
+  /**
+   * Senders remembered at once (one replay window each, `bits / 8` bytes). Past this the least
+   * recently heard sender is forgotten. Only authenticated messages create a sender, so a forger
+   * cannot fill the table; but a forgotten sender's old messages would be accepted once more if
+   * replayed, so size this above the number of live senders. Default 1024.
+   */
+  readonly maxSenders?: number;
+  /**
+   * Called for every rejected message, with why and the message as received. The message is then
+   * dropped: a rejection never reaches downstream and never ends the stream.
+   */
+  readonly onReject?: (reason: AuthRejectReason, message: T, error: AuthError | ReplayError) => void;
+}
+
+/** Counters of a {@link verify} operator, over all its subscriptions. */
+export interface VerifyStats {
+  readonly accepted: number;
+  readonly rejected: Readonly<Record<AuthRejectReason, number>>;
+}
+
+/** The operator returned by {@link verify}, with its counters. */
+export interface Verifier {
+  <T extends AuthMessage>(source: Observable<T>): Observable<T>;
+  /** A snapshot of the counters. */
+  readonly stats: VerifyStats;
+}
+
+interface SenderState {
+  readonly keys: SenderKeys;
+  readonly window: ReplayWindow;
+}
+
+const MESSAGES: Record<Exclude<AuthRejectReason, 'replay'>, string> = {
+  truncated: 'shorter than an authenticated header and tag',
+  format: 'unknown version or another mode',
+  forged: 'the tag does not match (forged, corrupted or another key)',
+};
+
+/**
+ * Verifies messages made by {@link sign} with the same key and mode: checks the tag in constant
+ * time, then the sender's replay window ({@link ReplayWindow}, RFC 6479 / WireGuard), and passes on
+ * the bare payload (or the datagram carrying it). Truncated, malformed, forged, wrong-key and
+ * replayed messages are dropped, counted in {@link Verifier.stats} and reported to `onReject`; the
+ * stream goes on. The tag is checked before the window so that a forged counter cannot move it.
+ * Each subscription keeps its own table of senders.
+ *
+ * @throws {@link InvalidArgumentError} at once for a bad key, mode or limit.
+ *
+ * @example
+ * ```ts
+ * const check = verify(key, { onReject: (reason, d) => console.warn(reason, d.remote) });
+ * socket.datagrams.pipe(check).subscribe((d) => handle(d.data));
+ * ```
+ */
+export function verify<M extends AuthMessage = AuthMessage>(
+  key: Uint8Array,
+  options: VerifyOptions<M> = {},
+): Verifier {
+  const mode = options.mode ?? 'hmac-sha256';
+  const secret = checkAuthKey(key, mode);
+  const maxSenders = options.maxSenders ?? 1024;
+  if (!Number.isInteger(maxSenders) || maxSenders < 1) {
+    throw new InvalidArgumentError(`maxSenders must be an integer ≥ 1, got ${maxSenders}`);
+  }
+  new ReplayWindow(options.window); // checks the window options now rather than on the first message
+  const stats = { accepted: 0, rejected: { truncated: 0, format: 0, forged: 0, replay: 0 } };
+  const onReject = options.onReject as
+    | ((r: AuthRejectReason, m: AuthMessage, e: AuthError | ReplayError) => void)
+    | undefined;
+
+  const operator = <T extends AuthMessage>(source: Observable<T>) =>
+    new Observable<T>((subscriber) => {
+      const senders = new Map<bigint, SenderState>();
+      const reject = (reason: AuthRejectReason, message: T, counter?: bigint) => {
+        stats.rejected[reason]++;
+        if (onReject === undefined) return;
+        const error =
+          reason === 'replay'
+            ? new ReplayError(counter ?? 0n)
+            : new AuthError(`rejected a ${messageBytes(message).length}-byte message: ${MESSAGES[reason]}`);
+        onReject(reason, message, error);
+      };
+      return source.subscribe({
+        next: (message) => {
+          const bytes = messageBytes(message);
+          const header = parseHeader(bytes, mode);
+          if (typeof header === 'string') return reject(header, message);
+          let sender = senders.get(header.senderId);
+          const keys = sender?.keys ?? deriveSenderKeys(secret, mode, header.senderId);
+          const payload = openMessage(keys, bytes, header.counter);
+          if (payload === undefined) return reject('forged', message);
+          if (sender === undefined) {
+            sender = { keys, window: new ReplayWindow(options.window) };
+            if (senders.size >= maxSenders) {
+              const oldest = senders.keys().next();
+              if (!oldest.done) senders.delete(oldest.value);
+            }
+          } else {
+            senders.delete(header.senderId); // re-inserted below: Map order is recency
+          }
+          senders.set(header.senderId, sender);
+          if (!sender.window.accept(header.counter)) return reject('replay', message, header.counter);
+          stats.accepted++;
+          subscriber.next(withBytes(message, payload));
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+
+  return Object.defineProperty(operator, 'stats', {
+    get: (): VerifyStats => ({ accepted: stats.accepted, rejected: { ...stats.rejected } }),
+    enumerable: true,
+  }) as Verifier;
+}
