@@ -7,3 +7,4 @@ export * from './ticTacToe/protocol.js';
 export * from './ticTacToe/ticTacToe.js';
 export * from './udpLocal.js';
 export * from './udpRemote.js';
+export * from './withServer.js';

@@ -1,23 +1,35 @@
 import { type Datagram, type Endpoint, encodeString, endpoint, filterOrigin } from '@porta/core';
 import { bindUdp } from '@porta/udp';
 import {
+  catchError,
   concat,
   defer,
+  EMPTY,
   first,
   ignoreElements,
   map,
   merge,
   type Observable,
   of,
+  ReplaySubject,
   switchMap,
   tap,
   throwError,
   timeout,
+  toArray,
+  zip,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
 import { defaultLog, type ExampleOptions, type Lang, messages } from './messages.js';
 import { pyAddress, pyDatetime, pyRepr } from './python.js';
-import { type ClientExchange, noAnswer, type UdpLocalClientOptions } from './udpLocal.js';
+import {
+  type ClientExchange,
+  noAnswer,
+  type UdpLocalClientOptions,
+  udpLocalClient,
+  udpLocalServer,
+} from './udpLocal.js';
+import { withServer } from './withServer.js';
 
 /** The spoofer's payload in the course. */
 export const FAKE = 'FAKE';
@@ -144,4 +156,81 @@ export function spoof(options: SpoofOptions): Observable<Endpoint> {
     ),
     first(),
   );
+}
+
+/** One client's exchange under attack: what it accepted, and the spoofs sent at it. */
+export interface AttackedExchange {
+  readonly exchange: ClientExchange;
+  /** Where each spoofed datagram came from. */
+  readonly spoofs: readonly Endpoint[];
+  /** What the client refused (always empty for the naive client). */
+  readonly rejections: readonly Rejection[];
+}
+
+/** What {@link promiscuousDemo} found. */
+export interface PromiscuousDemoResult {
+  readonly server: Endpoint;
+  /** The course's client: it takes the first datagram, `FAKE`. */
+  readonly naive: AttackedExchange;
+  /** porta's client: refuses every spoof, then takes the server's real reply. */
+  readonly hardened: AttackedExchange;
+}
+
+/** Options of {@link promiscuousDemo}. */
+export interface PromiscuousDemoOptions extends ExampleOptions {
+  /** How long the server holds each reply: the attacker's window (default 300 ms). */
+  readonly holdMs?: number;
+}
+
+/**
+ * The course's "promiscuous client" experiment, end to end on loopback with ephemeral ports: a
+ * server slow to answer, the naive client, and an attacker who sends `FAKE` to the client's port
+ * first. Then the same attack on porta's hardened client, plus a second spoof that forges the
+ * server's port from another loopback address (127.0.0.2, where the OS allows binding it).
+ *
+ * @example
+ * ```ts
+ * const { naive, hardened } = await firstValueFrom(promiscuousDemo());
+ * naive.exchange.reply; // 'FAKE'
+ * ```
+ */
+export function promiscuousDemo(options: PromiscuousDemoOptions = {}): Observable<PromiscuousDemoResult> {
+  const { holdMs = 300, lang = 'en', log = defaultLog } = options;
+  return withServer(udpLocalServer({ port: 0, holdMs, lang, log }), (server) => {
+    const common = { port: server.port, bindAddress: '127.0.0.1', lang, log } as const;
+    const portSpoof = (victim: Endpoint) => spoof({ to: victim, lang, log });
+    // Same port as the server, other address: only the address check can catch this one.
+    const addressSpoof = (victim: Endpoint) =>
+      spoof({ to: victim, address: '127.0.0.2', port: server.port, lang, log }).pipe(catchError(() => EMPTY));
+    const naive = underAttack((onSent) => udpLocalClient({ ...common, onSent }), [portSpoof]);
+    const hardened = defer(() => {
+      const rejections: Rejection[] = [];
+      return underAttack(
+        (onSent) => hardenedClient({ ...common, onSent, onReject: (r) => rejections.push(r) }),
+        [portSpoof, addressSpoof],
+      ).pipe(map((attacked) => ({ ...attacked, rejections })));
+    });
+    return concat(naive, hardened).pipe(
+      toArray(),
+      map(([n, h]) => ({ server, naive: n!, hardened: h! })),
+    );
+  });
+}
+
+function underAttack(
+  client: (onSent: (local: Endpoint) => void) => Observable<ClientExchange>,
+  attacks: readonly ((victim: Endpoint) => Observable<Endpoint>)[],
+): Observable<AttackedExchange> {
+  return defer(() => {
+    const sent = new ReplaySubject<Endpoint>(1);
+    const spoofs = sent.pipe(
+      first(),
+      switchMap((victim) => concat(...attacks.map((attack) => attack(victim)))),
+      toArray(),
+    );
+    return zip(
+      client((local) => sent.next(local)),
+      spoofs,
+    ).pipe(map(([exchange, from]) => ({ exchange, spoofs: from, rejections: [] })));
+  });
 }

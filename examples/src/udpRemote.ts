@@ -1,20 +1,22 @@
-import { type Endpoint, encodeString, endpoint, formatEndpoint, ServerUnreachableError } from '@porta/core';
+import { type Endpoint, encodeString, endpoint, formatEndpoint, isPortaError } from '@porta/core';
+import { retryBackoff } from '@porta/reliability';
 import { bindUdp, connectUdp } from '@porta/udp';
 import {
-  concat,
+  catchError,
   concatMap,
+  defer,
   first,
   ignoreElements,
   map,
   merge,
   type Observable,
   of,
+  Subject,
   startWith,
   switchMap,
   takeWhile,
   tap,
   throwError,
-  timeout,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
@@ -125,50 +127,39 @@ export function udpRemoteClient(options: UdpRemoteClientOptions = {}): Observabl
   return connectUdp(server).pipe(
     tap((socket) => log(say.clientName(pyAddress(socket.local)))),
     switchMap((socket) => {
-      const started = Date.now();
-      const attempt = (n: number, waitMs: number): Observable<UdpRemoteClientEvent> =>
-        concat(
-          of({ type: 'sent', attempt: n, waitMs } as const),
-          merge(
-            socket
-              .send(request)
-              .pipe(tap({ complete: () => log(say.waiting(pySeconds(waitMs))) }), ignoreElements()),
-            socket.messages.pipe(
-              first(),
-              map((data) => {
-                const reply = asciiText(data);
-                log(say.reply(pyRepr(reply)));
-                return { type: 'answered', attempt: n, reply, local: socket.local } as const;
-              }),
-            ),
-          ).pipe(
-            timeout({
-              first: waitMs,
-              with: () => {
-                const lost = of({ type: 'timeout', attempt: n, waitMs } as const);
-                if (waitMs * 2 <= maxWaitMs) return concat(lost, attempt(n + 1, waitMs * 2));
-                log(say.down());
-                return concat(
-                  lost,
-                  throwError(() => serverDown(server, n, Date.now() - started)),
-                );
-              },
-            }),
-          ),
-        );
-      return attempt(1, initialWaitMs).pipe(
+      const progress = new Subject<UdpRemoteClientEvent>();
+      let attempts = 0;
+      // One attempt: send, then the first datagram (the connected socket only lets the server's in).
+      const attempt = defer(() =>
+        merge(socket.send(request).pipe(ignoreElements()), socket.messages.pipe(first())),
+      );
+      const answer = attempt.pipe(
+        retryBackoff({
+          initialMs: initialWaitMs,
+          maxWaitMs,
+          target: formatEndpoint(server),
+          onAttempt: ({ attempt: n, waitMs }) => {
+            attempts = n;
+            log(say.waiting(pySeconds(waitMs)));
+            progress.next({ type: 'sent', attempt: n, waitMs });
+          },
+          onTimeout: ({ attempt: n, waitMs }) => progress.next({ type: 'timeout', attempt: n, waitMs }),
+        }),
+        map((data): UdpRemoteClientEvent => {
+          const reply = asciiText(data);
+          log(say.reply(pyRepr(reply)));
+          return { type: 'answered', attempt: attempts, reply, local: socket.local };
+        }),
+        catchError((error: unknown) => {
+          if (isPortaError(error, 'SERVER_UNREACHABLE')) log(say.down());
+          return throwError(() => error);
+        }),
+      );
+      return merge(progress, answer).pipe(
         startWith({ type: 'connected', local: socket.local, remote: socket.remote } as const),
       );
     }),
     // The socket lives as long as the subscription: stop (and close it) once answered.
     takeWhile((e) => e.type !== 'answered', true),
-  );
-}
-
-function serverDown(server: Endpoint, attempts: number, elapsedMs: number): ServerUnreachableError {
-  return new ServerUnreachableError(
-    `no reply from ${formatEndpoint(server)} after ${attempts} attempts over ${(elapsedMs / 1000).toFixed(1)} s: I think the server is down`,
-    attempts,
-    elapsedMs,
   );
 }
