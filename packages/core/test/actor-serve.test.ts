@@ -281,7 +281,11 @@ describe('serve', () => {
         }),
     };
     let completed = false;
-    const sub = serve(transport, echo).subscribe({ complete: () => (completed = true) });
+    const types: string[] = [];
+    const sub = serve(transport, echo).subscribe({
+      next: (e) => types.push(e.type),
+      complete: () => (completed = true),
+    });
     const client = t.connect();
     finish();
     expect(completed).toBe(false);
@@ -289,6 +293,7 @@ describe('serve', () => {
     expect(client.receivedText()).toEqual(['last words']);
     client.end();
     expect(completed).toBe(true);
+    expect(types).toEqual(['listening', 'opened', 'closed']);
     sub.unsubscribe();
     underneath.unsubscribe();
   });

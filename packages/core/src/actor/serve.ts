@@ -95,6 +95,8 @@ export function serve(
       },
       released: (actor) => {
         actors.delete(actor);
+      },
+      settled: () => {
         if (!accepting && actors.size === 0) subscriber.complete();
       },
     };

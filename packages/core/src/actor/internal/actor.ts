@@ -22,8 +22,10 @@ export interface ActorHost {
   readonly mailbox: MailboxOptions;
   readonly idleTimeoutMs: number | undefined;
   emit(event: EventBody): void;
-  /** Called once when the actor has closed (before its `closed` event), to free its slot. */
+  /** Called once when the actor has closed, before its `closed` event: frees its slot. */
   released(actor: Actor): void;
+  /** Called after the `closed` event: the server may now complete if it no longer accepts peers. */
+  settled(): void;
 }
 
 /** Whoever reads the mailbox now: `peer.messages` or `peer.handle(fn)`. */
@@ -402,6 +404,7 @@ export class Actor {
         ? { type: 'closed', peer: this.info, reason, undelivered, unsent }
         : { type: 'closed', peer: this.info, reason, undelivered, unsent, error },
     );
+    host.settled();
   }
 
   #release(): void {
