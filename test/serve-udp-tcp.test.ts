@@ -7,6 +7,7 @@ import {
   serve,
   type TransportPlugin,
 } from '@porta/core';
+import { SimNetwork, simTransport } from '@porta/reliability';
 import { tcpTransport } from '@porta/tcp';
 import { udpTransport } from '@porta/udp';
 import { filter, firstValueFrom, map, ReplaySubject, type Subscription, take, timeout, timer } from 'rxjs';
@@ -95,6 +96,35 @@ describe('one behaviour, every transport', () => {
       'tcp',
       'completed',
     ]);
+  });
+});
+
+describe('the simulated network', () => {
+  it('runs the same echo behaviour in virtual time, one actor per remote endpoint, retired when idle', () => {
+    const net = new SimNetwork({ seed: 7, defaultLink: { delayMs: 20 } });
+    const events: ServerEvent[] = [];
+    const server = serve(simTransport(net, { address: '10.0.0.1', port: 1060 }), echo, {
+      idleTimeoutMs: 5_000,
+      scheduler: net.scheduler,
+    }).subscribe((e) => events.push(e));
+    const replies: string[] = [];
+    const clients = [1, 2].map((n) =>
+      net.bind({ address: `10.0.0.${n + 1}` }).subscribe((socket) => {
+        socket.datagrams.subscribe((d) => replies.push(`${n}:${Buffer.from(d.data).toString('utf8')}`));
+        socket
+          .send(Buffer.from(`hello from ${n}`), { address: '10.0.0.1', port: 1060, family: 'IPv4' })
+          .subscribe();
+      }),
+    );
+    net.advanceBy(100);
+    expect(replies.sort()).toEqual(['1:hello from 1', '2:hello from 2']);
+    net.advanceBy(10_000);
+    expect(events.filter((e) => e.type === 'idle')).toHaveLength(2);
+    expect(
+      events.filter((e) => e.type === 'opened').map((e) => e.type === 'opened' && e.peer.transport),
+    ).toEqual(['sim', 'sim']);
+    for (const c of clients) c.unsubscribe();
+    server.unsubscribe();
   });
 });
 
