@@ -8,7 +8,7 @@ import {
   type PortaError,
 } from '@porta/core';
 import { Observable, Subject } from 'rxjs';
-import { checkDestination, checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
+import { checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
 import { UdpCounters } from './internal/counters.js';
 import {
   applyBuffers,
@@ -180,14 +180,8 @@ class BoundUdpSocket implements UdpSocket, SendTarget {
   }
 
   send(data: Uint8Array, to: UdpDestination): Observable<void> {
-    return sendObservable(
-      this,
-      data,
-      to?.port,
-      to?.address,
-      () => at(to, 'send'),
-      () => checkDestination(to, this.family),
-    );
+    // `null` (never `undefined`, which means "connected") makes a missing destination fail its check.
+    return sendObservable(this, data, to ?? null);
   }
 
   fail(error: PortaError): void {

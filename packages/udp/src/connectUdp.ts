@@ -159,7 +159,6 @@ class ConnectedSocket implements ConnectedUdpSocket, SendTarget {
   readonly messages: Observable<Uint8Array>;
   closed = false;
   readonly #inbound = new Subject<Uint8Array>();
-  readonly #sendContext: () => ErrorContext;
 
   constructor(socket: dgram.Socket, local: Endpoint, remote: Endpoint, family: Family) {
     this.socket = socket;
@@ -168,8 +167,6 @@ class ConnectedSocket implements ConnectedUdpSocket, SendTarget {
     this.family = family;
     this.maxDatagramSize = maxDatagramSize(family);
     this.messages = this.#inbound.asObservable();
-    const context = at(remote, 'send');
-    this.#sendContext = () => context;
     socket.on('message', this.#onMessage);
   }
 
@@ -186,7 +183,7 @@ class ConnectedSocket implements ConnectedUdpSocket, SendTarget {
   }
 
   send(data: Uint8Array): Observable<void> {
-    return sendObservable(this, data, undefined, undefined, this.#sendContext);
+    return sendObservable(this, data);
   }
 
   onSendError(error: PortaError): void {

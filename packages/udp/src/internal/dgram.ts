@@ -6,11 +6,11 @@ import {
   type PortaError,
   SocketClosedError,
 } from '@porta/core';
-import { Observable } from 'rxjs';
-import type { BufferPlan } from './checks.js';
-import { checkPayload } from './checks.js';
+import { Observable, type Subscriber } from 'rxjs';
+import type { UdpDestination } from '../bindUdp.js';
+import { type BufferPlan, checkDestination, checkPayload } from './checks.js';
 import type { UdpCounters } from './counters.js';
-import { type ErrorContext, toPortaError } from './socketErrors.js';
+import { at, toPortaError } from './socketErrors.js';
 
 /** Everything needed to make a socket, checked before it is made. */
 export interface SocketPlan {
@@ -65,60 +65,85 @@ export function remoteEndpoint(socket: dgram.Socket): Endpoint {
 /** The state a send needs from its socket. */
 export interface SendTarget {
   readonly socket: dgram.Socket;
+  readonly family: Family;
   readonly counters: UdpCounters;
   readonly maxDatagram: number;
   readonly closed: boolean;
+  /** The connected remote, named in errors of sends that give no destination. */
+  readonly remote?: Endpoint;
   /** Told of a send failure before the sender is, so a connected socket can fail its inbound too. */
   onSendError?(error: PortaError): void;
 }
 
 /**
  * SEND as a cold Observable: each subscription sends once; emits `undefined` and completes when the
- * OS has accepted the datagram, or errors with a PortaError. `check` runs at subscription time, so
- * an Observable-returning call never throws.
+ * OS has accepted the datagram, or errors with a PortaError. Every check runs at subscription time,
+ * so an Observable-returning call never throws. `to` is omitted on a connected socket.
+ *
+ * This is the per-datagram hot path: one Observable and one callback per send, nothing else.
  */
 export function sendObservable(
   target: SendTarget,
   data: Uint8Array,
-  port: number | undefined,
-  address: string | undefined,
-  context: () => ErrorContext,
-  check?: () => void,
+  to?: UdpDestination | null,
 ): Observable<void> {
-  return new Observable<void>((subscriber) => {
-    if (target.closed) {
-      subscriber.error(new SocketClosedError('cannot send: the UDP socket is closed'));
-      return;
+  return new Observable<void>((subscriber) => startSend(target, subscriber, data, to));
+}
+
+function startSend(
+  target: SendTarget,
+  subscriber: Subscriber<void>,
+  data: Uint8Array,
+  to: UdpDestination | null | undefined,
+): void {
+  if (target.closed) {
+    subscriber.error(new SocketClosedError('cannot send: the UDP socket is closed'));
+    return;
+  }
+  try {
+    checkPayload(data);
+    if (to !== undefined) checkDestination(to as UdpDestination, target.family);
+  } catch (err) {
+    subscriber.error(err);
+    return;
+  }
+  const size = data.byteLength;
+  if (size > target.maxDatagram) {
+    subscriber.error(new DatagramTooLargeError(size, target.maxDatagram));
+    return;
+  }
+  try {
+    // Inline callbacks on purpose: one closure per send, no named-function bookkeeping.
+    if (to === undefined || to === null) {
+      target.socket.send(data, (err) => finishSend(target, subscriber, err, size, undefined));
+    } else {
+      target.socket.send(data, to.port, to.address, (err) => finishSend(target, subscriber, err, size, to));
     }
-    try {
-      checkPayload(data);
-      check?.();
-    } catch (err) {
-      subscriber.error(err);
-      return;
-    }
-    const size = data.byteLength;
-    if (size > target.maxDatagram) {
-      subscriber.error(new DatagramTooLargeError(size, target.maxDatagram));
-      return;
-    }
-    const done = (err: Error | null) => {
-      if (err) {
-        const error = toPortaError(err, context());
-        target.onSendError?.(error);
-        subscriber.error(error);
-        return;
-      }
-      target.counters.sent++;
-      target.counters.bytesSent += size;
-      subscriber.next();
-      subscriber.complete();
-    };
-    try {
-      if (port === undefined) target.socket.send(data, done);
-      else target.socket.send(data, port, address, done);
-    } catch (err) {
-      subscriber.error(toPortaError(err, context()));
-    }
-  });
+  } catch (err) {
+    subscriber.error(sendError(target, err, to ?? undefined));
+  }
+}
+
+function finishSend(
+  target: SendTarget,
+  subscriber: Subscriber<void>,
+  err: Error | null,
+  size: number,
+  to: UdpDestination | undefined,
+): void {
+  if (err) {
+    const error = sendError(target, err, to);
+    target.onSendError?.(error);
+    subscriber.error(error);
+    return;
+  }
+  target.counters.sent++;
+  target.counters.bytesSent += size;
+  subscriber.next();
+  subscriber.complete();
+}
+
+function sendError(target: SendTarget, err: unknown, to: UdpDestination | undefined): PortaError {
+  const where = to ?? target.remote ?? target.socket.address();
+  return toPortaError(err, at(where, 'send'));
 }
