@@ -1,5 +1,11 @@
 import { type Datagram, isPortaError, sameEndpoint } from '@porta/core';
-import { bindUdp, MAX_DATAGRAM_IPV4, MAX_DATAGRAM_IPV6, type UdpSocket } from '@porta/udp';
+import {
+  bindUdp,
+  MAX_DATAGRAM_IPV4,
+  MAX_DATAGRAM_IPV6,
+  type UdpDestination,
+  type UdpSocket,
+} from '@porta/udp';
 import { firstValueFrom, merge, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 // biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
@@ -126,13 +132,18 @@ describe('bindUdp', () => {
     expect(b.stats).toMatchObject({ received: 2, dropped: 1 });
   });
 
-  it('refuses a destination of the other family or port 0 before sending', async () => {
+  it('refuses a bad destination or payload before sending', async () => {
     const { value: a } = await open(bindUdp());
+    const { value: b } = await open(bindUdp());
     expect(((await errorOf(a.send(ascii('x'), { address: '::1', port: 9 }))) as Error).message).toMatch(
       /IPv6/,
     );
     expect(isPortaError(await errorOf(a.send(ascii('x'), { address: '127.0.0.1', port: 0 })))).toBe(true);
     expect(isPortaError(await errorOf(a.send(ascii('x'), { address: 'localhost', port: 9 })))).toBe(true);
+    const missing = undefined as unknown as UdpDestination;
+    expect(isPortaError(await errorOf(a.send(ascii('x'), missing)), 'INVALID_ARGUMENT')).toBe(true);
+    const notBytes = 'text' as unknown as Uint8Array;
+    expect(isPortaError(await errorOf(a.send(notBytes, b.local)), 'INVALID_ARGUMENT')).toBe(true);
     expect(a.stats.sent).toBe(0);
   });
 

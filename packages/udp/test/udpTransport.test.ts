@@ -147,6 +147,18 @@ describe('udpTransport', () => {
     expect(isPortaError(await errorOf(server.links[0]!.send(ascii('x'))), 'SOCKET_CLOSED')).toBe(true);
   });
 
+  it('serves IPv6 peers, naming them [address]:port', async () => {
+    const server = await start({ address: '::1' });
+    const { value: alice } = await open(connectUdp(server.local));
+    await first(alice.send(ascii('six')));
+    await until(() => server.links.length === 1);
+    const link = server.links[0]!;
+    expect(link.id).toBe(`udp:[::1]:${alice.local.port}`);
+    const reply = first(alice.messages);
+    await first(link.send(ascii('back')));
+    expect(text(await reply)).toBe('back');
+  });
+
   it('fails open() with a typed error for a busy port', async () => {
     const server = await start();
     const err = await errorOf(udpTransport({ port: server.local.port }).open());
