@@ -43,7 +43,10 @@ export interface ConnectUdpOptions extends UdpSocketOptions {
  *
  * @example
  * ```ts
- * connectUdp(server).pipe(switchMap((s) => s.send(request).pipe(switchMap(() => s.messages), take(1))));
+ * connectUdp(server).pipe(
+ *   switchMap((s) => merge(s.messages, s.send(request).pipe(ignoreElements()))),
+ *   take(1),
+ * );
  * ```
  */
 export interface ConnectedUdpSocket {
@@ -85,7 +88,8 @@ export interface ConnectedUdpSocket {
  * ```ts
  * const reply = await firstValueFrom(
  *   connectUdp({ address: '127.0.0.1', port: 1060 }).pipe(
- *     switchMap((s) => s.send(encodeAscii('hello')).pipe(switchMap(() => s.messages))),
+ *     // Subscribe to messages before sending, so even an instant reply is heard.
+ *     switchMap((s) => merge(s.messages, s.send(encodeAscii('hello')).pipe(ignoreElements()))),
  *   ),
  * );
  * ```

@@ -1,9 +1,24 @@
 import type { Family } from '@porta/core';
 
-/** Largest UDP payload over IPv4: 65,535 − 20 (IP header) − 8 (UDP header). */
+/**
+ * Largest UDP payload over IPv4: 65,535 − 20 (IP header) − 8 (UDP header).
+ *
+ * @example
+ * ```ts
+ * if (payload.length > MAX_DATAGRAM_IPV4) throw new Error('split it');
+ * ```
+ */
 export const MAX_DATAGRAM_IPV4 = 65_507;
 
-/** Largest UDP payload over IPv6 without jumbograms: 65,535 − 8 (UDP header); the IPv6 header is not counted. */
+/**
+ * Largest UDP payload over IPv6 without jumbograms: 65,535 − 8 (UDP header); the IPv6 header is
+ * not counted in IPv6's payload length.
+ *
+ * @example
+ * ```ts
+ * const room = MAX_DATAGRAM_IPV6 - header.length;
+ * ```
+ */
 export const MAX_DATAGRAM_IPV6 = 65_527;
 
 /**
