@@ -58,6 +58,8 @@ export interface ImpairmentRandom {
 
 /** Builds the per-effect random streams for a seed. */
 export function impairmentRandom(seed: number): ImpairmentRandom {
+  if (!Number.isSafeInteger(seed))
+    throw new InvalidArgumentError(`seed must be an integer, got ${String(seed)}`);
   const stream = (k: number) => seededRandom((seed + Math.imul(k, 0x9e3779b9)) | 0);
   return { loss: stream(1), duplicate: stream(2), delay: stream(3), reorder: stream(4), corrupt: stream(5) };
 }

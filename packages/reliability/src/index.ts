@@ -7,7 +7,9 @@ export {
 } from './authWireFormat.js';
 export * from './backoffPolicy.js';
 export * from './fromSchedule.js';
+export * from './impair.js';
 export type { ImpairmentOptions } from './impairment.js';
+export * from './impairmentProxy.js';
 export * from './jitter.js';
 export * from './portaMessage.js';
 export * from './random.js';
