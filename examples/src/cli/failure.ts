@@ -1,0 +1,74 @@
+import { formatEndpoint, isPortaError } from '@porta/core';
+import type { Lang } from '../messages.js';
+import { ExitCode } from './exitCodes.js';
+
+/** What the command was doing when it failed: enough to suggest the next step. */
+export interface FailureContext {
+  readonly lang: Lang;
+  /** The subcommand, e.g. `tcp-16`. */
+  readonly command: string;
+  /** The command a person would run to start the missing server, e.g. `porta tcp-16 server 127.0.0.1 -p 1060`. */
+  readonly startServer?: string;
+}
+
+/** A message for stderr and the exit code that goes with it. */
+export interface Diagnosis {
+  readonly message: string;
+  readonly exitCode: ExitCode;
+}
+
+const text = {
+  en: {
+    inUse: (port: number, other: number) => `port ${port} is in use by another program: try -p ${other}`,
+    notAvailable: (address: string) =>
+      `${address} is not an address of this machine: listen on 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)`,
+    refused: (where: string) => `nothing answered at ${where} (connection refused)`,
+    unreachable: (where: string) => `nothing answered at ${where} (no program has that UDP port open)`,
+    start: (command: string) => `is the server running? Start one with: ${command}`,
+  },
+  pt: {
+    inUse: (port: number, other: number) =>
+      `a porta ${port} esta em uso por outro programa: tente -p ${other}`,
+    notAvailable: (address: string) =>
+      `${address} nao e um endereco desta maquina: escute em 127.0.0.1 (so esta maquina) ou 0.0.0.0 (todas as interfaces)`,
+    refused: (where: string) => `ninguem respondeu em ${where} (conexao recusada)`,
+    unreachable: (where: string) => `ninguem respondeu em ${where} (nenhum programa usa essa porta UDP)`,
+    start: (command: string) => `o servidor esta rodando? Inicie um com: ${command}`,
+  },
+} as const;
+
+/**
+ * Turns an error into a message a person can act on and the documented exit code.
+ *
+ * @example
+ * ```ts
+ * diagnose(new AddressInUseError('127.0.0.1', 1060), { lang: 'en', command: 'udp-local' });
+ * // { message: 'port 1060 is in use by another program: try -p 1061', exitCode: 3 }
+ * ```
+ */
+export function diagnose(error: unknown, context: FailureContext): Diagnosis {
+  const say = text[context.lang];
+  const hint = context.startServer === undefined ? '' : `; ${say.start(context.startServer)}`;
+  if (isPortaError(error, 'ADDRESS_IN_USE')) {
+    const port = (error as unknown as { port: number }).port;
+    return { message: say.inUse(port, port < 65535 ? port + 1 : port - 1), exitCode: ExitCode.AddressInUse };
+  }
+  if (isPortaError(error, 'ADDRESS_NOT_AVAILABLE')) {
+    const address = (error as unknown as { address: string }).address;
+    return { message: say.notAvailable(address), exitCode: ExitCode.AddressNotAvailable };
+  }
+  if (isPortaError(error, 'CONNECTION_REFUSED') || isPortaError(error, 'PORT_UNREACHABLE')) {
+    const { address, port } = error as unknown as { address: string; port: number };
+    const where = formatEndpoint({ address, port, family: address.includes(':') ? 'IPv6' : 'IPv4' });
+    const what = error.code === 'CONNECTION_REFUSED' ? say.refused(where) : say.unreachable(where);
+    return { message: what + hint, exitCode: ExitCode.Failure };
+  }
+  if (isPortaError(error, 'TIMEOUT') || isPortaError(error, 'SERVER_UNREACHABLE')) {
+    return { message: error.message + hint, exitCode: ExitCode.Failure };
+  }
+  if (isPortaError(error, 'INVALID_ARGUMENT')) {
+    return { message: error.message, exitCode: ExitCode.Usage };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { message, exitCode: ExitCode.Failure };
+}

@@ -1,0 +1,10 @@
+import { parseArgs } from 'node:util';
+import { runTour } from './tour/runTour.js';
+
+// `npm start`: the tour, with the exit code CI checks (0 only if every step did what the course says).
+const { values } = parseArgs({ options: { lang: { type: 'string' } }, strict: false });
+const report = await runTour({
+  lang: values.lang === 'pt' ? 'pt' : 'en',
+  color: process.stdout.isTTY === true,
+});
+process.exitCode = report.ok ? 0 : 1;

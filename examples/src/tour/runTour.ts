@@ -1,0 +1,378 @@
+import { type Endpoint, isPortaError, sameEndpoint } from '@porta/core';
+import { catchError, firstValueFrom, lastValueFrom, map, of, tap, toArray } from 'rxjs';
+import { type Lang, type Log, messages } from '../messages.js';
+import { FAKE, promiscuousDemo } from '../promiscuous.js';
+import { pyAddress } from '../python.js';
+import { CLIENT_MESSAGE, SERVER_MESSAGE, tcp16Client, tcp16Server } from '../tcp16.js';
+import { boardFromString, renderBoard } from '../ticTacToe/game.js';
+import {
+  scriptedPlayer,
+  type TicTacToeEvent,
+  ticTacToeClient,
+  ticTacToeServer,
+} from '../ticTacToe/ticTacToe.js';
+import { lengthReply, udpLocalClient, udpLocalServer } from '../udpLocal.js';
+import { udpRemoteClient, udpRemoteServer } from '../udpRemote.js';
+import { withServer } from '../withServer.js';
+import { style as makeStyle, type Style } from './style.js';
+import { addCounts, type Counts, NO_COUNTS, summaryTable } from './table.js';
+import { type AttemptSpan, drawTimeline } from './timeline.js';
+
+/** Options of {@link runTour}. */
+export interface TourOptions {
+  /** Language of the examples' own lines (default `en`; `pt` prints the course's messages). */
+  readonly lang?: Lang;
+  /** Where the tour writes (default `console.log`). */
+  readonly out?: Log;
+  /** ANSI colours (default: only when stdout is a terminal). */
+  readonly color?: boolean;
+  /**
+   * Seed of the lossy `udp-remote` server (default 9: with Python's generator it drops the first
+   * three requests, so the client prints the course's 0.1, 0.2, 0.4, 0.8 s waits).
+   */
+  readonly seed?: number;
+}
+
+/** One check the tour made, and whether it held. */
+export interface TourCheck {
+  readonly label: string;
+  readonly ok: boolean;
+}
+
+/** One step of the tour. */
+export interface TourStep {
+  readonly name: string;
+  readonly counts: Counts;
+  readonly checks: readonly TourCheck[];
+  readonly ok: boolean;
+}
+
+/** What the tour found. `ok` only if every check of every step held. */
+export interface TourReport {
+  readonly ok: boolean;
+  readonly steps: readonly TourStep[];
+  readonly totals: Counts;
+  readonly elapsedMs: number;
+}
+
+interface StepContext {
+  readonly lang: Lang;
+  readonly log: Log;
+  readonly out: Log;
+  readonly s: Style;
+  readonly seed: number;
+}
+
+interface StepOutcome {
+  readonly counts: Counts;
+  readonly checks: readonly TourCheck[];
+}
+
+const check = (label: string, ok: boolean): TourCheck => ({ label, ok });
+
+async function udpLocalStep({ lang, log }: StepContext): Promise<StepOutcome> {
+  const { exchange, server } = await firstValueFrom(
+    withServer(udpLocalServer({ port: 0, lang, log }), (server) =>
+      udpLocalClient({ port: server.port, bindAddress: '127.0.0.1', lang, log }).pipe(
+        map((exchange) => ({ exchange, server })),
+      ),
+    ),
+  );
+  return {
+    counts: { ...NO_COUNTS, sent: 1, answered: 1 },
+    checks: [
+      check(
+        `the request is the course's ${exchange.request.length}-byte text`,
+        exchange.request.length === 63,
+      ),
+      check(
+        `the reply gives that length: "${exchange.reply}"`,
+        exchange.reply === lengthReply(exchange.request.length),
+      ),
+      check(`the reply came from the server ${pyAddress(server)}`, sameEndpoint(exchange.from, server)),
+    ],
+  };
+}
+
+async function tcp16Step({ lang, log }: StepContext): Promise<StepOutcome> {
+  let received = '';
+  const exchange = await firstValueFrom(
+    withServer(
+      tcp16Server({ port: 0, lang, log }).pipe(
+        tap((e) => {
+          if (e.type === 'answered') received = new TextDecoder().decode(e.message);
+        }),
+      ),
+      (server) => tcp16Client({ port: server.port, lang, log }),
+    ),
+  );
+  const reply = new TextDecoder().decode(exchange.reply);
+  return {
+    counts: { ...NO_COUNTS, sent: 1, answered: 1 },
+    checks: [
+      check(`the server read exactly 16 octets: '${received}'`, received === CLIENT_MESSAGE),
+      check(`the client read exactly 16 octets back: '${reply}'`, reply === SERVER_MESSAGE),
+    ],
+  };
+}
+
+/** Runs the backoff client against a lossy server and records when everything happened. */
+async function backoffRun(ctx: StepContext, dropRate: number) {
+  const { lang, log } = ctx;
+  const spans = new Map<
+    number,
+    { attempt: number; sentAt: number; waitMs: number; droppedAt?: number; answeredAt?: number }
+  >();
+  let current = 0;
+  let dropped = 0;
+  let t0 = 0;
+  const now = () => performance.now() - t0;
+  const server = udpRemoteServer({ port: 0, lang, log, seed: ctx.seed, dropRate }).pipe(
+    tap((e) => {
+      if (e.type !== 'dropped') return;
+      dropped++;
+      const span = spans.get(current);
+      if (span) span.droppedAt = now();
+    }),
+  );
+  const outcome = await lastValueFrom(
+    withServer(server, (local) =>
+      udpRemoteClient({ port: local.port, lang, log }).pipe(
+        tap((e) => {
+          if (e.type === 'connected') t0 = performance.now();
+          if (e.type === 'sent') {
+            current = e.attempt;
+            spans.set(e.attempt, { attempt: e.attempt, sentAt: now(), waitMs: e.waitMs });
+          }
+          if (e.type === 'answered') {
+            const span = spans.get(e.attempt);
+            if (span) span.answeredAt = now();
+          }
+        }),
+        toArray(),
+        map((events) => ({ events, error: undefined as unknown })),
+        catchError((error: unknown) => of({ events: [], error })),
+      ),
+    ),
+  );
+  const attempts: AttemptSpan[] = [...spans.values()];
+  return { attempts, dropped, ...outcome };
+}
+
+async function udpRemoteStep(ctx: StepContext): Promise<StepOutcome> {
+  const run = await backoffRun(ctx, 0.5);
+  const answered = run.attempts.find((a) => a.answeredAt !== undefined);
+  ctx.out('');
+  for (const line of drawTimeline(run.attempts, { style: ctx.s })) ctx.out(`    ${line}`);
+  const waits = run.attempts.map((a) => a.waitMs);
+  return {
+    counts: {
+      sent: run.attempts.length,
+      lost: run.dropped,
+      retried: run.attempts.length - 1,
+      rejected: 0,
+      answered: answered ? 1 : 0,
+    },
+    checks: [
+      check(`seed ${ctx.seed}: the server pretended to drop ${run.dropped} requests`, run.dropped >= 1),
+      check(
+        `each wait doubled: ${waits.map((w) => (w / 1000).toFixed(1)).join(', ')} s`,
+        waits.every((w, i) => w === 100 * 2 ** i),
+      ),
+      check(
+        `the client got its answer on attempt ${answered?.attempt ?? '-'}`,
+        answered?.attempt === run.dropped + 1,
+      ),
+    ],
+  };
+}
+
+async function serverDownStep(ctx: StepContext): Promise<StepOutcome> {
+  const lines: string[] = [];
+  const log: Log = (line) => {
+    lines.push(line);
+    ctx.log(line);
+  };
+  const run = await backoffRun({ ...ctx, log }, 1);
+  ctx.out('');
+  for (const line of drawTimeline(run.attempts, { style: ctx.s })) ctx.out(`    ${line}`);
+  const waits = run.attempts.map((a) => a.waitMs);
+  const down = messages(ctx.lang).udpRemote.down();
+  return {
+    counts: {
+      sent: run.attempts.length,
+      lost: run.dropped,
+      retried: run.attempts.length - 1,
+      rejected: 0,
+      answered: 0,
+    },
+    checks: [
+      check(
+        `waits 0.1, 0.2, 0.4, 0.8, 1.6 s, then no more: ${waits.map((w) => (w / 1000).toFixed(1)).join(', ')}`,
+        waits.join() === '100,200,400,800,1600',
+      ),
+      check(`gave up with SERVER_UNREACHABLE`, isPortaError(run.error, 'SERVER_UNREACHABLE')),
+      check(`printed the course's "${down}"`, lines.includes(down)),
+    ],
+  };
+}
+
+async function promiscuousStep(ctx: StepContext): Promise<StepOutcome> {
+  const { lang, log, out, s } = ctx;
+  const demo = await firstValueFrom(promiscuousDemo({ lang, log }));
+  const { naive, hardened, server } = demo;
+  out('');
+  for (const r of hardened.rejections) {
+    out(`    ${s.bad('⊘')} spoof from ${pyAddress(r.from)} carrying '${r.text}' rejected: ${r.reason}`);
+  }
+  const fromServer = (e: Endpoint) => sameEndpoint(e, server);
+  return {
+    counts: { sent: 2, lost: 0, retried: 0, rejected: hardened.rejections.length, answered: 1 },
+    checks: [
+      check(
+        `the naive client accepted '${naive.exchange.reply}' from a stranger`,
+        naive.exchange.reply === FAKE && !fromServer(naive.exchange.from),
+      ),
+      check(
+        `porta's client rejected all ${hardened.spoofs.length} spoofs`,
+        hardened.spoofs.length >= 1 && hardened.rejections.length === hardened.spoofs.length,
+      ),
+      check(
+        `and took the real reply from ${pyAddress(server)}`,
+        fromServer(hardened.exchange.from) &&
+          hardened.exchange.reply === lengthReply(hardened.exchange.request.length),
+      ),
+    ],
+  };
+}
+
+async function ticTacToeStep({ lang, log, out }: StepContext): Promise<StepOutcome> {
+  const quiet: Log = () => {};
+  const serverEvents: TicTacToeEvent[] = [];
+  // X (server) plays 5, 1, 9; O types a word, then a taken square, then 2 and 3: X wins on the diagonal.
+  const clientEvents = await lastValueFrom(
+    withServer(
+      ticTacToeServer({ port: 0, lang, log: quiet, player: scriptedPlayer(['5', '1', '9']) }).pipe(
+        tap((e) => serverEvents.push(e)),
+      ),
+      (server) =>
+        ticTacToeClient({
+          port: server.port,
+          lang,
+          log: quiet,
+          player: scriptedPlayer(['banana', '5', '2', '3']),
+        }).pipe(toArray()),
+    ),
+  );
+  for (const e of serverEvents) {
+    if (e.type === 'moved') log(`${e.mark} plays ${e.square}`);
+    if (e.type === 'refused') log(`${e.mark}'s move refused: ${e.reason}`);
+  }
+  const over = clientEvents.find((e) => e.type === 'over');
+  if (over?.type === 'over')
+    for (const line of renderBoard(boardFromString(over.board)).split('\n')) out(`      ${line}`);
+  const refused = serverEvents.filter((e) => e.type === 'refused');
+  const moves = serverEvents.filter((e) => e.type === 'moved' && e.mark === 'O');
+  return {
+    counts: { sent: 4, lost: 0, retried: 0, rejected: refused.length, answered: moves.length },
+    checks: [
+      check(
+        'a malformed move got an error and the game went on',
+        refused.some((e) => e.type === 'refused' && e.reason.startsWith('malformed')),
+      ),
+      check(
+        'an illegal move (a taken square) got an error',
+        refused.some((e) => e.type === 'refused' && e.reason.includes('taken')),
+      ),
+      check(
+        'X won, and both terminals saw the same board',
+        over?.type === 'over' &&
+          over.result === 'X' &&
+          serverEvents.some((e) => e.type === 'over' && e.board === over.board),
+      ),
+    ],
+  };
+}
+
+const STEPS: readonly { name: string; title: string; run: (ctx: StepContext) => Promise<StepOutcome> }[] = [
+  {
+    name: 'udp-local',
+    title: 'udp-local: the server answers with the length of what it got',
+    run: udpLocalStep,
+  },
+  { name: 'tcp-16', title: 'tcp-16: sixteen octets each way, read with recvall(16)', run: tcp16Step },
+  {
+    name: 'udp-remote',
+    title: 'udp-remote: a server that pretends to drop half the requests',
+    run: udpRemoteStep,
+  },
+  {
+    name: 'server down',
+    title: 'udp-remote: a server that answers nothing (suspended)',
+    run: serverDownStep,
+  },
+  { name: 'promiscuous', title: 'promiscuous clients: a stranger answers first', run: promiscuousStep },
+  { name: 'tic-tac-toe', title: 'tic-tac-toe: a remote game with a referee', run: ticTacToeStep },
+];
+
+/**
+ * The tour: every example on loopback, in this process, on ephemeral ports; each step checks that
+ * it did what the course says, then a summary table. Resolves to the report (`ok` only if every
+ * check held); never rejects — an unexpected error is a failed check.
+ *
+ * @example
+ * ```ts
+ * const report = await runTour();
+ * process.exitCode = report.ok ? 0 : 1;
+ * ```
+ */
+export async function runTour(options: TourOptions = {}): Promise<TourReport> {
+  const out = options.out ?? ((line: string) => console.log(line));
+  const s = makeStyle(options.color ?? process.stdout.isTTY === true);
+  const ctx: StepContext = {
+    lang: options.lang ?? 'en',
+    out,
+    log: (line) => out(`    ${s.dim('│')} ${line.replaceAll('\n', `\n    ${s.dim('│')} `)}`),
+    s,
+    seed: options.seed ?? 9,
+  };
+  const started = performance.now();
+  out(s.bold('porta tour: the sockets course on loopback, one example at a time'));
+  const steps: TourStep[] = [];
+  for (const [i, step] of STEPS.entries()) {
+    out('');
+    out(s.bold(`${i + 1}. ${step.title}`));
+    let outcome: StepOutcome;
+    try {
+      outcome = await step.run(ctx);
+    } catch (error) {
+      outcome = {
+        counts: NO_COUNTS,
+        checks: [check(`unexpected error: ${(error as Error).message}`, false)],
+      };
+    }
+    out('');
+    for (const c of outcome.checks) out(`  ${c.ok ? s.ok('✓') : s.bad('✗')} ${c.label}`);
+    steps.push({ name: step.name, ...outcome, ok: outcome.checks.every((c) => c.ok) });
+  }
+  const ok = steps.every((step) => step.ok);
+  const totals = steps.reduce((sum, step) => addCounts(sum, step.counts), NO_COUNTS);
+  const elapsedMs = performance.now() - started;
+  out('');
+  out(s.bold('Summary'));
+  const mark = (good: boolean) => (good ? s.ok('ok') : s.bad('FAILED'));
+  for (const line of summaryTable(
+    steps.map((st) => ({ step: st.name, counts: st.counts, ok: st.ok })),
+    mark,
+  )) {
+    out(line);
+  }
+  out('');
+  const failed = steps.filter((st) => !st.ok).map((st) => st.name);
+  out(
+    ok
+      ? s.ok(`Every step did what the course says (${(elapsedMs / 1000).toFixed(1)} s).`)
+      : s.bad(`Deviations from the course in: ${failed.join(', ')}.`),
+  );
+  return { ok, steps, totals, elapsedMs };
+}
