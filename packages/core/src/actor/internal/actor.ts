@@ -60,6 +60,8 @@ export class Actor {
   #outbound: Uint8Array[] = [];
   #sendSub: Subscription | undefined;
   #sending = false;
+  #sendBytes = 0;
+  #sendGeneration = 0;
   #paused = false;
   #dropped = 0;
   #idleTimer: Subscription | undefined;
@@ -293,35 +295,38 @@ export class Actor {
 
   #sendNext(): void {
     const data = this.#outbound.shift() as Uint8Array;
-    const generation = this.#generation;
     this.#sending = true;
-    let settled = false;
-    const settle = () => {
-      settled = true;
-      this.#sending = false;
-      this.#sendSub = undefined;
-    };
+    this.#sendBytes = data.byteLength;
+    this.#sendGeneration = this.#generation;
     let sub: Subscription | undefined;
     try {
-      sub = this.#link.send(data).subscribe({
-        error: (error: unknown) => {
-          settle();
-          this.#fail(generation, error);
-          this.#drive();
-        },
-        complete: () => {
-          settle();
-          const stats = this.#host.stats;
-          stats.messagesOut++;
-          stats.bytesOut += data.byteLength;
-          this.#drive();
-        },
-      });
+      sub = this.#link.send(data).subscribe(this.#sendObserver);
     } catch (error) {
-      settle();
-      this.#fail(generation, error);
+      this.#sendError(error);
     }
-    if (!settled) this.#sendSub = sub;
+    // #sendNext runs inside #drive, so a send that settled synchronously cannot have been followed
+    // by another one yet: still sending means this send is pending.
+    if (this.#sending) this.#sendSub = sub;
+  }
+
+  // One observer for every send: a send is the per-message hot path, so it allocates no closures.
+  readonly #sendObserver = {
+    error: (error: unknown) => this.#sendError(error),
+    complete: () => {
+      this.#sending = false;
+      this.#sendSub = undefined;
+      const stats = this.#host.stats;
+      stats.messagesOut++;
+      stats.bytesOut += this.#sendBytes;
+      this.#drive();
+    },
+  };
+
+  #sendError(error: unknown): void {
+    this.#sending = false;
+    this.#sendSub = undefined;
+    this.#fail(this.#sendGeneration, error);
+    this.#drive();
   }
 
   #fail(generation: number, error: unknown): void {
@@ -475,6 +480,16 @@ class ActorPeer implements Peer {
         if (actor.tryResume(generation, error)) actor.drive();
         else subscriber.error(error);
       };
+      // One observer for every message's output (the per-message path allocates no closures).
+      const output = {
+        next: (reply: Uint8Array) => subscriber.next(reply),
+        error: failed,
+        complete: () => {
+          busy = false;
+          inner = undefined;
+          actor.drive();
+        },
+      };
       const detach = actor.attach(
         generation,
         {
@@ -484,15 +499,7 @@ class ActorPeer implements Peer {
             busy = true;
             let sub: Subscription;
             try {
-              sub = from(fn(message)).subscribe({
-                next: (reply) => subscriber.next(reply),
-                error: failed,
-                complete: () => {
-                  busy = false;
-                  inner = undefined;
-                  actor.drive();
-                },
-              });
+              sub = from(fn(message)).subscribe(output);
             } catch (error) {
               failed(error);
               return;
