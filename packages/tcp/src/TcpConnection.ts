@@ -16,6 +16,7 @@ import {
   type ObservableInput,
   type SchedulerLike,
   type Subscription,
+  takeWhile,
 } from 'rxjs';
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
 import { toPortaError } from './internal/systemError.js';
@@ -473,7 +474,9 @@ export class TcpConnection implements PeerLink {
           subscriber.complete();
         }
       };
-      const source = frames.subscribe({
+      // takeWhile lets a synchronous source see that we stopped: without it, `from(array)` would go on
+      // calling next() after an error, before subscribe() had even returned a subscription to cancel.
+      const source = frames.pipe(takeWhile(() => !subscriber.closed)).subscribe({
         next: (frame) => {
           const closed = this.#writeClosedError();
           if (closed) {

@@ -73,6 +73,8 @@ describe('sendAll', () => {
     ).catch((e: unknown) => e);
     expect(isPortaError(err, 'MAILBOX_OVERFLOW')).toBe(true);
     expect((err as Error).message).toContain('maxPendingWriteBytes');
+    // It stopped writing at the bound: the rest of the 1 GiB was never handed to the socket.
+    expect(client.stats.pendingWriteBytes).toBeLessThanOrEqual(64 * MiB + FRAME.length);
     subs.unsubscribe();
   });
 
