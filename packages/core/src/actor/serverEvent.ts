@@ -47,7 +47,10 @@ export interface ServerStats {
   readonly paused: number;
   /** Inbound messages still in a mailbox when their actor closed. */
   readonly undelivered: number;
-  /** Replies emitted by a behaviour but not yet sent when their actor closed. */
+  /**
+   * Replies emitted by a behaviour whose send had not completed when their actor closed (queued, or
+   * in flight and cancelled with the link).
+   */
   readonly unsent: number;
   readonly messagesIn: number;
   readonly bytesIn: number;
@@ -115,7 +118,7 @@ export interface ClosedEvent extends ServerEventBase {
   readonly reason: CloseReason;
   /** Inbound messages discarded with the mailbox. */
   readonly undelivered: number;
-  /** Replies discarded before they were sent. */
+  /** Replies whose send had not completed: queued, or in flight and cancelled with the link. */
   readonly unsent: number;
   /** The failure, for `failed` and `link-error`. */
   readonly error?: unknown;

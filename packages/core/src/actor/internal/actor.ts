@@ -396,7 +396,8 @@ export class Actor {
     if (this.#closed) return;
     this.#closed = true;
     const undelivered = this.#mailbox.size;
-    const unsent = this.#outbound.length;
+    // A send in flight is cancelled with the link: it was not handed to the OS, so it is unsent too.
+    const unsent = this.#outbound.length + (this.#sending ? 1 : 0);
     this.#release();
     const host = this.#host;
     host.stats.active--;
