@@ -113,7 +113,10 @@ describe('tcp-16', () => {
           switchMap((conn) =>
             concat(
               conn.send(short),
-              defer(() => (conn.end(), conn.bytes)),
+              defer(() => {
+                conn.end();
+                return conn.bytes;
+              }),
             ).pipe(toArray()),
           ),
           switchMap(() => tcp16Client({ port: local.port, log: () => {} })),
