@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   isPortaError,
   PendingLimitError,
+  sameEndpoint,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { decodePortaMessage, encodePortaMessage, type PortaMessage } from './portaMessage.js';
@@ -487,7 +488,7 @@ class RequesterImpl implements Requester {
     if (message.kind !== 'reply') return { kind: 'reject', reason: 'malformed', id };
     const entry = this.#byId.get(id);
     if (entry !== undefined) {
-      if (entry.toKey !== fromKey) return { kind: 'reject', reason: 'wrongOrigin', id };
+      if (!sameEndpoint(entry.to, d.remote)) return { kind: 'reject', reason: 'wrongOrigin', id };
       // A reply cannot answer a send that has not happened yet.
       if (message.attempt > entry.attempts) return { kind: 'reject', reason: 'malformed', id };
       if (entry.answered) return { kind: 'reject', reason: 'duplicate', id };
