@@ -1,11 +1,12 @@
 import { isPortaError, lengthField } from '@porta/core';
 import { lastValueFrom, map, Subscription, timer, VirtualTimeScheduler } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { trackHandles } from '../../../test/support/handles.js';
-import { connectTcp, listenTcp } from '../src/index.js';
-import { advanceTo, collect, connectedPair, open, until } from './support.js';
+import { connectTcp, frameTimeout, listenTcp } from '../src/index.js';
+import { advanceTo, collect, connectedPair, open, releaseAll, until } from './support.js';
 
 trackHandles();
+afterEach(releaseAll);
 
 const MiB = 1024 * 1024;
 
@@ -155,6 +156,35 @@ describe('TCP faults', () => {
     expect(isPortaError(serverError, 'TIMEOUT')).toBe(true);
     expect((serverError as Error).message).toContain('1000 ms');
     await clientInbound; // the client sees the close
+    subs.unsubscribe();
+  });
+
+  it('slow-loris peer: a frame trickled byte by byte fails with TIMEOUT under frameTimeout (virtual time)', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const { server, client, subs } = await connectedPair();
+    const frames: Uint8Array[] = [];
+    let failure: unknown;
+    subs.add(
+      server.bytes.pipe(frameTimeout(lengthField(), { timeoutMs: 5_000, scheduler })).subscribe({
+        next: (f) => frames.push(f),
+        error: (e) => {
+          failure = e;
+          server.close(); // the owner of the connection closes it on the guard's error
+        },
+      }),
+    );
+    // One whole frame in time, then a frame whose bytes come one at a time, 1 s (virtual) apart.
+    await lastValueFrom(client.send(Uint8Array.of(0, 0, 0, 2, 7, 7)));
+    await until(() => frames.length === 1, 'first frame');
+    await lastValueFrom(client.send(Uint8Array.of(0, 0, 0, 100)));
+    for (let second = 1; second <= 6 && failure === undefined; second++) {
+      await lastValueFrom(client.send(Uint8Array.of(second)));
+      await until(() => server.stats.bytesRead === 10 + second, 'trickled byte read');
+      advanceTo(scheduler, second * 1_000);
+    }
+    expect(isPortaError(failure, 'TIMEOUT')).toBe(true);
+    expect(frames).toHaveLength(1);
+    await collect(client.bytes); // the peer is disconnected
     subs.unsubscribe();
   });
 });

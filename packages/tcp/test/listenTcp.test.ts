@@ -1,11 +1,12 @@
 import { isPortaError } from '@porta/core';
 import { lastValueFrom, Subscription, VirtualTimeScheduler } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { countResources, trackHandles } from '../../../test/support/handles.js';
 import { connectTcp, listenTcp } from '../src/index.js';
-import { advanceTo, collect, connectedPair, errorOf, open, until } from './support.js';
+import { advanceTo, collect, connectedPair, errorOf, open, releaseAll, until } from './support.js';
 
 trackHandles();
+afterEach(releaseAll);
 
 const text = (s: string) => new TextEncoder().encode(s);
 

@@ -1,10 +1,11 @@
 import { isPortaError } from '@porta/core';
 import { from, lastValueFrom, map, range } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { trackHandles } from '../../../test/support/handles.js';
-import { collect, connectedPair, until } from './support.js';
+import { collect, connectedPair, releaseAll, until } from './support.js';
 
 trackHandles();
+afterEach(releaseAll);
 
 const MiB = 1024 * 1024;
 const FRAME = new Uint8Array(64 * 1024).fill(7);

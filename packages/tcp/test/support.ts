@@ -7,6 +7,17 @@ import { type ConnectTcpOptions, connectTcp, type ListenTcpOptions, listenTcp } 
 import type { TcpConnection } from '../src/TcpConnection.js';
 import type { TcpListener } from '../src/TcpListener.js';
 
+const live = new Set<Subscription>();
+
+/**
+ * Unsubscribes everything `connectedPair` opened and a test left open (a failed assertion skips the
+ * test's own cleanup). Register with `afterEach(releaseAll)` *after* `trackHandles()`, so it runs first.
+ */
+export function releaseAll(): void {
+  for (const subs of live) subs.unsubscribe();
+  live.clear();
+}
+
 /** Subscribes and resolves with the first value, keeping the subscription (owned by `subs`). */
 export function open<T>(source: Observable<T>, subs: Subscription): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -38,6 +49,7 @@ export async function connectedPair(
   connectOptions: Partial<ConnectTcpOptions> = {},
 ): Promise<Pair> {
   const subs = new Subscription();
+  live.add(subs);
   const listener = await open(listenTcp(listenOptions), subs);
   const accepted = open(listener.connections, subs);
   const client = await open(

@@ -1,11 +1,12 @@
 import { isPortaError } from '@porta/core';
 import { lastValueFrom } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { trackHandles } from '../../../test/support/handles.js';
 import { connectTcp } from '../src/index.js';
-import { collect, connectedPair, errorOf, noOpenssl, selfSignedCert } from './support.js';
+import { collect, connectedPair, errorOf, noOpenssl, releaseAll, selfSignedCert } from './support.js';
 
 trackHandles();
+afterEach(releaseAll);
 
 const text = (s: string) => new TextEncoder().encode(s);
 
