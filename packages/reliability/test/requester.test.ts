@@ -133,6 +133,22 @@ describe('requester, porta mode, on the simulated network', () => {
     expect(client.stats).toMatchObject({ sent: 5, unreachable: 1 });
   });
 
+  it('a send error (a payload too large for UDP) fails the request at once, typed, and frees its slot', () => {
+    const p = setup();
+    const serving = lengthServer(p);
+    const client = requester(p.client, {
+      scheduler: p.net.scheduler,
+      maxPending: 1,
+      onePerDestination: true,
+    });
+    const tooBig = p.net.run(client.request(new Uint8Array(70_000), p.server.local));
+    expect(tooBig.error).toMatchObject({ code: 'DATAGRAM_TOO_LARGE' });
+    expect(tooBig.elapsedMs).toBe(0);
+    const fine = p.net.run(client.request(text('ok'), p.server.local));
+    serving.unsubscribe();
+    expect(fine.values.map(ascii)).toEqual(['2 bytes']);
+  });
+
   it('ids are random 64-bit values, different per request', () => {
     const p = setup();
     const ids: bigint[] = [];
