@@ -8,8 +8,6 @@ import {
 } from '@porta/udp';
 import { firstValueFrom, merge, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-// biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
-// @ts-ignore
 import { countResources, trackHandles } from '../../../test/support/handles.js';
 import { ascii, errorOf, expectBytes, first, firstN, opener, pattern, until } from './helpers.js';
 

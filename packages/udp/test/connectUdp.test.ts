@@ -2,8 +2,6 @@ import { isPortaError, sameEndpoint } from '@porta/core';
 import { bindUdp, connectUdp, MAX_DATAGRAM_IPV4, type UdpSocket } from '@porta/udp';
 import { mergeMap, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-// biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
-// @ts-ignore
 import { countResources, trackHandles } from '../../../test/support/handles.js';
 import { ascii, errorOf, expectBytes, first, opener, pattern, until } from './helpers.js';
 

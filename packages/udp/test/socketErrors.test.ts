@@ -1,7 +1,5 @@
 import { isPortaError, SocketError } from '@porta/core';
 import { describe, expect, it } from 'vitest';
-// biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
-// @ts-ignore
 import { trackHandles } from '../../../test/support/handles.js';
 import { toPortaError } from '../src/internal/socketErrors.js';
 

@@ -2,8 +2,6 @@ import { type Endpoint, isPortaError, type PeerLink, sameEndpoint, type Transpor
 import { connectUdp, udpTransport } from '@porta/udp';
 import type { Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-// biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
-// @ts-ignore
 import { trackHandles } from '../../../test/support/handles.js';
 import { ascii, errorOf, first, opener, until } from './helpers.js';
 
