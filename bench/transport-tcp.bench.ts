@@ -1,6 +1,7 @@
 // TCP throughput through porta vs raw node:net (both with length-prefixed framing), and memory under a
 // slow consumer with and without porta's backpressured receive. Run: npm run bench -- transport-tcp
 import net from 'node:net';
+import os from 'node:os';
 import { encodeLengthPrefixed, lengthField } from '@porta/core';
 import { connectTcp, listenTcp, type TcpConnection } from '@porta/tcp';
 import { concatMap, lastValueFrom, map, type ObservableInput, Subscription, timer } from 'rxjs';
@@ -225,6 +226,7 @@ const median = (values: number[]) => {
 };
 
 export async function main(): Promise<void> {
+  const loadBefore = os.loadavg()[0] ?? 0;
   // Memory first, in a fresh process: later runs leave freed heap pages that would hide RSS growth.
   const highWaterMark = 1 * MiB;
   const memTotal = 256 * MiB;
@@ -249,7 +251,6 @@ export async function main(): Promise<void> {
   const porta = median(portas.map(gbps));
   const ratio = porta / raw;
   const pairRatios = portas.map((p, i) => gbps(p) / gbps(raws[i]!));
-
 
   const throughput = table(
     ['path', `GB/s (median of ${ROUNDS})`, 'every run, GB/s', 'ratio vs raw (of medians)'],
@@ -289,8 +290,9 @@ export async function main(): Promise<void> {
   );
   const markdown = `## TCP transport (\`bench/transport-tcp.bench.ts\`)
 
-${machine()}. Taken while other engineers' jobs shared the 2 cores, so absolute figures are noisy; the
-ratio compares runs made alternately in the same process.
+${machine()}. Taken while other engineers' jobs shared the 2 cores (1-minute load average
+${loadBefore.toFixed(1)} at the start), so absolute figures are noisy; the ratio compares runs made
+alternately in the same process.
 
 **Throughput**: one loopback connection sending ${TOTAL / MiB} MiB per run as ${FRAME / KiB} KiB
 frames with a 4-byte length prefix, framed on both ends. porta: \`connectTcp\` + \`sendAll\` pulling
@@ -308,7 +310,9 @@ Paired ratios (porta ÷ raw, run by run): ${pairRatios.map((r) => r.toFixed(2)).
 **Slow consumer**: the peer sends ${memTotal / MiB} MiB to a consumer that yields to the event loop per
 chunk and sleeps 1 ms every 256 KiB. Peak RSS growth is measured over the process baseline (sampled
 every 5 ms; it includes the sender, which runs in the same process). The porta run goes first, in a
-fresh process, so no freed heap from an earlier run hides its growth.
+fresh process, so no freed heap from an earlier run hides its growth. The queue itself never held more
+than the high-water mark plus one chunk; the rest of porta's RSS growth is read buffers that were
+consumed and await garbage collection (Node allocates one per read), not data held back.
 
 ${memory}
 `;

@@ -50,9 +50,11 @@ describe('sendAll', () => {
     // The peer does not read at all: only kernel buffers and the socket's high-water mark fill.
     const sending = client.sendAll(endless()).subscribe();
     await until(() => pulled > 0, 'first pull');
-    let settled = pulled;
-    for (let i = 0; i < 20; i++) {
+    // Wait until the generator is no longer pulled (kernel buffers full): stable over 5 checks.
+    let settled = -1;
+    for (let stable = 0, i = 0; stable < 5 && i < 500; i++) {
       await new Promise((r) => setTimeout(r, 10));
+      stable = pulled === settled ? stable + 1 : 0;
       settled = pulled;
     }
     expect(settled * FRAME.length).toBeLessThan(64 * MiB);
