@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { type Datagram, type Endpoint, isPortaError } from '@porta/core';
 import fc from 'fast-check';
-import { from, type Observable } from 'rxjs';
+import { from, mergeMap, type Observable, Subscription, switchMap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   AUTH_HEADER_LENGTH,
@@ -10,6 +10,7 @@ import {
   authOverhead,
 } from '../src/authWireFormat.js';
 import { sign } from '../src/sign.js';
+import { SimNetwork } from '../src/simNetwork.js';
 import { verify } from '../src/verify.js';
 
 const MODES: readonly AuthMode[] = ['hmac-sha256', 'aes-256-gcm', 'chacha20-poly1305'];
@@ -237,5 +238,56 @@ describe('auth wire format (properties)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('sign / verify on a simulated network', () => {
+  it('a sniffed genuine request replayed from other addresses is refused; forged ones too', () => {
+    const net = new SimNetwork({ seed: 1, defaultLink: { delayMs: 5 } });
+    const server: Endpoint = { address: '10.0.0.1', port: 1060, family: 'IPv4' };
+    const handled: string[] = [];
+    const reasons: AuthRejectReason[] = [];
+    const sniffed: Uint8Array[] = [];
+    const subs = new Subscription();
+    subs.add(
+      net
+        .bind({ address: server.address, port: server.port })
+        .pipe(
+          switchMap((s) => {
+            // The attacker sees every datagram the server receives (a hot stream: a second subscriber).
+            s.datagrams.subscribe((d) => sniffed.push(d.data));
+            return s.datagrams.pipe(verify(key, { onReject: (reason) => reasons.push(reason) }));
+          }),
+        )
+        .subscribe((d) => handled.push(`${text(d.data)} from ${d.remote.address}`)),
+    );
+    subs.add(
+      net
+        .bind({ address: '10.0.0.2' })
+        .pipe(
+          switchMap((s) =>
+            from(['transfer 10', 'transfer 20'].map(bytes)).pipe(
+              sign(key),
+              mergeMap((m) => s.send(m, server)),
+            ),
+          ),
+        )
+        .subscribe(),
+    );
+    net.advanceBy(10);
+    subs.add(
+      net.bind({ address: '10.0.0.66' }).subscribe((attacker) => {
+        for (const m of sniffed.slice()) attacker.send(m, server).subscribe(); // replays
+        attacker.send(bytes('transfer 1000000'), server).subscribe(); // no tag at all
+        const [first] = sniffed;
+        const tampered = Uint8Array.from(first!);
+        tampered[AUTH_HEADER_LENGTH] ^= 1; // edit the payload, keep the tag
+        attacker.send(tampered, server).subscribe();
+      }),
+    );
+    net.advanceBy(10);
+    subs.unsubscribe();
+    expect(handled).toEqual(['transfer 10 from 10.0.0.2', 'transfer 20 from 10.0.0.2']);
+    expect(reasons).toEqual(['replay', 'replay', 'truncated', 'forged']);
   });
 });
