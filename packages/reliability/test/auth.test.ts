@@ -281,7 +281,7 @@ describe('sign / verify on a simulated network', () => {
         attacker.send(bytes('transfer 1000000'), server).subscribe(); // no tag at all
         const [first] = sniffed;
         const tampered = Uint8Array.from(first!);
-        tampered[AUTH_HEADER_LENGTH] ^= 1; // edit the payload, keep the tag
+        tampered[AUTH_HEADER_LENGTH]! ^= 1; // edit the payload, keep the tag
         attacker.send(tampered, server).subscribe();
       }),
     );
