@@ -2,6 +2,7 @@ import {
   type Datagram,
   type Endpoint,
   formatEndpoint,
+  InvalidArgumentError,
   type PeerLink,
   type TransportEvent,
   type TransportPlugin,
@@ -9,28 +10,53 @@ import {
 import { Observable, Subject } from 'rxjs';
 import type { SimBindOptions, SimNetwork, SimSocket } from './simNetwork.js';
 
-/** Options of {@link simTransport}. */
+/** Options of {@link simTransport}: the same bounds of the peer table as `udpTransport`'s. */
 export interface SimTransportOptions {
   /**
-   * Datagrams kept for a peer whose `inbound` nobody has subscribed to yet (the first datagram
-   * arrives before the runtime can subscribe). Past this, datagrams are dropped and reported as
-   * `rejected` events. Default 64.
+   * Most remote endpoints tracked at once (default 1024). A datagram from a new remote beyond it is
+   * not delivered: it is reported as a `rejected` event and counted. A slot frees when its link closes.
    */
-  readonly pendingLimit?: number;
+  readonly maxPeers?: number;
+  /**
+   * Datagrams kept for a new peer until its `inbound` is subscribed (the first datagram arrives
+   * before the runtime can subscribe); more are rejected (counted and reported). Default 64.
+   */
+  readonly maxBacklogPerPeer?: number;
+}
+
+/** Counters of a {@link SimTransport}, summed over its `open()` subscriptions. */
+export interface SimTransportStats {
+  /** Peer links open now. */
+  readonly peers: number;
+  /** Peer links ever created. */
+  readonly peersOpened: number;
+  /** Datagrams received on the transport's socket(s). */
+  readonly received: number;
+  /** Datagrams not delivered to any peer, each also emitted as a `rejected` event. */
+  readonly rejected: number;
+}
+
+/** The simulated network's {@link TransportPlugin}, with its counters. */
+export interface SimTransport extends TransportPlugin {
+  readonly name: 'sim';
+  readonly stats: SimTransportStats;
 }
 
 /**
  * The simulated network as a transport plugin: the same behaviours that `serve` runs over UDP run
- * here unchanged, in virtual time. Like UDP, datagrams are demultiplexed by origin: the first
- * datagram from a new remote endpoint emits a `peer` event, and every datagram from that endpoint
- * goes to that peer's `inbound`. A peer link is closed by `link.close()` (a later datagram from the
- * same endpoint makes a new peer) or when `open()` is unsubscribed, which also unbinds the socket.
- * A datagram cannot be refused, so `canPause` is false and `pause`/`resume`/`end` do nothing.
+ * here unchanged, in virtual time. As `udpTransport` does, datagrams are demultiplexed by origin:
+ * the first datagram from a new remote endpoint emits a `peer` event (id `sim:<address>:<port>`),
+ * and every datagram from that endpoint goes to that peer's `inbound`. A peer link is closed by
+ * `link.close()` (a later datagram from the same endpoint makes a new peer) or when `open()` is
+ * unsubscribed, which also unbinds the socket. A datagram cannot be refused, so `canPause` is false
+ * and `pause`/`resume`/`end` do nothing.
+ *
+ * @throws {@link InvalidArgumentError} at call time for bounds that are not integers ≥ 1.
  *
  * @example
  * ```ts
  * const net = new SimNetwork({ seed: 1, defaultLink: { lossRate: 0.1, delayMs: 50 } });
- * serve(simTransport(net, { port: 1060 }), (peer) => peer.messages).subscribe();
+ * serve(simTransport(net, { port: 1060 }), (peer) => peer.messages, { scheduler: net.scheduler }).subscribe();
  * net.advanceBy(1_000);
  * ```
  */
@@ -38,49 +64,74 @@ export function simTransport(
   network: SimNetwork,
   address: SimBindOptions = {},
   options: SimTransportOptions = {},
-): TransportPlugin {
-  const pendingLimit = options.pendingLimit ?? 64;
+): SimTransport {
+  const maxPeers = count(options.maxPeers, 1024, 'maxPeers');
+  const maxBacklog = count(options.maxBacklogPerPeer, 64, 'maxBacklogPerPeer');
+  const counts = { peers: 0, peersOpened: 0, received: 0, rejected: 0 };
+  const open = () =>
+    new Observable<TransportEvent>((subscriber) => {
+      const links = new Map<string, SimPeerLink>();
+      const reject = (datagram: Datagram, reason: string) => {
+        counts.rejected++;
+        subscriber.next({ type: 'rejected', remote: datagram.remote, reason, bytes: datagram.data.length });
+      };
+      const route = (socket: SimSocket, datagram: Datagram) => {
+        counts.received++;
+        const key = formatEndpoint(datagram.remote);
+        let link = links.get(key);
+        if (link === undefined) {
+          if (links.size >= maxPeers) return reject(datagram, `peer table full (maxPeers ${maxPeers})`);
+          const created = new SimPeerLink(socket, datagram.remote, maxBacklog, () => {
+            if (links.get(key) === created) {
+              links.delete(key);
+              counts.peers--;
+            }
+          });
+          link = created;
+          links.set(key, created);
+          counts.peers++;
+          counts.peersOpened++;
+          // Into the backlog first, so a runtime subscribing while handling `peer` finds it there.
+          created.push(datagram);
+          subscriber.next({ type: 'peer', link: created });
+          return;
+        }
+        if (!link.push(datagram)) {
+          reject(datagram, `${link.id} backlog full (maxBacklogPerPeer ${maxBacklog})`);
+        }
+      };
+      const socketSubscription = network.bind(address).subscribe({
+        next: (socket) => {
+          subscriber.next({ type: 'listening', local: socket.local });
+          subscriber.add(
+            socket.datagrams.subscribe({
+              next: (datagram) => route(socket, datagram),
+              complete: () => subscriber.complete(),
+            }),
+          );
+        },
+        error: (err: unknown) => subscriber.error(err),
+      });
+      return () => {
+        for (const link of [...links.values()]) link.close();
+        socketSubscription.unsubscribe();
+      };
+    });
   return {
     name: 'sim',
-    open: () =>
-      new Observable<TransportEvent>((subscriber) => {
-        const links = new Map<string, SimPeerLink>();
-        const socketSubscription = network.bind(address).subscribe({
-          next: (socket) => {
-            subscriber.next({ type: 'listening', local: socket.local });
-            const inbound = socket.datagrams.subscribe({
-              next: (datagram) => {
-                const key = formatEndpoint(datagram.remote);
-                let link = links.get(key);
-                if (link === undefined) {
-                  const created = new SimPeerLink(socket, datagram.remote, pendingLimit, () => {
-                    if (links.get(key) === created) links.delete(key);
-                  });
-                  link = created;
-                  links.set(key, created);
-                  subscriber.next({ type: 'peer', link: created });
-                }
-                if (!link.push(datagram)) {
-                  subscriber.next({
-                    type: 'rejected',
-                    remote: datagram.remote,
-                    reason: `peer ${link.id} has ${pendingLimit} datagrams waiting for a subscriber`,
-                    bytes: datagram.data.length,
-                  });
-                }
-              },
-              complete: () => subscriber.complete(),
-            });
-            subscriber.add(inbound);
-          },
-          error: (err: unknown) => subscriber.error(err),
-        });
-        return () => {
-          for (const link of [...links.values()]) link.close();
-          socketSubscription.unsubscribe();
-        };
-      }),
+    open,
+    get stats(): SimTransportStats {
+      return { ...counts };
+    },
   };
+}
+
+function count(value: number | undefined, fallback: number, what: string): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 1) {
+    throw new InvalidArgumentError(`${what} must be an integer of at least 1, got ${String(value)}`);
+  }
+  return v;
 }
 
 class SimPeerLink implements PeerLink {

@@ -64,7 +64,7 @@ describe('simTransport', () => {
   it('keeps datagrams that arrive before the peer inbound is subscribed, up to a limit', () => {
     const net = new SimNetwork();
     const events: TransportEvent[] = [];
-    const open = simTransport(net, { port: 1060 }, { pendingLimit: 2 })
+    const open = simTransport(net, { port: 1060 }, { maxBacklogPerPeer: 2 })
       .open()
       .subscribe((e) => events.push(e));
     net.bind().subscribe((s) => {
@@ -96,6 +96,26 @@ describe('simTransport', () => {
     expect(events.filter((e) => e.type === 'peer')).toHaveLength(2);
     open.unsubscribe();
     client.unsubscribe();
+  });
+
+  it('bounds the peer table, counts, and checks its options', () => {
+    const net = new SimNetwork();
+    const transport = simTransport(net, { port: 1060 }, { maxPeers: 1 });
+    const events: TransportEvent[] = [];
+    const open = transport.open().subscribe((e) => events.push(e));
+    for (const name of ['a', 'b']) {
+      net.bind().subscribe((s) => s.send(bytes(name), server).subscribe());
+    }
+    net.flush();
+    expect(events.map((e) => e.type)).toEqual(['listening', 'peer', 'rejected']);
+    expect(transport.stats).toEqual({ peers: 1, peersOpened: 1, received: 2, rejected: 1 });
+    open.unsubscribe();
+    expect(transport.stats.peers).toBe(0);
+    for (const bad of [{ maxPeers: 0 }, { maxBacklogPerPeer: 1.5 }]) {
+      expect(() => simTransport(net, {}, bad)).toThrowError(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    }
   });
 
   it('reports a busy port as an error of open()', () => {
