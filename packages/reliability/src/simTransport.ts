@@ -96,8 +96,11 @@ export function simTransport(
           subscriber.next({ type: 'peer', link: created });
           return;
         }
-        if (!link.push(datagram)) {
+        const undelivered = link.push(datagram);
+        if (undelivered === 'backlog full') {
           reject(datagram, `${link.id} backlog full (maxBacklogPerPeer ${maxBacklog})`);
+        } else if (undelivered !== undefined) {
+          reject(datagram, `${link.id} is ${undelivered}`);
         }
       };
       const socketSubscription = network.bind(address).subscribe({
@@ -163,16 +166,16 @@ class SimPeerLink implements PeerLink {
     });
   }
 
-  /** Queues or delivers one datagram; false when it had to be dropped. */
-  push(datagram: Datagram): boolean {
-    if (this.#closed) return false;
+  /** Queues or delivers one datagram; says why when it had to be dropped. */
+  push(datagram: Datagram): 'backlog full' | 'not reading its inbound' | undefined {
     if (this.#pending !== undefined) {
-      if (this.#pending.length >= this.#pendingLimit) return false;
+      if (this.#pending.length >= this.#pendingLimit) return 'backlog full';
       this.#pending.push(datagram.data);
-      return true;
+      return undefined;
     }
+    if (this.#closed || !this.#subject.observed) return 'not reading its inbound';
     this.#subject.next(datagram.data);
-    return true;
+    return undefined;
   }
 
   send(data: Uint8Array): Observable<void> {

@@ -67,15 +67,29 @@ describe('simTransport', () => {
     const open = simTransport(net, { port: 1060 }, { maxBacklogPerPeer: 2 })
       .open()
       .subscribe((e) => events.push(e));
+    let send = (_: string) => {};
     net.bind().subscribe((s) => {
-      for (let i = 0; i < 3; i++) s.send(bytes(`m${i}`), server).subscribe();
+      send = (m) => s.send(bytes(m), server).subscribe();
     });
+    for (let i = 0; i < 3; i++) send(`m${i}`);
     net.flush();
     expect(events.map((e) => e.type)).toEqual(['listening', 'peer', 'rejected']);
     const peer = events[1];
+    if (peer?.type !== 'peer') throw new Error('no peer');
     const got: string[] = [];
-    if (peer?.type === 'peer') peer.link.inbound.subscribe((m) => got.push(text(m)));
+    const reading = peer.link.inbound.subscribe((m) => got.push(text(m)));
     expect(got).toEqual(['m0', 'm1']);
+    send('m3');
+    net.flush();
+    expect(got).toEqual(['m0', 'm1', 'm3']);
+    // A peer whose consumer went away: its datagrams are reported, not lost in silence.
+    reading.unsubscribe();
+    send('m4');
+    net.flush();
+    expect(events.slice(2).map((e) => (e.type === 'rejected' ? e.reason : e.type))).toEqual([
+      'sim:127.0.0.1:49152 backlog full (maxBacklogPerPeer 2)',
+      'sim:127.0.0.1:49152 is not reading its inbound',
+    ]);
     open.unsubscribe();
   });
 
