@@ -21,7 +21,14 @@ import {
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
 import { toPortaError } from './internal/systemError.js';
 
-/** Options a listener or `connectTcp` gives each connection it makes. */
+/**
+ * Options a listener or `connectTcp` gives each connection it makes.
+ *
+ * @example
+ * ```ts
+ * const conn = new TcpConnection(socket, { idleTimeoutMs: 30_000 });
+ * ```
+ */
 export interface TcpConnectionOptions {
   /**
    * Close the connection with a `TIMEOUT` error after this long without traffic in either direction
@@ -37,7 +44,14 @@ export interface TcpConnectionOptions {
   readonly maxPendingWriteBytes?: number;
 }
 
-/** Water marks for {@link TcpConnection.receive}. */
+/**
+ * Water marks for {@link TcpConnection.receive}.
+ *
+ * @example
+ * ```ts
+ * conn.receive(handle, { highWaterMark: 256 * 1024, lowWaterMark: 64 * 1024 });
+ * ```
+ */
 export interface ReceiveOptions {
   /** Pause the socket once more than this many bytes wait for the handler. Default 1 MiB. */
   readonly highWaterMark?: number;
@@ -45,7 +59,14 @@ export interface ReceiveOptions {
   readonly lowWaterMark?: number;
 }
 
-/** A snapshot of a connection's counters. */
+/**
+ * A snapshot of a connection's counters.
+ *
+ * @example
+ * ```ts
+ * console.log(`${conn.stats.bytesRead} bytes in, paused ${conn.stats.pauses} times`);
+ * ```
+ */
 export interface TcpConnectionStats {
   /** Bytes read from the socket so far. */
   readonly bytesRead: number;
@@ -61,7 +82,14 @@ export interface TcpConnectionStats {
   readonly pauses: number;
 }
 
-/** What {@link TcpConnection.sendAll} accepts: pushed (Observable) or pulled (iterables) frames. */
+/**
+ * What {@link TcpConnection.sendAll} accepts: pushed (Observable) or pulled (iterables) frames.
+ *
+ * @example
+ * ```ts
+ * const frames: FrameSource = (function* () { yield Uint8Array.of(1); })();
+ * ```
+ */
 export type FrameSource = Observable<Uint8Array> | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;

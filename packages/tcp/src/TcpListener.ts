@@ -1,11 +1,19 @@
-import type { Server, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { ConnectionLimitError, type Endpoint, formatEndpoint, PortaError } from '@porta/core';
-import { Observable, type SchedulerLike, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
+import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { remoteOf } from './internal/socketEndpoints.js';
-import { TcpConnection, type TcpConnectionOptions } from './TcpConnection.js';
+import { TcpConnection } from './TcpConnection.js';
 
-/** A connection the listener closed before any consumer saw it, and why. */
+/**
+ * A connection the listener closed before any consumer saw it, and why.
+ *
+ * @example
+ * ```ts
+ * listener.rejected.subscribe((r) => console.warn(`${formatEndpoint(r.remote)}: ${r.reason}`));
+ * ```
+ */
 export interface RejectedConnection {
   readonly remote: Endpoint;
   readonly reason: string;
@@ -13,7 +21,14 @@ export interface RejectedConnection {
   readonly error: PortaError;
 }
 
-/** A snapshot of a listener's counters. */
+/**
+ * A snapshot of a listener's counters.
+ *
+ * @example
+ * ```ts
+ * const { accepted, rejected, open } = listener.stats;
+ * ```
+ */
 export interface TcpListenerStats {
   /** Connections handed to `connections` so far. */
   readonly accepted: number;
@@ -21,17 +36,6 @@ export interface TcpListenerStats {
   readonly rejected: number;
   /** Connections open now (TLS: including those still in their handshake). */
   readonly open: number;
-}
-
-/** @internal What `listenTcp` gives the listener it builds. */
-export interface TcpListenerSetup {
-  readonly server: Server;
-  readonly tls: boolean;
-  readonly maxConnections: number;
-  readonly connection: TcpConnectionOptions;
-  readonly scheduler: SchedulerLike;
-  /** Called once the listener is shut down and every connection is closed. */
-  readonly onFinished: () => void;
 }
 
 /**

@@ -6,7 +6,14 @@ import { toPortaError } from './internal/systemError.js';
 import { assertConnectHost, assertDuration, assertRemotePort } from './internal/validate.js';
 import { TcpConnection } from './TcpConnection.js';
 
-/** Options of {@link connectTcp}. */
+/**
+ * Options of {@link connectTcp}.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectTcpOptions = { host: '127.0.0.1', port: 1060, timeoutMs: 2_000, tls: { ca } };
+ * ```
+ */
 export interface ConnectTcpOptions {
   /** Address or host name of the server. */
   readonly host: string;

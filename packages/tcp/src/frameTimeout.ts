@@ -9,7 +9,14 @@ import {
 } from 'rxjs';
 import { assertDuration } from './internal/validate.js';
 
-/** Options of {@link frameTimeout}. */
+/**
+ * Options of {@link frameTimeout}.
+ *
+ * @example
+ * ```ts
+ * const options: FrameTimeoutOptions = { timeoutMs: 10_000 };
+ * ```
+ */
 export interface FrameTimeoutOptions {
   /** A frame must be complete this long after its first byte arrived. */
   readonly timeoutMs: number;

@@ -6,7 +6,14 @@ import { toPortaError } from './internal/systemError.js';
 import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
 import { TcpListener } from './TcpListener.js';
 
-/** Options of {@link listenTcp}. */
+/**
+ * Options of {@link listenTcp}.
+ *
+ * @example
+ * ```ts
+ * const options: ListenTcpOptions = { host: '::1', port: 0, maxConnections: 100, idleTimeoutMs: 60_000 };
+ * ```
+ */
 export interface ListenTcpOptions {
   /** IP literal to listen on. Default `127.0.0.1` (loopback only, as the course's examples). */
   readonly host?: string;

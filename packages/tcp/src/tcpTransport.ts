@@ -2,7 +2,14 @@ import type { TransportEvent, TransportPlugin } from '@porta/core';
 import { map, merge, type Observable, of, switchMap } from 'rxjs';
 import { type ListenTcpOptions, listenTcp } from './listenTcp.js';
 
-/** Options of {@link tcpTransport}: those of `listenTcp`. */
+/**
+ * Options of {@link tcpTransport}: those of `listenTcp`.
+ *
+ * @example
+ * ```ts
+ * const options: TcpTransportOptions = { port: 0, maxConnections: 64 };
+ * ```
+ */
 export type TcpTransportOptions = ListenTcpOptions;
 
 /**
