@@ -1,3 +1,6 @@
+export * from './cli/exitCodes.js';
+export * from './cli/failure.js';
+export { type CliIo, main } from './cli/main.js';
 export * from './messages.js';
 export * from './promiscuous.js';
 export * from './python.js';
@@ -5,6 +8,10 @@ export * from './tcp16.js';
 export * from './ticTacToe/game.js';
 export * from './ticTacToe/protocol.js';
 export * from './ticTacToe/ticTacToe.js';
+export * from './tour/runTour.js';
+export * from './tour/style.js';
+export * from './tour/table.js';
+export * from './tour/timeline.js';
 export * from './udpLocal.js';
 export * from './udpRemote.js';
 export * from './withServer.js';

@@ -161,7 +161,7 @@ export function udpLocalClient(options: UdpLocalClientOptions = {}): Observable<
 /** The error a client raises when its request got no answer in time. */
 export function noAnswer(server: Endpoint, timeoutMs: number): TimeoutError {
   return new TimeoutError(
-    `nothing answered at ${formatEndpoint(server)} within ${timeoutMs / 1000} s: is the server running?`,
+    `nothing answered at ${formatEndpoint(server)} within ${timeoutMs / 1000} s`,
     timeoutMs,
   );
 }

@@ -68,7 +68,7 @@ describe('udp-local', () => {
       ),
     ).catch((e: unknown) => e);
     expect(isPortaError(error, 'TIMEOUT')).toBe(true);
-    expect((error as Error).message).toMatch(/^nothing answered at 127\.0\.0\.1:\d+ within 0\.05 s/);
+    expect((error as Error).message).toMatch(/^nothing answered at 127\.0\.0\.1:\d+ within 0\.05 s$/);
   });
 });
 

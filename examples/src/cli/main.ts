@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { familyOf } from '@porta/core';
-import { filter, first, Observable, Subject } from 'rxjs';
+import { filter, Observable, Subject, Subscription, take } from 'rxjs';
 import type { Lang, Log } from '../messages.js';
 import { hardenedClient, promiscuousDemo, spoof } from '../promiscuous.js';
 import { tcp16Client, tcp16Server } from '../tcp16.js';
@@ -12,6 +12,9 @@ import { runTour } from '../tour/runTour.js';
 import { udpLocalClient, udpLocalServer } from '../udpLocal.js';
 import { udpRemoteClient, udpRemoteServer } from '../udpRemote.js';
 import { ExitCode } from './exitCodes.js';
+
+export { ExitCode } from './exitCodes.js';
+
 import { diagnose, type FailureContext } from './failure.js';
 
 /** What the command talks to: the terminal in real use, buffers in tests. */
@@ -409,22 +412,24 @@ function context(args: Parsed): FailureContext {
 /** Runs an example until it completes, fails or the person presses Ctrl+C. */
 function runCommand<T>(work: Observable<T>, io: CliIo, failure: FailureContext): Promise<number> {
   return new Promise((resolve) => {
+    const subscriptions = new Subscription();
     const done = (code: number) => {
-      stop.unsubscribe();
+      subscriptions.unsubscribe();
       resolve(code);
     };
-    const stop = io.interrupt.pipe(first()).subscribe(() => {
-      running.unsubscribe();
-      done(ExitCode.Interrupted);
-    });
-    const running = work.subscribe({
-      error: (error: unknown) => {
-        const { message, exitCode } = diagnose(error, failure);
-        io.err(`porta ${failure.command}: ${message}`);
-        done(exitCode);
-      },
-      complete: () => done(ExitCode.Ok),
-    });
+    subscriptions.add(
+      work.subscribe({
+        error: (error: unknown) => {
+          const { message, exitCode } = diagnose(error, failure);
+          io.err(`porta ${failure.command}: ${message}`);
+          done(exitCode);
+        },
+        complete: () => done(ExitCode.Ok),
+      }),
+    );
+    // Unsubscribing closes every socket the example holds before the process exits.
+    if (!subscriptions.closed)
+      subscriptions.add(io.interrupt.pipe(take(1)).subscribe(() => done(ExitCode.Interrupted)));
   });
 }
 

@@ -126,11 +126,13 @@ function hostGame(
     const subs = new Subscription();
     let game = newGame();
 
+    // A send can only fail because the opponent is gone: that ends the game, not the server.
     const send = (message: ServerMessage, then?: () => void) =>
       subs.add(
-        conn
-          .send(toLine(serverLine(message)))
-          .subscribe({ error: (e) => subscriber.error(e), complete: () => then?.() }),
+        conn.send(toLine(serverLine(message))).subscribe({
+          error: () => (then ? then() : leave()),
+          complete: () => then?.(),
+        }),
       );
     const sendState = () => send({ type: 'state', board: boardToString(game.board), turn: game.turn });
 
@@ -193,7 +195,7 @@ function hostGame(
     };
 
     const leave = () => {
-      if (game.result !== null) return;
+      if (game.result !== null || subscriber.closed) return;
       log(say.left());
       subscriber.next({ type: 'abandoned' });
       subscriber.complete();

@@ -1,0 +1,119 @@
+import { NEVER, timer } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+// biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
+// @ts-ignore
+import { trackHandles } from '../../test/support/handles.js';
+import { ExitCode } from '../src/cli/exitCodes.js';
+import { main } from '../src/cli/main.js';
+
+trackHandles();
+
+// The `porta` command's argument handling, in-process (the spawned-process tests are in cli.test.ts).
+async function run(args: readonly string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    stdin: process.stdin,
+    interrupt: NEVER,
+    isTTY: false,
+  });
+  return { code, out, err };
+}
+
+describe('porta (argument handling)', () => {
+  it.each([
+    'udp-local',
+    'tcp-16',
+    'udp-remote',
+    'promiscuous',
+    'tic-tac-toe',
+    'tour',
+  ])('%s --help and -h show its usage and the common options, exit code 0', async (name) => {
+    for (const flag of ['--help', '-h']) {
+      const { code, out, err } = await run([name, flag]);
+      expect(code).toBe(ExitCode.Ok);
+      expect(err).toEqual([]);
+      expect(out.join('\n')).toMatch(new RegExp(`^Usage: porta ${name}`));
+      expect(out.join('\n')).toContain('--lang en|pt');
+    }
+  });
+
+  it('no arguments: the general help on stderr, exit code 2', async () => {
+    const { code, err } = await run([]);
+    expect(code).toBe(ExitCode.Usage);
+    expect(err.join('\n')).toContain('Usage: porta <example> <role> [HOST] [options]');
+  });
+
+  it.each([
+    [
+      ['udp-local', 'server', '-p', '70000'],
+      'porta udp-local: invalid port "70000": expected a whole number from 0 to 65535',
+    ],
+    [
+      ['udp-local', 'server', '-p', '1.5'],
+      'porta udp-local: invalid port "1.5": expected a whole number from 0 to 65535',
+    ],
+    [
+      ['tcp-16', 'client', '127.0.0.1', '-p', 'abc'],
+      'porta tcp-16: invalid port "abc": expected a whole number from 0 to 65535',
+    ],
+    [
+      ['tcp-16', 'client', '127.0.0.1', '-p', '0'],
+      "porta tcp-16: a client needs the server's port: -p 0 only makes sense for a server",
+    ],
+    [['tcp-16', 'client'], 'porta tcp-16: missing HOST (e.g. 127.0.0.1)'],
+    [['tcp-16', 'client', '127.0.0.1', 'extra'], 'porta tcp-16: unexpected argument "extra"'],
+    [
+      ['udp-remote', 'browser', '127.0.0.1'],
+      'porta udp-remote: unknown role "browser": expected server or client (servidor/cliente)',
+    ],
+    [
+      ['udp-remote', 'server', '127.0.0.1', '--seed', 'x'],
+      'porta udp-remote: --seed must be a whole number, got "x"',
+    ],
+    [['udp-local', 'server', '--lang', 'fr'], 'porta udp-local: --lang must be en or pt, got "fr"'],
+    [
+      ['udp-local', 'client', '--timeout', 'soon'],
+      'porta udp-local: --timeout must be a number of seconds, got "soon"',
+    ],
+    [['tic-tac-toe'], 'porta tic-tac-toe: missing role: server or client'],
+    [
+      ['promiscuous', 'attack', '99999'],
+      'porta promiscuous: invalid CLIENT_PORT "99999": expected a whole number from 1 to 65535',
+    ],
+    [
+      ['promiscuous', 'sniff'],
+      'porta promiscuous: unknown role "sniff": expected demo, server, client or attack',
+    ],
+    [
+      ['nope'],
+      'porta: unknown example "nope": expected one of udp-local, tcp-16, udp-remote, promiscuous, tic-tac-toe, tour',
+    ],
+  ])('%j is a usage error (exit code 2)', async (args, message) => {
+    const { code, out, err } = await run(args);
+    expect(code).toBe(ExitCode.Usage);
+    expect(err[0]).toBe(message);
+    expect(out).toEqual([]);
+  });
+
+  it('an unknown option is a usage error naming it', async () => {
+    const { code, err } = await run(['udp-local', 'server', '--colour']);
+    expect(code).toBe(ExitCode.Usage);
+    expect(err[0]).toMatch(/^porta udp-local: Unknown option '--colour'/);
+  });
+
+  it('servidor is accepted as a role; Ctrl+C closes the server with exit code 130', async () => {
+    const out: string[] = [];
+    const code = await main(['udp-local', 'servidor', '-p', '0', '--lang', 'pt'], {
+      out: (l) => out.push(l),
+      err: () => {},
+      stdin: process.stdin,
+      interrupt: timer(200),
+      isTTY: false,
+    });
+    expect(code).toBe(ExitCode.Interrupted);
+    expect(out[0]).toMatch(/^Servidor >> Escutando no IP e porta \('127\.0\.0\.1', \d+\)$/);
+  });
+});
