@@ -8,10 +8,22 @@ import { InvalidArgumentError } from '@porta/core';
  *   HMAC-SHA-256 tag (RFC 2104) over the header and payload;
  * - `aes-256-gcm`, `chacha20-poly1305` — integrity and confidentiality (AEAD, from node:crypto),
  *   16-byte tag.
+ *
+ * @example
+ * ```ts
+ * sign(key, { mode: 'aes-256-gcm' });
+ * ```
  */
 export type AuthMode = 'hmac-sha256' | 'aes-256-gcm' | 'chacha20-poly1305';
 
-/** What {@link sign} and {@link verify} accept: bare payloads or datagrams (the remote is kept). */
+/**
+ * What {@link sign} and {@link verify} accept: bare payloads or datagrams (the remote is kept).
+ *
+ * @example
+ * ```ts
+ * from([new Uint8Array([1, 2, 3])]).pipe(sign(key)); // or an Observable<Datagram>
+ * ```
+ */
 export type AuthMessage = Uint8Array | Datagram;
 
 /**
@@ -35,6 +47,12 @@ export type AuthMessage = Uint8Array | Datagram;
  *
  * The receiver keeps one replay window per sender id (not per source address: a replay sent from
  * another address or port is still a replay, and a sender may change address, as in WireGuard).
+ *
+ * @example
+ * ```ts
+ * const counter = new DataView(message.buffer, message.byteOffset).getBigUint64(10);
+ * const payload = message.subarray(AUTH_HEADER_LENGTH, message.length - 32); // hmac-sha256
+ * ```
  */
 export const AUTH_HEADER_LENGTH = 18;
 export const AUTH_VERSION = 1;
@@ -47,7 +65,14 @@ const TAG_LENGTHS: Record<AuthMode, number> = {
 };
 const U64_MAX = (1n << 64n) - 1n;
 
-/** Bytes {@link sign} adds to every payload in `mode`: 50 for HMAC, 34 for the AEADs. */
+/**
+ * Bytes {@link sign} adds to every payload in `mode`: 50 for HMAC, 34 for the AEADs.
+ *
+ * @example
+ * ```ts
+ * const maxPayload = 65_507 - authOverhead('hmac-sha256'); // 65,457
+ * ```
+ */
 export function authOverhead(mode: AuthMode = 'hmac-sha256'): number {
   return AUTH_HEADER_LENGTH + TAG_LENGTHS[mode];
 }
@@ -138,7 +163,14 @@ export interface ParsedHeader {
   readonly counter: bigint;
 }
 
-/** Why a message was rejected. */
+/**
+ * Why a message was rejected.
+ *
+ * @example
+ * ```ts
+ * verify(key, { onReject: (reason: AuthRejectReason) => metrics.count(reason) });
+ * ```
+ */
 export type AuthRejectReason = 'truncated' | 'format' | 'forged' | 'replay';
 
 /** Reads the header, or says why the message cannot be one of `mode`. */

@@ -8,7 +8,14 @@ import {
   resolveImpairment,
 } from './impairment.js';
 
-/** Options of {@link impair}: what to do to each value, from which seed, on which clock. */
+/**
+ * Options of {@link impair}: what to do to each value, from which seed, on which clock.
+ *
+ * @example
+ * ```ts
+ * impair({ lossRate: 0.5, seed: 42, scheduler: testScheduler });
+ * ```
+ */
 export interface ImpairOptions extends ImpairmentOptions {
   /**
    * Seed of the random decisions. Every subscription starts again from it, so the same input gives
@@ -19,7 +26,14 @@ export interface ImpairOptions extends ImpairmentOptions {
   readonly scheduler?: SchedulerLike;
 }
 
-/** Counters of an {@link impair} operator, over all its subscriptions. */
+/**
+ * Counters of an {@link impair} operator, over all its subscriptions.
+ *
+ * @example
+ * ```ts
+ * const { seen, lost } = op.stats; // op = impair({ lossRate: 0.5 })
+ * ```
+ */
 export interface ImpairStats {
   /** Values received from the source. */
   readonly seen: number;
@@ -32,7 +46,16 @@ export interface ImpairStats {
   readonly corrupted: number;
 }
 
-/** The operator returned by {@link impair}, with its counters. */
+/**
+ * The operator returned by {@link impair}, with its counters.
+ *
+ * @example
+ * ```ts
+ * const op = impair({ lossRate: 0.5 });
+ * source.pipe(op).subscribe();
+ * console.log(op.stats.lost);
+ * ```
+ */
 export interface Impairer {
   <T>(source: Observable<T>): Observable<T>;
   /** A snapshot of the counters. */

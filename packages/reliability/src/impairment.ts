@@ -18,6 +18,11 @@ import { seededRandom } from './random.js';
  *   datagrams sent just after it overtake it.
  * - `corruptRate`: probability that a copy has exactly one bit flipped, chosen uniformly over its
  *   bits (empty datagrams cannot be corrupted).
+ *
+ * @example
+ * ```ts
+ * const lossy: ImpairmentOptions = { lossRate: 0.3, delayMs: 100, jitterMs: 20, duplicateRate: 0.01 };
+ * ```
  */
 export interface ImpairmentOptions {
   readonly lossRate?: number;

@@ -10,13 +10,27 @@ import { asyncScheduler, Observable, type SchedulerLike, Subject, Subscription }
 import { type ImpairStats, impair } from './impair.js';
 import type { ImpairmentOptions } from './impairment.js';
 
-/** Where to bind a socket: what {@link ImpairmentProxyOptions.bind} receives. */
+/**
+ * Where to bind a socket: what {@link ImpairmentProxyOptions.bind} receives.
+ *
+ * @example
+ * ```ts
+ * const bind = (o: ProxyBindRequest) => bindUdp(o);
+ * ```
+ */
 export interface ProxyBindRequest {
   readonly address?: string;
   readonly port?: number;
 }
 
-/** Options of {@link impairmentProxy}. Top-level impairment settings apply to both directions. */
+/**
+ * Options of {@link impairmentProxy}. Top-level impairment settings apply to both directions.
+ *
+ * @example
+ * ```ts
+ * const options: ImpairmentProxyOptions = { bind: bindUdp, target, requests: { lossRate: 0.5 }, seed: 1 };
+ * ```
+ */
 export interface ImpairmentProxyOptions extends ImpairmentOptions {
   /**
    * How to open a datagram socket: `bindUdp` from `@porta/udp` for real UDP, or
@@ -48,7 +62,14 @@ export interface ImpairmentProxyOptions extends ImpairmentOptions {
   readonly pendingLimit?: number;
 }
 
-/** Counters of an {@link ImpairmentProxy}. */
+/**
+ * Counters of an {@link ImpairmentProxy}.
+ *
+ * @example
+ * ```ts
+ * const { requests, replies, strangers } = proxy.stats;
+ * ```
+ */
 export interface ImpairmentProxyStats {
   /** Client → target. */
   readonly requests: ImpairStats;
@@ -66,7 +87,14 @@ export interface ImpairmentProxyStats {
   readonly sendErrors: number;
 }
 
-/** A running proxy, as {@link impairmentProxy} emits it. */
+/**
+ * A running proxy, as {@link impairmentProxy} emits it.
+ *
+ * @example
+ * ```ts
+ * impairmentProxy(options).subscribe((proxy) => console.log(proxy.local.port, proxy.stats.clients));
+ * ```
+ */
 export interface ImpairmentProxy {
   /** Where clients send: the listening socket's address. */
   readonly local: Endpoint;

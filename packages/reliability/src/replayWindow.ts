@@ -1,6 +1,13 @@
 import { InvalidArgumentError } from '@porta/core';
 
-/** Options of a {@link ReplayWindow}. */
+/**
+ * Options of a {@link ReplayWindow}.
+ *
+ * @example
+ * ```ts
+ * new ReplayWindow({ bits: 8192 }); // WireGuard's size: a window of 8128 counters
+ * ```
+ */
 export interface ReplayWindowOptions {
   /**
    * Size of the bitmap in bits: a multiple of 64, at least 128. The window proper is one 64-bit word

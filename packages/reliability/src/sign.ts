@@ -13,7 +13,14 @@ import {
   withBytes,
 } from './authWireFormat.js';
 
-/** Options of {@link sign}. */
+/**
+ * Options of {@link sign}.
+ *
+ * @example
+ * ```ts
+ * sign(key, { mode: 'chacha20-poly1305' });
+ * ```
+ */
 export interface SignOptions {
   /** Default `hmac-sha256`. The receiver's {@link verify} must use the same mode. */
   readonly mode?: AuthMode;

@@ -22,10 +22,24 @@ import {
 } from './impairment.js';
 import { SimScheduler } from './simNetworkScheduler.js';
 
-/** Settings of one direction of a link: the same knobs as {@link impair}. */
+/**
+ * Settings of one direction of a link: the same knobs as {@link impair}.
+ *
+ * @example
+ * ```ts
+ * net.setLink({ address: '10.0.0.1' }, {}, { lossRate: 0.2, delayMs: 40 } satisfies SimLinkOptions);
+ * ```
+ */
 export type SimLinkOptions = ImpairmentOptions;
 
-/** Options of a {@link SimNetwork}. */
+/**
+ * Options of a {@link SimNetwork}.
+ *
+ * @example
+ * ```ts
+ * new SimNetwork({ seed: 7, defaultLink: { lossRate: 0.1, delayMs: 50 } });
+ * ```
+ */
 export interface SimNetworkOptions {
   /** Seed of every random decision the network takes (loss, delay, duplication, …). Default 1. */
   readonly seed?: number;
@@ -41,7 +55,14 @@ export interface SimNetworkOptions {
   readonly firstEphemeralPort?: number;
 }
 
-/** Where to bind a simulated socket. */
+/**
+ * Where to bind a simulated socket.
+ *
+ * @example
+ * ```ts
+ * net.bind({ address: '10.0.0.1', port: 1060 });
+ * ```
+ */
 export interface SimBindOptions {
   /** IP literal; `0.0.0.0` / `::` receive for every address of their family. Default `127.0.0.1`. */
   readonly address?: string;
@@ -49,13 +70,27 @@ export interface SimBindOptions {
   readonly port?: number;
 }
 
-/** Matches endpoints in {@link SimNetwork.setLink}: an omitted field matches anything. */
+/**
+ * Matches endpoints in {@link SimNetwork.setLink}: an omitted field matches anything.
+ *
+ * @example
+ * ```ts
+ * net.setLink({ address: '10.0.0.2' }, { port: 1060 }, { lossRate: 1 }); // 10.0.0.2 cannot reach :1060
+ * ```
+ */
 export interface SimEndpointPattern {
   readonly address?: string;
   readonly port?: number;
 }
 
-/** Counters of everything the network did, since it was created. */
+/**
+ * Counters of everything the network did, since it was created.
+ *
+ * @example
+ * ```ts
+ * const { sent, lost, delivered } = net.stats;
+ * ```
+ */
 export interface SimNetworkStats {
   /** Datagrams handed to the network by sockets. */
   readonly sent: number;
@@ -77,7 +112,14 @@ export interface SimNetworkStats {
   readonly inFlight: number;
 }
 
-/** One thing that happened on the wire: the network's trace. */
+/**
+ * One thing that happened on the wire: the network's trace.
+ *
+ * @example
+ * ```ts
+ * net.events.subscribe((e) => console.log(e.time, e.type, e.from.port, '→', e.to.port));
+ * ```
+ */
 export interface SimEvent {
   readonly type: 'sent' | 'lost' | 'duplicated' | 'delivered' | 'unreachable' | 'unread';
   /** Virtual (scheduler) time in ms. */
@@ -91,7 +133,14 @@ export interface SimEvent {
   readonly corrupted?: boolean;
 }
 
-/** The result of {@link SimNetwork.run}. */
+/**
+ * The result of {@link SimNetwork.run}.
+ *
+ * @example
+ * ```ts
+ * const { values, completed, elapsedMs } = net.run(request$);
+ * ```
+ */
 export interface SimRunResult<T> {
   readonly values: T[];
   readonly completed: boolean;
@@ -101,7 +150,14 @@ export interface SimRunResult<T> {
   readonly elapsedMs: number;
 }
 
-/** A socket on a {@link SimNetwork}: a {@link DatagramSocket} like a UDP one. */
+/**
+ * A socket on a {@link SimNetwork}: a {@link DatagramSocket} like a UDP one.
+ *
+ * @example
+ * ```ts
+ * net.bind().subscribe((socket) => socket.send(data, server).subscribe());
+ * ```
+ */
 export interface SimSocket extends DatagramSocket {
   readonly network: SimNetwork;
 }

@@ -10,7 +10,14 @@ import {
 import { Observable, Subject } from 'rxjs';
 import type { SimBindOptions, SimNetwork, SimSocket } from './simNetwork.js';
 
-/** Options of {@link simTransport}: the same bounds of the peer table as `udpTransport`'s. */
+/**
+ * Options of {@link simTransport}: the same bounds of the peer table as `udpTransport`'s.
+ *
+ * @example
+ * ```ts
+ * simTransport(net, { port: 1060 }, { maxPeers: 100, maxBacklogPerPeer: 16 });
+ * ```
+ */
 export interface SimTransportOptions {
   /**
    * Most remote endpoints tracked at once (default 1024). A datagram from a new remote beyond it is
@@ -24,7 +31,14 @@ export interface SimTransportOptions {
   readonly maxBacklogPerPeer?: number;
 }
 
-/** Counters of a {@link SimTransport}, summed over its `open()` subscriptions. */
+/**
+ * Counters of a {@link SimTransport}, summed over its `open()` subscriptions.
+ *
+ * @example
+ * ```ts
+ * const { peersOpened, rejected } = transport.stats;
+ * ```
+ */
 export interface SimTransportStats {
   /** Peer links open now. */
   readonly peers: number;
@@ -36,7 +50,15 @@ export interface SimTransportStats {
   readonly rejected: number;
 }
 
-/** The simulated network's {@link TransportPlugin}, with its counters. */
+/**
+ * The simulated network's {@link TransportPlugin}, with its counters.
+ *
+ * @example
+ * ```ts
+ * const transport = simTransport(net, { port: 1060 });
+ * serve(transport, echo).subscribe();
+ * ```
+ */
 export interface SimTransport extends TransportPlugin {
   readonly name: 'sim';
   readonly stats: SimTransportStats;

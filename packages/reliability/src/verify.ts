@@ -14,7 +14,14 @@ import {
 } from './authWireFormat.js';
 import { ReplayWindow, type ReplayWindowOptions } from './replayWindow.js';
 
-/** Options of {@link verify}. */
+/**
+ * Options of {@link verify}.
+ *
+ * @example
+ * ```ts
+ * verify(key, { mode: 'aes-256-gcm', window: { bits: 8192 }, maxSenders: 10_000 });
+ * ```
+ */
 export interface VerifyOptions<T extends AuthMessage = AuthMessage> {
   /** Default `hmac-sha256`; must match the sender's. Messages of another mode are rejected as `format`. */
   readonly mode?: AuthMode;
@@ -34,13 +41,29 @@ export interface VerifyOptions<T extends AuthMessage = AuthMessage> {
   readonly onReject?: (reason: AuthRejectReason, message: T, error: AuthError | ReplayError) => void;
 }
 
-/** Counters of a {@link verify} operator, over all its subscriptions. */
+/**
+ * Counters of a {@link verify} operator, over all its subscriptions.
+ *
+ * @example
+ * ```ts
+ * const { accepted, rejected } = check.stats; // check = verify(key)
+ * ```
+ */
 export interface VerifyStats {
   readonly accepted: number;
   readonly rejected: Readonly<Record<AuthRejectReason, number>>;
 }
 
-/** The operator returned by {@link verify}, with its counters. */
+/**
+ * The operator returned by {@link verify}, with its counters.
+ *
+ * @example
+ * ```ts
+ * const check = verify(key);
+ * socket.datagrams.pipe(check).subscribe();
+ * console.log(check.stats.rejected.replay);
+ * ```
+ */
 export interface Verifier {
   <T extends AuthMessage>(source: Observable<T>): Observable<T>;
   /** A snapshot of the counters. */
