@@ -32,7 +32,8 @@ import { toPortaError } from './internal/systemError.js';
 export interface TcpConnectionOptions {
   /**
    * Close the connection with a `TIMEOUT` error after this long without traffic in either direction
-   * (bytes delivered to a reader, or bytes sent). Default: no idle timeout.
+   * (bytes delivered to a reader, or bytes sent). Time during which our side holds the data — a
+   * `receive` queue not yet drained, a paused socket — does not count. Default: no idle timeout.
    */
   readonly idleTimeoutMs?: number;
   /** Clock for the idle timeout; inject a virtual-time scheduler in tests. Default `asyncScheduler`. */
@@ -458,6 +459,8 @@ export class TcpConnection implements PeerLink {
     if (timeout === undefined || this.#isClosed) return;
     this.#idleTimer = this.#scheduler.schedule(() => {
       this.#idleTimer = undefined;
+      // Data waiting for our own consumer, or a socket we paused, is not the peer being idle.
+      if (this.#queuedBytes > 0 || this.#pausers.size > 0) this.#touch();
       const idle = this.#scheduler.now() - this.#lastActivity;
       if (idle >= timeout) {
         this.fail(

@@ -1,5 +1,5 @@
 import { isPortaError, lengthField } from '@porta/core';
-import { lastValueFrom, map, Subscription, timer, VirtualTimeScheduler } from 'rxjs';
+import { lastValueFrom, map, NEVER, Subscription, timer, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trackHandles } from '../../../test/support/handles.js';
 import { connectTcp, frameTimeout, listenTcp } from '../src/index.js';
@@ -156,6 +156,28 @@ describe('TCP faults', () => {
     expect(isPortaError(serverError, 'TIMEOUT')).toBe(true);
     expect((serverError as Error).message).toContain('1000 ms');
     await clientInbound; // the client sees the close
+    subs.unsubscribe();
+  });
+
+  it('idle timeout does not blame the peer while our own consumer holds its data (virtual time)', async () => {
+    const scheduler = new VirtualTimeScheduler();
+    const { server, client, subs } = await connectedPair({ idleTimeoutMs: 1_000, scheduler });
+    let serverError: unknown;
+    // A handler that never finishes: the byte stays queued on our side.
+    const stuck = server.receive(() => NEVER).subscribe({ error: (e) => (serverError = e) });
+    await lastValueFrom(client.send(Uint8Array.of(1)));
+    await until(() => server.stats.queuedBytes === 1, 'byte queued');
+    advanceTo(scheduler, 5_000);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(server.isClosed).toBe(false);
+    // Once our side lets go, the silence counts again.
+    stuck.unsubscribe();
+    let closedError: unknown;
+    subs.add(server.bytes.subscribe({ error: (e) => (closedError = e) }));
+    advanceTo(scheduler, 7_100);
+    await until(() => server.isClosed, 'idle connection closed');
+    expect(serverError).toBeUndefined();
+    expect(isPortaError(closedError, 'TIMEOUT')).toBe(true);
     subs.unsubscribe();
   });
 
