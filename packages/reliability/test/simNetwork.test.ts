@@ -1,8 +1,10 @@
 import { type Datagram, type Endpoint, isPortaError } from '@porta/core';
 import {
+  asyncScheduler,
   concat,
   defer,
   EMPTY,
+  map,
   mergeMap,
   type Observable,
   range,
@@ -12,6 +14,7 @@ import {
   timer,
   toArray,
 } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { type SimEvent, SimNetwork, type SimNetworkOptions, type SimSocket } from '../src/simNetwork.js';
 
@@ -321,5 +324,39 @@ describe('SimNetwork', () => {
     expect(replies.length).toBeGreaterThan(50);
     expect(replies.length).toBeLessThan(110);
     expect(net.now()).toBeGreaterThan(1_000);
+  });
+
+  it('shares a TestScheduler’s virtual time (marbles)', () => {
+    const testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    testScheduler.run(({ expectObservable }) => {
+      const net = new SimNetwork({ scheduler: testScheduler, defaultLink: { delayMs: 10 } });
+      const echo = echoServer(net, 1060).subscribe();
+      const replies = net.bind().pipe(
+        switchMap((s) => {
+          const out = s.datagrams.pipe(map((d) => text(d.data)));
+          s.send(bytes('a'), server).subscribe();
+          return out;
+        }),
+        take(1),
+      );
+      expectObservable(replies).toBe('20ms (a|)');
+      testScheduler.schedule(() => echo.unsubscribe(), 100);
+    });
+  });
+
+  it('runs on a real-time scheduler too, and cancelInFlight() releases pending timers', async () => {
+    const net = new SimNetwork({ scheduler: asyncScheduler, defaultLink: { delayMs: 5 } });
+    const got: string[] = [];
+    const sink = net.bind({ port: 9 }).subscribe((s) => s.datagrams.subscribe((d) => got.push(text(d.data))));
+    net.bind().subscribe((s) => s.send(bytes('now'), { ...server, port: 9 }).subscribe());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(got).toEqual(['now']);
+    const slow = new SimNetwork({ scheduler: asyncScheduler, defaultLink: { delayMs: 60_000 } });
+    slow.bind().subscribe((s) => s.send(bytes('later'), server).subscribe());
+    expect(slow.stats.inFlight).toBe(1);
+    slow.cancelInFlight();
+    expect(slow.stats.inFlight).toBe(0);
+    expect(() => slow.advanceBy(1)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    sink.unsubscribe();
   });
 });
