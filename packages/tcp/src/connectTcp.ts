@@ -66,6 +66,7 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
       return;
     }
     const scheduler = options.scheduler ?? asyncScheduler;
+    const at = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     const netOptions = {
       host,
       port,
@@ -102,10 +103,7 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
         socket.on('error', () => {});
         socket.destroy();
         subscriber.error(
-          new TimeoutError(
-            `connecting to ${host}:${port} did not complete within ${timeoutMs} ms`,
-            timeoutMs,
-          ),
+          new TimeoutError(`connecting to ${at} did not complete within ${timeoutMs} ms`, timeoutMs),
         );
       }, timeoutMs);
     }
