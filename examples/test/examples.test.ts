@@ -3,8 +3,6 @@ import { connectTcp } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
 import { concat, defer, firstValueFrom, lastValueFrom, map, switchMap, tap, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-// biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
-// @ts-ignore
 import { trackHandles } from '../../test/support/handles.js';
 import {
   hardenedClient,

@@ -1,7 +1,5 @@
 import { firstValueFrom, lastValueFrom, type Observable, type Subscription, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-// biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
-// @ts-ignore
 import { trackHandles } from '../../test/support/handles.js';
 import {
   lengthReply,

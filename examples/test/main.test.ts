@@ -1,7 +1,5 @@
 import { NEVER, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-// biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
-// @ts-ignore
 import { trackHandles } from '../../test/support/handles.js';
 import { ExitCode } from '../src/cli/exitCodes.js';
 import { main } from '../src/cli/main.js';

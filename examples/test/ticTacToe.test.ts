@@ -13,8 +13,6 @@ import {
   toArray,
 } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-// biome-ignore lint/suspicious/noTsIgnore: the shared tracker is outside this package's rootDir; vitest resolves it.
-// @ts-ignore
 import { trackHandles } from '../../test/support/handles.js';
 import {
   boardFromString,
