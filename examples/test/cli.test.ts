@@ -163,4 +163,24 @@ describe('a session', () => {
     },
     SLOW,
   );
+
+  it(
+    'tic-tac-toe between two commands, moves piped in; a refused move does not end the game',
+    async () => {
+      const server = porta(['tic-tac-toe', 'server', '127.0.0.1', '-p', '0']);
+      const listening = await server.line(/^Tic-tac-toe >> Waiting for an opponent at/);
+      const port = /, (\d+)\)$/.exec(listening)?.[1] ?? '';
+      server.process.stdin?.end('5\n1\n9\n');
+      const client = porta(['tic-tac-toe', 'client', '127.0.0.1', '-p', port]);
+      client.process.stdin?.end('banana\n2\n3\n');
+      expect(await client.exited).toBe(0);
+      expect(await server.exited).toBe(0);
+      expect(client.stdout).toContain(
+        'Refused: malformed move: square: must be a whole number from 1 to 9, got "banana"',
+      );
+      expect(client.stdout.at(-1)).toBe('X wins!');
+      expect(server.stdout.at(-1)).toBe('X wins!');
+    },
+    SLOW,
+  );
 });

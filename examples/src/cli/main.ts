@@ -2,7 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { familyOf } from '@porta/core';
-import { filter, Observable, Subject, Subscription, take } from 'rxjs';
+import { filter, Observable, type Subscriber, Subscription, take } from 'rxjs';
 import type { Lang, Log } from '../messages.js';
 import { hardenedClient, promiscuousDemo, spoof } from '../promiscuous.js';
 import { tcp16Client, tcp16Server } from '../tcp16.js';
@@ -433,23 +433,40 @@ function runCommand<T>(work: Observable<T>, io: CliIo, failure: FailureContext):
   });
 }
 
-/** A tic-tac-toe player typing at the terminal: one line per move, asked only on their turn. */
+/**
+ * A tic-tac-toe player typing at the terminal: one line per move, asked only on their turn. At a
+ * terminal, a line typed out of turn is refused on the spot; from a pipe (`printf '5\n1\n' | porta
+ * ...`) lines queue up and are played in order, so a game can be scripted.
+ */
 function terminalPlayer(io: CliIo): { player: Player; close: () => void } {
-  const lines = new Subject<string>();
-  let waiting = 0;
+  const queued: string[] = [];
+  let waiting: Subscriber<string> | undefined;
+  let ended = false;
+  const interactive = (io.stdin as { isTTY?: boolean }).isTTY === true;
   const rl = createInterface({ input: io.stdin, terminal: false });
   rl.on('line', (line) => {
-    if (waiting === 0) io.out('(not your turn yet: wait for the other player)');
-    else lines.next(line);
+    if (waiting !== undefined) {
+      const subscriber = waiting;
+      waiting = undefined;
+      subscriber.next(line);
+      subscriber.complete();
+    } else if (interactive) io.out('(not your turn yet: wait for the other player)');
+    else queued.push(line);
   });
-  rl.on('close', () => lines.error(new Error('no more input: you left the game')));
+  rl.on('close', () => {
+    ended = true;
+    waiting?.error(new Error('no more input: you left the game'));
+  });
   const player: Player = () =>
     new Observable<string>((subscriber) => {
-      waiting++;
-      const subscription = lines.subscribe(subscriber);
+      const line = queued.shift();
+      if (line !== undefined) {
+        subscriber.next(line);
+        subscriber.complete();
+      } else if (ended) subscriber.error(new Error('no more input: you left the game'));
+      else waiting = subscriber;
       return () => {
-        waiting--;
-        subscription.unsubscribe();
+        if (waiting === subscriber) waiting = undefined;
       };
     });
   return { player, close: () => rl.close() };
