@@ -255,6 +255,86 @@ describe('lines + encodeLines', () => {
   });
 });
 
+// ---------------------------------------------------------------- lines({ encoding })
+
+describe('lines({ encoding }): lines as strings', () => {
+  const textInputArb = fc
+    .array(
+      fc.tuple(
+        fc.string({ unit: 'grapheme', maxLength: 12 }).map((t) => t.replaceAll('\n', ' ')),
+        fc.constantFrom('\n', '\r\n', '\r', ''),
+      ),
+      { maxLength: 12 },
+    )
+    .map((parts) => parts.map(([t, e]) => t + e).join(''));
+
+  it('property: same lines and same errors as lines() + decoding each line, for any options and chunking', () => {
+    fc.assert(
+      fc.property(
+        textInputArb,
+        fc.integer({ min: 0, max: 40 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom<'error' | 'emit'>('error', 'emit'),
+        chunkingArb,
+        (text, max, failFast, skip, keepEnds, atEnd, how) => {
+          const chunks = chunked(enc(text), how);
+          const base = {
+            maxFrameLength: max,
+            failFast,
+            keepEnds,
+            atEnd,
+            onTooLong: skip ? 'skip' : 'error',
+          } as const;
+          const dropsBytes: number[] = [];
+          const dropsText: number[] = [];
+          const viaBytes = run(lines({ ...base, onDrop: (e) => dropsBytes.push(e.length) }), chunks);
+          const viaText = run(
+            lines({ ...base, encoding: 'utf8', onDrop: (e) => dropsText.push(e.length) }),
+            chunks,
+          );
+          expect(viaText.frames).toEqual(viaBytes.frames.map(dec));
+          expect((viaText.error as { code?: string } | undefined)?.code).toBe(
+            (viaBytes.error as { code?: string } | undefined)?.code,
+          );
+          if (viaBytes.error instanceof FrameTooLongError) {
+            expect((viaText.error as FrameTooLongError).length).toBe(viaBytes.error.length);
+          }
+          expect(dropsText).toEqual(dropsBytes);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodes a character split across chunks and rejects invalid UTF-8 with DECODE', () => {
+    const bytesOf = enc('olá\nmundo€\n');
+    expect(run(lines({ encoding: 'utf8' }), chunked(bytesOf, 'bytewise')).frames).toEqual(['olá', 'mundo€']);
+    const bad = run(lines({ encoding: 'utf8' }), [bytes(0x61, 0x0a, 0xff, 0x0a)]);
+    expect(bad.frames).toEqual([]);
+    expect(isPortaError(bad.error, 'DECODE')).toBe(true);
+  });
+
+  it('strict ASCII: a non-ASCII byte is DECODE naming the offset', () => {
+    const out = run(lines({ encoding: 'ascii' }), [enc('ok\n'), enc('não\n')]);
+    expect(isPortaError(out.error, 'DECODE')).toBe(true);
+    expect((out.error as Error).message).toContain('offset 4');
+  });
+
+  it('maxFrameLength counts bytes, not characters', () => {
+    // "€€" is 2 characters but 6 bytes.
+    const out = run(lines({ encoding: 'utf8', maxFrameLength: 5 }), [enc('€€\n')]);
+    expect(isPortaError(out.error, 'FRAME_TOO_LONG')).toBe(true);
+    expect((out.error as FrameTooLongError).length).toBe(6);
+    expect(run(lines({ encoding: 'utf8', maxFrameLength: 6 }), [enc('€€\n')]).frames).toEqual(['€€']);
+  });
+
+  it('refuses an unknown encoding', () => {
+    expect(() => lines({ encoding: 'latin1' as 'utf8' })).toThrow(/encoding/);
+  });
+});
+
 // ---------------------------------------------------------------- delimited
 
 describe('delimited', () => {

@@ -107,6 +107,8 @@ export class LengthFieldDecoder implements Decoder<Uint8Array> {
   readonly maxBuffered: number;
   readonly #f: Format;
   readonly #headerEnd: number;
+  /** Length of the frame whose header was read and whose body is still arriving; -1 between frames. */
+  #frameLength = -1;
   /** Bytes of an oversized frame still to discard. */
   #discard = 0;
   /** The error to throw once discarding ends (fail-slow). */
@@ -121,20 +123,29 @@ export class LengthFieldDecoder implements Decoder<Uint8Array> {
   }
 
   decode(buf: ChunkQueue): Uint8Array | undefined {
-    if (this.#discard > 0 && !this.#discarding(buf)) return undefined;
-    const f = this.#f;
-    const headerEnd = this.#headerEnd;
-    if (buf.length < headerEnd) return undefined;
-    const raw = buf.readUint(f.offset, f.size, f.littleEndian);
-    const frameLength = raw + f.adjustment + headerEnd;
-    if (frameLength > f.max || frameLength < headerEnd || raw >= 2 ** 63) {
-      return this.#badHeader(buf, raw, frameLength);
+    let frameLength = this.#frameLength;
+    if (frameLength < 0) {
+      if (this.#discard > 0 && !this.#discarding(buf)) return undefined;
+      const f = this.#f;
+      const headerEnd = this.#headerEnd;
+      if (buf.length < headerEnd) return undefined;
+      const raw = buf.readUint(f.offset, f.size, f.littleEndian);
+      frameLength = raw + f.adjustment + headerEnd;
+      if (frameLength > f.max || frameLength < headerEnd || raw >= 2 ** 63) {
+        return this.#badHeader(buf, raw, frameLength);
+      }
     }
-    if (buf.length < frameLength) return undefined;
+    if (buf.length < frameLength) {
+      // Remember the header's verdict: a frame arriving in many chunks is not re-parsed per chunk.
+      this.#frameLength = frameLength;
+      return undefined;
+    }
+    this.#frameLength = -1;
+    const f = this.#f;
     if (frameLength < f.strip) {
       throw new CorruptFrameError(
         `adjusted frame length ${frameLength} is less than initialBytesToStrip ${f.strip}`,
-        buf.peekCopy(0, headerEnd),
+        buf.peekCopy(0, this.#headerEnd),
       );
     }
     if (f.strip > 0) buf.skip(f.strip);

@@ -1,9 +1,11 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ChunkQueue } from '../bytes/ChunkQueue.js';
-import { FrameTooLongError, TruncatedError } from '../errors.js';
+import { FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
+import type { TextEncoding } from '../text/TextStreamDecoder.js';
 import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
 import { decodeWith } from './decodeWith.js';
 import { maxFrameLengthOf } from './internal.js';
+import { textLines } from './textLines.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -21,6 +23,13 @@ export interface LinesOptions extends BoundedDecoderOptions {
    * with `TRUNCATED`; `'emit'` emits it (as Python's file iteration and tokio's `LinesCodec` do).
    */
   readonly atEnd?: 'error' | 'emit';
+  /**
+   * Emit strings instead of bytes: each chunk is decoded once (strictly, as {@link decodeText} does;
+   * invalid input errors with `DECODE`) and lines are cut from the text. Faster than
+   * `lines()` followed by `decodeText`, which decodes every line separately. `maxFrameLength` still
+   * counts bytes.
+   */
+  readonly encoding?: TextEncoding;
 }
 
 /**
@@ -131,8 +140,8 @@ export class LinesDecoder implements Decoder<Uint8Array> {
 
 /**
  * Splits a byte stream into lines ended by `\n` or `\r\n` (Netty's `LineBasedFrameDecoder`), emitted
- * as bytes without their terminator (or with it, `keepEnds: true`); pipe into {@link decodeText} for
- * strings. Empty lines are emitted as empty arrays.
+ * as bytes without their terminator (or with it, `keepEnds: true`) — or, with `encoding: 'utf8'` or
+ * `'ascii'`, as strings (tokio's `LinesCodec`). Empty lines are emitted as empty frames.
  *
  * Bounded: a line longer than `maxFrameLength` (default 8 MiB, terminator excluded) fails as soon as
  * the buffered bytes prove it too long, before the buffer grows past `maxFrameLength + 1`, with
@@ -141,10 +150,30 @@ export class LinesDecoder implements Decoder<Uint8Array> {
  *
  * @example
  * ```ts
- * connection.bytes.pipe(lines({ maxFrameLength: 1024 }), decodeText('utf8')).subscribe(console.log);
+ * connection.bytes.pipe(lines({ maxFrameLength: 1024 })); // Observable<Uint8Array>
+ * connection.bytes.pipe(lines({ encoding: 'utf8' })).subscribe((line) => console.log(line));
  * ```
  */
-export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, Uint8Array> {
-  maxFrameLengthOf(options.maxFrameLength, 'lines');
-  return decodeWith(() => new LinesDecoder(options), options);
+export function lines(
+  options?: LinesOptions & { readonly encoding?: undefined },
+): OperatorFunction<Uint8Array, Uint8Array>;
+export function lines(
+  options: LinesOptions & { readonly encoding: TextEncoding },
+): OperatorFunction<Uint8Array, string>;
+export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, Uint8Array | string> {
+  const max = maxFrameLengthOf(options.maxFrameLength, 'lines');
+  const encoding = options.encoding;
+  if (encoding === undefined) return decodeWith(() => new LinesDecoder(options), options);
+  if (encoding !== 'ascii' && encoding !== 'utf8') {
+    throw new InvalidArgumentError(`lines: encoding must be 'ascii' or 'utf8', got ${String(encoding)}`);
+  }
+  return textLines({
+    encoding,
+    max,
+    failFast: options.failFast ?? true,
+    keepEnds: options.keepEnds ?? false,
+    emitAtEnd: (options.atEnd ?? 'error') === 'emit',
+    onTooLong: options.onTooLong ?? 'error',
+    onDrop: options.onDrop,
+  });
 }
