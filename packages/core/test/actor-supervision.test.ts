@@ -334,3 +334,29 @@ describe('resolveSupervision', () => {
     expect(() => resolveSupervision({ withinMs: 0 })).toThrow(/withinMs/);
   });
 });
+
+describe('restart loops', () => {
+  it('a behaviour that always throws at once is restarted in a loop, not recursively, then stopped', () => {
+    const t = memoryTransport();
+    let runs = 0;
+    const r = record(
+      serve(
+        t,
+        () => {
+          runs++;
+          throw new Boom('start');
+        },
+        // Virtual time stands still, so every restart stays inside the window.
+        {
+          supervision: { strategy: 'restart', maxRestarts: 20_000, withinMs: 1_000 },
+          scheduler: new VirtualTimeScheduler(),
+        },
+      ),
+    );
+    const client = t.connect();
+    expect(runs).toBe(20_001);
+    expect(client.closed).toBe(true);
+    expect(r.stats()).toMatchObject({ restarted: 20_000, failed: 20_001, closed: 1 });
+    r.sub.unsubscribe();
+  });
+});

@@ -59,7 +59,14 @@ export interface ServerStats {
   readonly bytesOut: number;
 }
 
-/** Fields every {@link ServerEvent} carries. */
+/**
+ * Fields every {@link ServerEvent} carries.
+ *
+ * @example
+ * ```ts
+ * events.subscribe((e) => console.log(e.at, e.type, e.stats.active));
+ * ```
+ */
 export interface ServerEventBase {
   /** The server's totals right after this event. */
   readonly stats: ServerStats;
@@ -85,7 +92,14 @@ export interface ServerHandle {
   peers(): readonly PeerInfo[];
 }
 
-/** The transport is listening. */
+/**
+ * The transport is listening.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'listening') console.log(`${e.transport} on port ${e.local.port}`);
+ * ```
+ */
 export interface ListeningEvent extends ServerEventBase {
   readonly type: 'listening';
   readonly local: Endpoint;
@@ -94,13 +108,27 @@ export interface ListeningEvent extends ServerEventBase {
   readonly server: ServerHandle;
 }
 
-/** A new peer got an actor. */
+/**
+ * A new peer got an actor.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'opened') console.log('hello', formatEndpoint(e.peer.remote));
+ * ```
+ */
 export interface OpenedEvent extends ServerEventBase {
   readonly type: 'opened';
   readonly peer: PeerInfo;
 }
 
-/** Why an actor ended. */
+/**
+ * Why an actor ended.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'closed' && e.reason === 'failed') console.error(e.error);
+ * ```
+ */
 export type CloseReason =
   /** The behaviour completed and its replies were sent. */
   | 'completed'
@@ -111,7 +139,14 @@ export type CloseReason =
   /** The link's inbound errored (e.g. `CONNECTION_RESET`). */
   | 'link-error';
 
-/** An actor ended and its link was closed. */
+/**
+ * An actor ended and its link was closed.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'closed') console.log(e.peer.id, e.reason, `${e.undelivered} undelivered`);
+ * ```
+ */
 export interface ClosedEvent extends ServerEventBase {
   readonly type: 'closed';
   readonly peer: PeerInfo;
@@ -124,7 +159,14 @@ export interface ClosedEvent extends ServerEventBase {
   readonly error?: unknown;
 }
 
-/** A behaviour failed; `outcome` is what supervision did about it. */
+/**
+ * A behaviour failed; `outcome` is what supervision did about it.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'failed') console.warn(`${e.peer.id}: ${String(e.error)} → ${e.outcome}`);
+ * ```
+ */
 export interface FailedEvent extends ServerEventBase {
   readonly type: 'failed';
   readonly peer: PeerInfo;
@@ -134,21 +176,42 @@ export interface FailedEvent extends ServerEventBase {
   readonly restarts: number;
 }
 
-/** The behaviour runs again, with fresh state, for the same peer. */
+/**
+ * The behaviour runs again, with fresh state, for the same peer.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'restarted') console.log(`${e.peer.id} restart #${e.restarts}`);
+ * ```
+ */
 export interface RestartedEvent extends ServerEventBase {
   readonly type: 'restarted';
   readonly peer: PeerInfo;
   readonly restarts: number;
 }
 
-/** A `peer.handle` function failed for one message; that message was dropped and the actor goes on. */
+/**
+ * A `peer.handle` function failed for one message; that message was dropped and the actor goes on.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'resumed') console.log(`${e.peer.id} skipped a message: ${String(e.error)}`);
+ * ```
+ */
 export interface ResumedEvent extends ServerEventBase {
   readonly type: 'resumed';
   readonly peer: PeerInfo;
   readonly error: unknown;
 }
 
-/** A mailbox overflowed and discarded a message. */
+/**
+ * A mailbox overflowed and discarded a message.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'dropped') console.warn(`${e.peer.id} lost ${e.bytes} bytes (${e.which})`);
+ * ```
+ */
 export interface DroppedEvent extends ServerEventBase {
   readonly type: 'dropped';
   readonly peer: PeerInfo;
@@ -161,7 +224,14 @@ export interface DroppedEvent extends ServerEventBase {
   readonly peerDropped: number;
 }
 
-/** A peer or message refused before any actor saw it. */
+/**
+ * A peer or message refused before any actor saw it.
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'rejected' && e.reason === 'max-actors') console.warn('server full');
+ * ```
+ */
 export interface RejectedEvent extends ServerEventBase {
   readonly type: 'rejected';
   /** `server` for `maxActors`; `transport` for what the transport refused (forwarded). */
@@ -174,14 +244,28 @@ export interface RejectedEvent extends ServerEventBase {
   readonly peer?: PeerInfo;
 }
 
-/** An actor had nothing to do for `idleTimeoutMs` and is being retired (a `closed` event follows). */
+/**
+ * An actor had nothing to do for `idleTimeoutMs` and is being retired (a `closed` event follows).
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'idle') console.log(`${e.peer.id} idle for ${e.idleMs} ms`);
+ * ```
+ */
 export interface IdleEvent extends ServerEventBase {
   readonly type: 'idle';
   readonly peer: PeerInfo;
   readonly idleMs: number;
 }
 
-/** Backpressure paused a link (mailbox at its high-water mark) or resumed it (at its low-water mark). */
+/**
+ * Backpressure paused a link (mailbox at its high-water mark) or resumed it (at its low-water mark).
+ *
+ * @example
+ * ```ts
+ * if (e.type === 'backpressure') console.log(e.paused ? 'slow down' : 'go on', e.queued);
+ * ```
+ */
 export interface BackpressureEvent extends ServerEventBase {
   readonly type: 'backpressure';
   readonly peer: PeerInfo;

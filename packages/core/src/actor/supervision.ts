@@ -41,7 +41,14 @@ export interface SupervisionOptions {
   readonly withinMs?: number;
 }
 
-/** Supervision options with every default filled in (what the runtime applies). */
+/**
+ * Supervision options with every default filled in (what the runtime applies).
+ *
+ * @example
+ * ```ts
+ * const { strategy, maxRestarts, withinMs }: ResolvedSupervision = resolveSupervision('restart');
+ * ```
+ */
 export interface ResolvedSupervision {
   readonly strategy: SupervisionStrategy;
   readonly maxRestarts: number;

@@ -52,7 +52,10 @@ export class Actor {
   readonly #mailbox: Mailbox<Uint8Array>;
   #generation = 0;
   #restarts = 0;
+  // Times of the restarts still inside the window, oldest first (the clock never goes back, so the
+  // window is pruned from the front).
   #restartTimes: number[] = [];
+  #restartHead = 0;
   #behaviourSub: Subscription | undefined;
   #behaviourDone = false;
   #consumer: Consumer | undefined;
@@ -68,6 +71,8 @@ export class Actor {
   #closed = false;
   #driving = false;
   #again = false;
+  #starting = false;
+  #rerun = false;
 
   constructor(link: PeerLink, transport: string, behaviour: Behaviour, host: ActorHost) {
     this.#link = link;
@@ -151,7 +156,28 @@ export class Actor {
     this.#drive();
   }
 
+  /**
+   * Starts a run of the behaviour. A run that fails while starting asks for the next one through
+   * `#rerun` instead of recursing, so a behaviour that always throws at once costs a loop of at most
+   * `maxRestarts` turns, never a deep stack.
+   */
   #run(): void {
+    if (this.#starting) {
+      this.#rerun = true;
+      return;
+    }
+    this.#starting = true;
+    try {
+      do {
+        this.#rerun = false;
+        this.#runOnce();
+      } while (this.#rerun && !this.#closed);
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  #runOnce(): void {
     const generation = ++this.#generation;
     this.#behaviourDone = false;
     const peer = new ActorPeer(this, generation, this.#restarts);
@@ -336,8 +362,15 @@ export class Actor {
     const { strategy, maxRestarts, withinMs } = host.supervision;
     if (strategy !== 'stop') {
       const now = host.scheduler.now();
-      this.#restartTimes = this.#restartTimes.filter((t) => now - t < withinMs);
-      if (this.#restartTimes.length < maxRestarts) {
+      const times = this.#restartTimes;
+      while (this.#restartHead < times.length && now - (times[this.#restartHead] as number) >= withinMs) {
+        this.#restartHead++;
+      }
+      if (this.#restartHead > 64 && this.#restartHead * 2 > times.length) {
+        this.#restartTimes = times.slice(this.#restartHead);
+        this.#restartHead = 0;
+      }
+      if (this.#restartTimes.length - this.#restartHead < maxRestarts) {
         this.#restartTimes.push(now);
         this.#restarts++;
         host.stats.failed++;
