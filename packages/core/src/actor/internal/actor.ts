@@ -292,9 +292,9 @@ export class Actor {
       if (consumer === undefined || this.#sending || this.#outbound.length > 0 || !consumer.ready()) break;
       const message = this.#mailbox.shift();
       if (message !== undefined) {
-        this.#afterTake();
-        if (this.#closed) return;
+        // Deliver before resuming the link: what the link delivers on resume must not overtake it.
         consumer.deliver(message);
+        this.#afterTake();
         continue;
       }
       if (this.#mailbox.ended) {
@@ -312,7 +312,7 @@ export class Actor {
 
   #afterTake(): void {
     const mailbox = this.#mailbox;
-    if (this.#paused && mailbox.size <= mailbox.lowWaterMark) {
+    if (!this.#closed && this.#paused && mailbox.size <= mailbox.lowWaterMark) {
       this.#paused = false;
       this.#link.resume();
       this.#host.emit({ type: 'backpressure', peer: this.info, paused: false, queued: mailbox.size });
