@@ -36,6 +36,9 @@ const en = {
     socketPeer: (addr: string) => `  Socket peer: ${addr}`,
     received: (repr: string) => `  Incoming sixteen-octet message: ${repr}`,
     replied: () => '  Reply sent, socket closed',
+    failed: (reason: string) => `  Gave up on this client: ${reason}`,
+    eof: (expected: number, received: number) =>
+      `EOFError: expected ${expected} bytes but received only ${received} bytes before the socket closed`,
     clientName: (addr: string) => `Client has been assigned socket name ${addr}`,
     reply: (repr: string) => `The server said ${repr}`,
   },
@@ -91,6 +94,10 @@ const pt: Widen<Catalogue> = {
     socketPeer: (addr) => ` Par do socket: ${addr}`,
     received: (repr) => ` Recebendo mensagem do tipo 16 octetos: ${repr}`,
     replied: () => ' Resposta enviada, socket fechado',
+    failed: (reason) => ` Desisti deste cliente: ${reason}`,
+    // The course's recvall() raises exactly this.
+    eof: (expected, received) =>
+      `EOFError: esperava ${expected} bytes, mas recebeu apenas ${received} bytes antes do fechamento do socket`,
     clientName: (addr) => `O cliente recebeu um nome de socket ${addr}`,
     reply: (repr) => `O servidor diz ${repr}`,
   },

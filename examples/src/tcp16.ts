@@ -1,4 +1,4 @@
-import { type Endpoint, encodeString, recvall } from '@porta/core';
+import { type Endpoint, encodeString, recvall, TruncatedError } from '@porta/core';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import {
   catchError,
@@ -51,6 +51,8 @@ export interface Tcp16Options extends ExampleOptions {
 export function tcp16Server(options: Tcp16Options = {}): Observable<Tcp16ServerEvent> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).tcp16;
+  const describe = (error: Error) =>
+    error instanceof TruncatedError ? say.eof(error.expected ?? 16, error.received) : error.message;
   return listenTcp({ host, port }).pipe(
     tap((listener) => {
       log(say.listening(pyAddress(listener.local)));
@@ -66,16 +68,26 @@ export function tcp16Server(options: Tcp16Options = {}): Observable<Tcp16ServerE
             recvall(16),
             concatMap((message) => {
               log(say.received(pyBytesRepr(message)));
-              return conn
-                .send(encodeString(SERVER_MESSAGE, 'ascii'))
-                .pipe(ignoreElements(), startWith({ type: 'answered', from: conn.remote, message } as const));
+              return conn.send(encodeString(SERVER_MESSAGE, 'ascii')).pipe(
+                tap({
+                  complete: () => {
+                    conn.close();
+                    log(say.replied());
+                  },
+                }),
+                ignoreElements(),
+                startWith({ type: 'answered', from: conn.remote, message } as const),
+              );
+            }),
+            // Python's server dies of the EOFError; porta's reports it and goes on serving.
+            catchError((error: Error) => {
+              log(say.failed(describe(error)));
+              return of({ type: 'failed', from: conn.remote, error } as const);
             }),
             finalize(() => {
               conn.close();
-              log(say.replied());
               log(say.waiting());
             }),
-            catchError((error: Error) => of({ type: 'failed', from: conn.remote, error } as const)),
           );
         }),
         startWith({ type: 'listening', local: listener.local } as const),

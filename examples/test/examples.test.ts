@@ -103,22 +103,25 @@ describe('tcp-16', () => {
 
   it('reports a client that closes after 9 octets (TRUNCATED, with the counts) and keeps serving', async () => {
     const events: Tcp16ServerEvent[] = [];
+    const server = recorder();
     const short = new TextEncoder().encode('Enviei, s');
     const exchange = await firstValueFrom(
-      withServer(tcp16Server({ port: 0, log: () => {} }).pipe(tap((e) => events.push(e))), (local) =>
-        connectTcp({ host: '127.0.0.1', port: local.port }).pipe(
-          // Send 9 octets, half-close, and wait for the server to hang up.
-          switchMap((conn) =>
-            concat(
-              conn.send(short),
-              defer(() => {
-                conn.end();
-                return conn.bytes;
-              }),
-            ).pipe(toArray()),
+      withServer(
+        tcp16Server({ port: 0, lang: 'pt', log: server.log }).pipe(tap((e) => events.push(e))),
+        (local) =>
+          connectTcp({ host: '127.0.0.1', port: local.port }).pipe(
+            // Send 9 octets, half-close, and wait for the server to hang up.
+            switchMap((conn) =>
+              concat(
+                conn.send(short),
+                defer(() => {
+                  conn.end();
+                  return conn.bytes;
+                }),
+              ).pipe(toArray()),
+            ),
+            switchMap(() => tcp16Client({ port: local.port, log: () => {} })),
           ),
-          switchMap(() => tcp16Client({ port: local.port, log: () => {} })),
-        ),
       ),
     );
     const failed = events.find((e) => e.type === 'failed');
@@ -127,6 +130,12 @@ describe('tcp-16', () => {
       'expected 16 bytes but received only 9 before the socket closed',
     );
     expect(new TextDecoder().decode(exchange.reply)).toBe('Fechado, cliente');
+    // In the course's words, then back to waiting for the next client.
+    const at = server.lines.indexOf(
+      ' Desisti deste cliente: EOFError: esperava 16 bytes, mas recebeu apenas 9 bytes antes do fechamento do socket',
+    );
+    expect(at).toBeGreaterThan(0);
+    expect(server.lines[at + 1]).toBe('Esperando para aceitar uma nova conexao');
   });
 });
 
