@@ -4,6 +4,9 @@ const EMPTY = new Uint8Array(0);
 
 /** Chunks consumed at the front are dropped from the array in batches, keeping `shift()` off the hot path. */
 const COMPACT_AT = 64;
+/** Chunks this small are copied into a shared block instead of being kept one object each. */
+const SMALL_CHUNK = 512;
+const BLOCK_SIZE = 16 * 1024;
 
 /**
  * The buffer a {@link Decoder} reads from: a queue of received chunks and a read offset, instead of a
@@ -17,8 +20,10 @@ const COMPACT_AT = 64;
  *
  * Offsets in every method are relative to the current read position.
  *
- * Pushed chunks are kept by reference, not copied: do not modify a chunk after pushing it. A zero-copy
- * frame keeps its whole chunk alive, as a `Buffer` slice does.
+ * Chunks of more than 512 bytes are kept by reference, not copied: do not modify a chunk after pushing
+ * it. A zero-copy frame keeps its whole chunk alive, as a `Buffer` slice does. Smaller chunks are
+ * copied into 16 KiB blocks, so a peer trickling one byte per packet costs a byte per byte, not an
+ * object per byte (the copy is linear, like every other step).
  *
  * @example
  * ```ts
@@ -42,6 +47,12 @@ export class ChunkQueue {
   /** Cursor: a chunk index and the absolute position of its first byte. */
   #curIndex = 0;
   #curStart = 0;
+  /** The block small chunks are copied into, how much of it is used, and where its open view starts. */
+  #block: Uint8Array | undefined;
+  #blockUsed = 0;
+  #blockStart = 0;
+  /** True when the last entry of `#chunks` is the view of `#block` that small chunks extend. */
+  #blockOpen = false;
 
   /** Unread bytes in the queue. */
   get length(): number {
@@ -55,13 +66,39 @@ export class ChunkQueue {
 
   /** Appends a chunk (kept by reference). Empty chunks are ignored. */
   push(chunk: Uint8Array): void {
-    if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
-    this.#length += chunk.length;
+    const n = chunk.length;
+    if (n === 0) return;
+    this.#length += n;
+    if (n > SMALL_CHUNK) {
+      this.#chunks.push(chunk);
+      this.#blockOpen = false;
+      return;
+    }
+    let block = this.#block;
+    if (block === undefined || block.length - this.#blockUsed < n) {
+      block = this.#block = new Uint8Array(BLOCK_SIZE);
+      this.#blockUsed = 0;
+      this.#blockOpen = false;
+    }
+    const used = this.#blockUsed;
+    if (n === 1) block[used] = chunk[0]!;
+    else block.set(chunk, used);
+    this.#blockUsed = used + n;
+    if (this.#blockOpen) {
+      // Grow the open view: its start, and so every offset into it, stays the same.
+      const start = this.#blockStart;
+      this.#chunks[this.#chunks.length - 1] = new Uint8Array(block.buffer, start, used + n - start);
+    } else {
+      this.#blockStart = used;
+      this.#chunks.push(new Uint8Array(block.buffer, used, n));
+      this.#blockOpen = true;
+    }
   }
 
   /** Drops every buffered byte and the references to their chunks. */
   clear(): void {
+    this.#block = undefined;
+    this.#blockOpen = false;
     this.#consumed += this.#length;
     this.#chunks = [];
     this.#head = 0;
@@ -255,6 +292,7 @@ export class ChunkQueue {
     this.#offset = 0;
     if (this.#length === 0) {
       this.#chunks.length = 0;
+      this.#blockOpen = false;
       this.#head = 0;
       this.#curIndex = 0;
       this.#curStart = this.#consumed;
