@@ -51,17 +51,20 @@ export function decodeWith<T>(
       }
       const buf = new ChunkQueue();
       let dropped = 0;
+      // Only decoders that declare `done` are asked after each frame (one property read saved per frame).
+      const finite = d.done !== undefined;
 
       /** Emits every frame available; false when the output is finished (done, error, closed). */
       const drain = (end: boolean): boolean => {
+        const atEnd = end && d.decodeEnd !== undefined;
         for (;;) {
           try {
             for (;;) {
-              if (subscriber.closed) return false;
-              const frame = end && d.decodeEnd !== undefined ? d.decodeEnd(buf) : d.decode(buf);
+              const frame = atEnd ? d.decodeEnd!(buf) : d.decode(buf);
               if (frame === undefined) return true;
               subscriber.next(frame);
-              if (d.done === true) {
+              if (subscriber.closed) return false;
+              if (finite && d.done === true) {
                 subscriber.complete();
                 return false;
               }

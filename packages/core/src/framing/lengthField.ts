@@ -107,6 +107,9 @@ export class LengthFieldDecoder implements Decoder<Uint8Array> {
   readonly maxBuffered: number;
   readonly #f: Format;
   readonly #headerEnd: number;
+  /** The default format: 4-byte big-endian length of the payload at offset 0, header stripped. */
+  readonly #plain: boolean;
+  readonly #maxBody: number;
   /** Length of the frame whose header was read and whose body is still arriving; -1 between frames. */
   #frameLength = -1;
   /** Bytes of an oversized frame still to discard. */
@@ -117,12 +120,33 @@ export class LengthFieldDecoder implements Decoder<Uint8Array> {
   #discardFrame = 0;
 
   constructor(options: LengthFieldOptions = {}) {
-    this.#f = formatOf(options);
-    this.#headerEnd = this.#f.offset + this.#f.size;
-    this.maxBuffered = this.#f.max - 1;
+    const f = formatOf(options);
+    this.#f = f;
+    this.#headerEnd = f.offset + f.size;
+    this.maxBuffered = f.max - 1;
+    this.#plain = f.offset === 0 && f.size === 4 && !f.littleEndian && f.adjustment === 0 && f.strip === 4;
+    this.#maxBody = f.max - 4;
   }
 
   decode(buf: ChunkQueue): Uint8Array | undefined {
+    if (this.#plain && this.#frameLength < 0 && this.#discard === 0) {
+      // The common format (4-byte big-endian payload length, header stripped) without the generic steps.
+      const buffered = buf.length;
+      if (buffered < 4) return undefined;
+      const body = buf.readUint(0, 4, false);
+      if (body <= this.#maxBody) {
+        if (buffered - 4 < body) {
+          this.#frameLength = body + 4;
+          return undefined;
+        }
+        buf.skip(4);
+        return buf.take(body);
+      }
+    }
+    return this.#decodeGeneric(buf);
+  }
+
+  #decodeGeneric(buf: ChunkQueue): Uint8Array | undefined {
     let frameLength = this.#frameLength;
     if (frameLength < 0) {
       if (this.#discard > 0 && !this.#discarding(buf)) return undefined;
