@@ -2,6 +2,8 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import {
   type Behaviour,
+  encodeLines,
+  lines,
   type ServeOptions,
   type ServerEvent,
   serve,
@@ -20,8 +22,18 @@ trackHandles();
 const echo: Behaviour = (peer) => peer.messages;
 
 const servers: Subscription[] = [];
+const sockets: (dgram.Socket | net.Socket)[] = [];
 afterEach(() => {
   for (const s of servers.splice(0)) s.unsubscribe();
+  for (const s of sockets.splice(0)) {
+    if (s instanceof net.Socket) s.destroy();
+    else
+      try {
+        s.close();
+      } catch {
+        // already closed
+      }
+  }
 });
 
 /** Starts a behaviour (`echo` by default) on a transport; resolves with its port and its (replayed) events. */
@@ -96,6 +108,113 @@ describe('one behaviour, every transport', () => {
       'tcp',
       'completed',
     ]);
+  });
+});
+
+/** A line protocol: each line is answered in capitals; the line `boom` makes the behaviour throw. */
+const shout: Behaviour = (peer) =>
+  peer.messages.pipe(
+    lines({ encoding: 'utf8' }),
+    map((line) => {
+      if (line === 'boom') throw new Error(`boom from ${peer.id}`);
+      return line.toUpperCase();
+    }),
+    encodeLines(),
+  );
+
+/** A UDP client that sends one line per datagram and waits for each answer. */
+async function udpClient(port: number) {
+  const socket = dgram.createSocket('udp4');
+  sockets.push(socket);
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const inbox: string[] = [];
+  let wake: (() => void) | undefined;
+  socket.on('message', (data) => {
+    inbox.push(data.toString('utf8'));
+    wake?.();
+  });
+  return {
+    send: (line: string) => socket.send(`${line}\n`, port, '127.0.0.1'),
+    ask: async (line: string) => {
+      const had = inbox.length;
+      socket.send(`${line}\n`, port, '127.0.0.1');
+      while (inbox.length === had) await new Promise<void>((resolve) => (wake = resolve));
+      return inbox.at(-1);
+    },
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
+/** A TCP client that writes lines and reads answered lines. */
+async function tcpClient(port: number) {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  sockets.push(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  let buffered = '';
+  let closed = false;
+  let wake: (() => void) | undefined;
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    wake?.();
+  });
+  socket.on('close', () => {
+    closed = true;
+    wake?.();
+  });
+  socket.on('error', () => {});
+  return {
+    send: (line: string) => socket.write(`${line}\n`),
+    ask: async (line: string) => {
+      socket.write(`${line}\n`);
+      while (!buffered.includes('\n') && !closed) await new Promise<void>((resolve) => (wake = resolve));
+      const at = buffered.indexOf('\n');
+      const answer = buffered.slice(0, at);
+      buffered = buffered.slice(at + 1);
+      return answer;
+    },
+    closed: async () => {
+      while (!closed) await new Promise<void>((resolve) => (wake = resolve));
+    },
+    close: () => {
+      socket.destroy();
+    },
+  };
+}
+
+describe('one actor throws on a message (real sockets)', () => {
+  it('over TCP: that connection is stopped, every other connection keeps being served', async () => {
+    const tcp = await start(tcpTransport({ host: '127.0.0.1', port: 0 }), shout);
+    const clients = await Promise.all([tcpClient(tcp.port), tcpClient(tcp.port), tcpClient(tcp.port)]);
+    const [a, b, c] = clients as [(typeof clients)[0], (typeof clients)[0], (typeof clients)[0]];
+    expect(await a.ask('a1')).toBe('A1');
+    expect(await b.ask('b1')).toBe('B1');
+    a.send('boom');
+    await a.closed(); // supervision (stop) closed a's connection
+    expect(await b.ask('b2')).toBe('B2');
+    expect(await c.ask('c1')).toBe('C1');
+    const failed = await tcp.next('failed');
+    expect(failed.type === 'failed' && failed.outcome).toBe('stop');
+    for (const x of clients) x.close();
+  });
+
+  it('over UDP: that endpoint is restarted, every other endpoint keeps being served', async () => {
+    const udp = await start(udpTransport({ address: '127.0.0.1', port: 0 }), shout, {
+      supervision: 'restart',
+    });
+    const clients = await Promise.all([udpClient(udp.port), udpClient(udp.port), udpClient(udp.port)]);
+    const [a, b, c] = clients as [(typeof clients)[0], (typeof clients)[0], (typeof clients)[0]];
+    expect(await a.ask('a1')).toBe('A1\n');
+    expect(await b.ask('b1')).toBe('B1\n');
+    a.send('boom');
+    await udp.next('restarted');
+    expect(await b.ask('b2')).toBe('B2\n');
+    expect(await c.ask('c1')).toBe('C1\n');
+    expect(await a.ask('a2')).toBe('A2\n'); // a's actor runs again with fresh state
+    await Promise.all(clients.map((x) => x.close()));
   });
 });
 
