@@ -27,6 +27,7 @@ const en = {
       `Server >> The client at IP and port ${addr} sent the message ${text}`,
     clientName: (addr: string) => `Client >> The client's operating system assigned the IP and port ${addr}`,
     reply: (addr: string, repr: string) => `Client >> The server ${addr} replied ${repr}`,
+    ignored: (addr: string, reason: string) => `Server >> Ignored a datagram from ${addr}: ${reason}`,
   },
   tcp16: {
     listening: (addr: string) => `Listening at ${addr}`,
@@ -84,6 +85,7 @@ const pt: Widen<Catalogue> = {
     received: (addr, text) => `Servidor >> O cliente no IP e porta ${addr} enviou a mensagem ${text}`,
     clientName: (addr) => `Cliente >> O sistema operacional do cliente informou o IP e porta ${addr}`,
     reply: (addr, repr) => `Cliente >> O servidor ${addr} respondeu ${repr}`,
+    ignored: (addr, reason) => `Servidor >> Ignorei um datagrama de ${addr}: ${reason}`,
   },
   tcp16: {
     listening: (addr) => `Escutando em ${addr}`,
@@ -142,5 +144,12 @@ export function messages(lang: Lang = 'en'): Widen<Catalogue> {
   return lang === 'pt' ? pt : en;
 }
 
-/** The default console: one line per call on stdout. */
+/**
+ * The default console: one line per call on stdout.
+ *
+ * @example
+ * ```ts
+ * udpLocalServer({ log: defaultLog });
+ * ```
+ */
 export const defaultLog: Log = (line) => console.log(line);

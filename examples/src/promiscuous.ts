@@ -41,7 +41,15 @@ export interface Rejection {
   readonly reason: string;
 }
 
-/** Why a datagram from `from` is not the reply from `server`, in words a person can check. */
+/**
+ * Why a datagram from `from` is not the reply from `server`, in words a person can check.
+ *
+ * @example
+ * ```ts
+ * rejectionReason(endpoint('127.0.0.1', 50339), endpoint('127.0.0.1', 1060));
+ * // 'it came from port 50339, but the request went to port 1060'
+ * ```
+ */
 export function rejectionReason(from: Endpoint, server: Endpoint, lang: Lang = 'en'): string {
   const say = messages(lang).promiscuous;
   return from.address !== server.address

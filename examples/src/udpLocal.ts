@@ -19,7 +19,14 @@ import { asciiText } from './ascii.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress, pyDatetime, pyRepr } from './python.js';
 
-/** The server's answer to any request: the course's text, with the request's length in bytes. */
+/**
+ * The server's answer to any request: the course's text, with the request's length in bytes.
+ *
+ * @example
+ * ```ts
+ * lengthReply(63); // 'Mensagem para o cliente: O dado enviado possui comprimento de 63 bytes'
+ * ```
+ */
 export function lengthReply(length: number): string {
   return `Mensagem para o cliente: O dado enviado possui comprimento de ${length} bytes`;
 }
@@ -64,7 +71,10 @@ export function udpLocalServer(options: UdpLocalServerOptions = {}): Observable<
           try {
             request = asciiText(data);
           } catch (err) {
-            return of({ type: 'dropped', from: remote, reason: (err as Error).message });
+            // Python's server dies of the UnicodeDecodeError; porta's says so and goes on.
+            const reason = (err as Error).message;
+            log(say.ignored(pyAddress(remote), reason));
+            return of({ type: 'dropped', from: remote, reason });
           }
           log(say.received(pyAddress(remote), request));
           const reply = lengthReply(data.length);
@@ -158,7 +168,14 @@ export function udpLocalClient(options: UdpLocalClientOptions = {}): Observable<
   );
 }
 
-/** The error a client raises when its request got no answer in time. */
+/**
+ * The error a client raises when its request got no answer in time.
+ *
+ * @example
+ * ```ts
+ * noAnswer(endpoint('127.0.0.1', 1060), 5000).message; // 'nothing answered at 127.0.0.1:1060 within 5 s'
+ * ```
+ */
 export function noAnswer(server: Endpoint, timeoutMs: number): TimeoutError {
   return new TimeoutError(
     `nothing answered at ${formatEndpoint(server)} within ${timeoutMs / 1000} s`,

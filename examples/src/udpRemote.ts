@@ -67,7 +67,10 @@ export function udpRemoteServer(options: UdpRemoteServerOptions = {}): Observabl
           try {
             request = asciiText(data);
           } catch (err) {
-            return of({ type: 'dropped', from: remote, reason: (err as Error).message });
+            // Python's server dies of the UnicodeDecodeError; porta's says so and goes on.
+            const reason = (err as Error).message;
+            log(messages(options.lang).udpLocal.ignored(pyAddress(remote), reason));
+            return of({ type: 'dropped', from: remote, reason });
           }
           log(say.received(pyAddress(remote), pyRepr(request)));
           const reply = lengthReply(data.length);

@@ -1,7 +1,7 @@
 import { isPortaError } from '@porta/core';
 import { connectTcp } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
-import { concat, defer, firstValueFrom, lastValueFrom, map, switchMap, tap, toArray } from 'rxjs';
+import { concat, defer, firstValueFrom, lastValueFrom, map, of, switchMap, take, tap, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { trackHandles } from '../../test/support/handles.js';
 import {
@@ -53,6 +53,24 @@ describe('udp-local', () => {
       `Cliente >> O sistema operacional do cliente informou o IP e porta ('127.0.0.1', ${exchange.local.port})`,
       `Cliente >> O servidor ('127.0.0.1', ${local.port}) respondeu '${lengthReply(63)}'`,
     ]);
+  });
+
+  it('ignores a datagram that is not ASCII (saying so) and goes on answering', async () => {
+    const server = recorder();
+    const exchange = await firstValueFrom(
+      withServer(udpLocalServer({ port: 0, log: server.log }), (local) =>
+        bindUdp({ port: 0 }).pipe(
+          // Closing the rogue socket once its datagram is out.
+          switchMap((rogue) => concat(rogue.send(Uint8Array.of(0xff), local), of(true))),
+          take(1),
+          switchMap(() => udpLocalClient({ port: local.port, bindAddress: '127.0.0.1', log: () => {} })),
+        ),
+      ),
+    );
+    expect(exchange.reply).toBe(lengthReply(63));
+    expect(server.lines[1]).toMatch(
+      /^Server >> Ignored a datagram from \('127\.0\.0\.1', \d+\): byte 0xff at offset 0 is not ASCII$/,
+    );
   });
 
   it('fails with TIMEOUT, naming the address, when nothing answers', async () => {

@@ -37,7 +37,14 @@ export function newGame(): Game {
   return { board: Array<Square>(9).fill(null), turn: 'X', result: null };
 }
 
-/** The other player. */
+/**
+ * The other player.
+ *
+ * @example
+ * ```ts
+ * opponent('X'); // 'O'
+ * ```
+ */
 export function opponent(mark: Mark): Mark {
   return mark === 'X' ? 'O' : 'X';
 }
@@ -63,7 +70,14 @@ export function play(game: Game, mark: Mark, square: number): Either.Either<Game
   return Either.right({ board, turn: opponent(mark), result: resultOf(board) });
 }
 
-/** The winner of a board, `'draw'` when it is full without one, else `null`. */
+/**
+ * The winner of a board, `'draw'` when it is full without one, else `null`.
+ *
+ * @example
+ * ```ts
+ * resultOf(boardFromString('XXXOO....')); // 'X'
+ * ```
+ */
 export function resultOf(board: readonly Square[]): Mark | 'draw' | null {
   for (const [a, b, c] of LINES) {
     const s = board[a];
@@ -72,12 +86,26 @@ export function resultOf(board: readonly Square[]): Mark | 'draw' | null {
   return board.every((s) => s !== null) ? 'draw' : null;
 }
 
-/** The board as 9 characters, `X`, `O` or `.`, row by row: its form on the wire. */
+/**
+ * The board as 9 characters, `X`, `O` or `.`, row by row: its form on the wire.
+ *
+ * @example
+ * ```ts
+ * boardToString(newGame().board); // '.........'
+ * ```
+ */
 export function boardToString(board: readonly Square[]): string {
   return board.map((s) => s ?? '.').join('');
 }
 
-/** Parses the wire form of a board (see {@link boardToString}). */
+/**
+ * Parses the wire form of a board (see {@link boardToString}).
+ *
+ * @example
+ * ```ts
+ * boardFromString('X........')[0]; // 'X'
+ * ```
+ */
 export function boardFromString(text: string): Square[] {
   return Array.from(text, (ch) => (ch === 'X' || ch === 'O' ? ch : null));
 }

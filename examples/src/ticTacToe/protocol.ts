@@ -64,7 +64,14 @@ export function decodeMove(line: string): Either.Either<Move, string> {
   return Either.mapLeft(decodeMoveLine(line), (e) => `malformed move: ${explain(e)}`);
 }
 
-/** Decodes one line from the server. */
+/**
+ * Decodes one line from the server. Left: what made it unreadable.
+ *
+ * @example
+ * ```ts
+ * decodeServerMessage('{"type":"welcome","you":"O"}'); // Right({ type: 'welcome', you: 'O' })
+ * ```
+ */
 export function decodeServerMessage(line: string): Either.Either<ServerMessage, string> {
   return Either.mapLeft(decodeServerLine(line), (e) => `unreadable message from the server: ${explain(e)}`);
 }
@@ -83,7 +90,14 @@ export function moveLine(typed: string): string {
   return JSON.stringify({ type: 'move', square: /^\d+$/.test(text) ? Number(text) : text });
 }
 
-/** Encodes a server message as one line (without its terminator). */
+/**
+ * Encodes a server message as one line (without its terminator).
+ *
+ * @example
+ * ```ts
+ * serverLine({ type: 'error', reason: 'square 5 is already taken by X' });
+ * ```
+ */
 export function serverLine(message: ServerMessage): string {
   return JSON.stringify(message);
 }

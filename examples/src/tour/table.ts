@@ -15,7 +15,14 @@ export interface Counts {
 /** Zero counts. */
 export const NO_COUNTS: Counts = { sent: 0, lost: 0, retried: 0, rejected: 0, answered: 0 };
 
-/** Adds counts column by column. */
+/**
+ * Adds counts column by column.
+ *
+ * @example
+ * ```ts
+ * addCounts(NO_COUNTS, { ...NO_COUNTS, sent: 1 }).sent; // 1
+ * ```
+ */
 export function addCounts(a: Counts, b: Counts): Counts {
   return {
     sent: a.sent + b.sent,
