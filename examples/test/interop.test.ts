@@ -1,10 +1,14 @@
+import { endpoint, isPortaError } from '@porta/core';
 import { firstValueFrom, lastValueFrom, type Observable, type Subscription, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trackHandles } from '../../test/support/handles.js';
 import {
+  hardenedClient,
   lengthReply,
   pythonRandom,
   REMOTE_REQUEST,
+  type Rejection,
+  spoof,
   tcp16Client,
   tcp16Server,
   udpLocalClient,
@@ -181,6 +185,66 @@ describe.skipIf(skipReason !== undefined)("interop with the course's Python prog
       const again = await startServer(udpRemoteServer({ port: 0, seed: SEED, log: () => {} }));
       await lastValueFrom(udpRemoteClient({ port: again, lang: 'pt', log: own.log }));
       expect(own.lines.map(normalize)).toEqual(client.stdout.map(normalize));
+    });
+  });
+
+  describe("the course's experiments, with its own programs", () => {
+    it("a suspended Python server (Ctrl+Z): porta's client backs off, then says the server is down", async () => {
+      const port = await freePort('udp');
+      const server = python('udp_remote.py', ['servidor', '127.0.0.1', '-p', String(port)]);
+      await server.line(/^Servidor >> Escutando no IP e porta/);
+      server.process.kill('SIGSTOP');
+      try {
+        const client = recorder();
+        const error = await lastValueFrom(
+          udpRemoteClient({ port, lang: 'pt', log: client.log, initialWaitMs: 10, maxWaitMs: 200 }),
+        ).catch((e: unknown) => e);
+        expect(isPortaError(error, 'SERVER_UNREACHABLE')).toBe(true);
+        expect(client.lines.at(-1)).toBe('Cliente >> Eu acho que o servidor caiu');
+      } finally {
+        server.process.kill('SIGCONT');
+      }
+    });
+
+    it("promiscuous: Python's client takes porta's FAKE; porta's client refuses it and gets the Python server's reply", async () => {
+      const port = await freePort('udp');
+      const server = python('udp_local.py', ['servidor', '-p', String(port)]);
+      await server.line(/^Servidor >> Escutando no IP e porta/);
+      server.process.kill('SIGSTOP');
+      try {
+        // The course's naive client, fooled by porta's attacker.
+        const naive = python('udp_local.py', ['cliente', '-p', String(port)]);
+        const named = await naive.line(/^Cliente >> O sistema operacional do cliente informou o IP e porta/);
+        const victim = Number(/, (\d+)\)$/.exec(named)?.[1]);
+        const attacker = await firstValueFrom(spoof({ to: endpoint('127.0.0.1', victim), log: () => {} }));
+        expect(await naive.exited).toBe(0);
+        expect(naive.stdout.at(-1)).toBe(
+          `Cliente >> O servidor ('127.0.0.1', ${attacker.port}) respondeu 'FAKE'`,
+        );
+
+        // porta's client: refuses the same attack, and waits for the real server.
+        const rejected: Rejection[] = [];
+        const exchange = firstValueFrom(
+          hardenedClient({
+            port,
+            bindAddress: '127.0.0.1',
+            log: () => {},
+            onSent: (local) => {
+              spoof({ to: local, log: () => {} }).subscribe({
+                complete: () => setTimeout(() => server.process.kill('SIGCONT'), 50),
+              });
+            },
+            onReject: (r) => rejected.push(r),
+          }),
+        );
+        const { reply, from } = await exchange;
+        expect(rejected).toHaveLength(1);
+        expect(rejected[0]!.text).toBe('FAKE');
+        expect(from).toEqual(endpoint('127.0.0.1', port));
+        expect(reply).toBe(lengthReply(63));
+      } finally {
+        server.process.kill('SIGCONT');
+      }
     });
   });
 });
