@@ -177,14 +177,14 @@ describe('udp-remote', () => {
           port: local.port,
           log: client.log,
           lang: 'pt',
-          initialWaitMs: 20,
+          initialWaitMs: 50,
           maxWaitMs: 2000,
         }).pipe(toArray()),
       ),
     );
     const drops = dropsBeforeAnswer(seed);
     const sent = events.filter((e) => e.type === 'sent');
-    expect(sent.map((e) => e.waitMs)).toEqual(Array.from({ length: drops + 1 }, (_, i) => 20 * 2 ** i));
+    expect(sent.map((e) => e.waitMs)).toEqual(Array.from({ length: drops + 1 }, (_, i) => 50 * 2 ** i));
     expect(events.at(-1)).toMatchObject({
       type: 'answered',
       attempt: drops + 1,
