@@ -378,7 +378,7 @@ Per byte, porta's cost stays flat as the frame grows 16× one byte per chunk (64
 64 KiB chunks (1 MiB → 64 MiB), and it tracks the **floor**: the same chunks emitted by the same source and
 copied into an array allocated up front. The chunk queue never re-copies buffered bytes, a frame spanning
 chunks is copied once, the header is parsed once per frame, and chunks of up to 512 bytes are coalesced
-into 16 KiB blocks, so one-byte chunks cost a copy per byte, not an object per byte. What grows from
+into blocks of up to 16 KiB, so one-byte chunks cost a copy per byte, not an object per byte. What grows from
 1 MiB to 64 MiB in both columns is the fresh 64 MiB allocation (page faults), not the decoder.
 
 ${bigTable}

@@ -589,3 +589,19 @@ describe('prependLength', () => {
     expect(result).toEqual(messages);
   });
 });
+
+describe('decodeWith onTooLong: skip', () => {
+  it('an onDrop callback that throws errors the stream instead of escaping', () => {
+    const out = run(
+      lengthField({
+        maxFrameLength: 8,
+        onTooLong: 'skip',
+        onDrop: () => {
+          throw new Error('from onDrop');
+        },
+      }),
+      [bytes(0, 0, 0, 9), new Uint8Array(9)],
+    );
+    expect((out.error as Error).message).toBe('from onDrop');
+  });
+});

@@ -6,6 +6,7 @@ const EMPTY = new Uint8Array(0);
 const COMPACT_AT = 64;
 /** Chunks this small are copied into a shared block instead of being kept one object each. */
 const SMALL_CHUNK = 512;
+const FIRST_BLOCK_SIZE = 1024;
 const BLOCK_SIZE = 16 * 1024;
 
 /**
@@ -22,7 +23,7 @@ const BLOCK_SIZE = 16 * 1024;
  *
  * Chunks of more than 512 bytes are kept by reference, not copied: do not modify a chunk after pushing
  * it. A zero-copy frame keeps its whole chunk alive, as a `Buffer` slice does. Smaller chunks are
- * copied into 16 KiB blocks, so a peer trickling one byte per packet costs a byte per byte, not an
+ * copied into blocks (1 KiB growing to 16 KiB), so a peer trickling one byte per packet costs a byte per byte, not an
  * object per byte (the copy is linear, like every other step).
  *
  * @example
@@ -76,7 +77,9 @@ export class ChunkQueue {
     }
     let block = this.#block;
     if (block === undefined || block.length - this.#blockUsed < n) {
-      block = this.#block = new Uint8Array(BLOCK_SIZE);
+      // Blocks start at 1 KiB and double to 16 KiB, so an idle peer that sent a header costs 1 KiB.
+      const size = block === undefined ? FIRST_BLOCK_SIZE : Math.min(BLOCK_SIZE, block.length * 2);
+      block = this.#block = new Uint8Array(size);
       this.#blockUsed = 0;
       this.#blockOpen = false;
     }

@@ -72,7 +72,12 @@ export function decodeWith<T>(
           } catch (err) {
             if (skip && err instanceof FrameTooLongError) {
               dropped++;
-              onDrop?.(err, dropped);
+              try {
+                onDrop?.(err, dropped);
+              } catch (callbackError) {
+                subscriber.error(callbackError);
+                return false;
+              }
               continue;
             }
             subscriber.error(err);
