@@ -6,5 +6,5 @@ process.exitCode = await main(process.argv.slice(2), {
   err: (line) => process.stderr.write(`${line}\n`),
   stdin: process.stdin,
   interrupt: fromEvent(process, 'SIGINT'),
-  isTTY: process.stdout.isTTY === true,
+  isTTY: process.stdout.isTTY === true && !process.env.NO_COLOR,
 });
