@@ -2,7 +2,15 @@ import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
 import type { Datagram, Endpoint } from './endpoint.js';
 import { formatEndpoint } from './endpoint.js';
 
-/** Options of {@link filterOrigin}. */
+/**
+ * Options of {@link filterOrigin}.
+ *
+ * @example
+ * ```ts
+ * let rejected = 0;
+ * const options: FilterOriginOptions = { onDrop: (_datagram, n) => (rejected = n) };
+ * ```
+ */
 export interface FilterOriginOptions {
   /**
    * Called with every datagram dropped because it came from elsewhere, and the running count for

@@ -50,10 +50,24 @@ export interface Decoder<T> {
  * - `'error'` (default): the stream errors with {@link FrameTooLongError} (`FRAME_TOO_LONG`);
  * - `'skip'`: the frame is discarded, the decoder resyncs on the next frame and the stream goes on;
  *   every dropped frame is reported to `onDrop`, so a drop is counted, never silent.
+ *
+ * @example
+ * ```ts
+ * let dropped = 0;
+ * bytes$.pipe(lines({ maxFrameLength: 1024, onTooLong: 'skip', onDrop: (_err, n) => (dropped = n) }));
+ * ```
  */
 export type TooLongPolicy = 'error' | 'skip';
 
-/** Options shared by decoders with a frame bound. */
+/**
+ * Options shared by decoders with a frame bound.
+ *
+ * @example
+ * ```ts
+ * const bound: BoundedDecoderOptions = { maxFrameLength: 64 * 1024, failFast: false, onTooLong: 'error' };
+ * bytes$.pipe(lengthField({ ...bound, lengthFieldLength: 2 }));
+ * ```
+ */
 export interface BoundedDecoderOptions {
   /**
    * The longest frame accepted, in bytes (default 8 MiB). It is checked before the buffer grows
@@ -72,5 +86,12 @@ export interface BoundedDecoderOptions {
   readonly onDrop?: (error: FrameTooLongError, dropped: number) => void;
 }
 
-/** The default frame bound of every decoder: 8 MiB. */
+/**
+ * The default frame bound of every decoder: 8 MiB.
+ *
+ * @example
+ * ```ts
+ * lengthField({ maxFrameLength: 2 * DEFAULT_MAX_FRAME_LENGTH });
+ * ```
+ */
 export const DEFAULT_MAX_FRAME_LENGTH = 8 * 1024 * 1024;

@@ -3,7 +3,14 @@ import { ChunkQueue } from '../bytes/ChunkQueue.js';
 import { FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
 import type { Decoder, TooLongPolicy } from './Decoder.js';
 
-/** Options of {@link decodeWith}. */
+/**
+ * Options of {@link decodeWith}.
+ *
+ * @example
+ * ```ts
+ * bytes$.pipe(decodeWith(() => new LinesDecoder({ maxFrameLength: 80 }), { onTooLong: 'skip', onDrop: console.warn }));
+ * ```
+ */
 export interface DecodeWithOptions {
   /** What to do with a too-long frame (default `'error'`). See {@link TooLongPolicy}. */
   readonly onTooLong?: TooLongPolicy;

@@ -8,7 +8,14 @@ import { maxFrameLengthOf, toBytes } from './internal.js';
 /** Bytes of a frame shown in a {@link FrameTooLongError} when the frame has no header. */
 const PREVIEW = 16;
 
-/** Options of {@link delimited} (Netty's `DelimiterBasedFrameDecoder`). */
+/**
+ * Options of {@link delimited} (Netty's `DelimiterBasedFrameDecoder`).
+ *
+ * @example
+ * ```ts
+ * const options: DelimitedOptions = { delimiters: ['\0', '\r\n'], stripDelimiter: false, maxFrameLength: 1024 };
+ * ```
+ */
 export interface DelimitedOptions extends BoundedDecoderOptions {
   /**
    * One delimiter or several (bytes, or strings encoded as UTF-8). With several, the one that ends

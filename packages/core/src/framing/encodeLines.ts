@@ -1,7 +1,14 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { EncodeError, InvalidArgumentError } from '../errors.js';
 
-/** Options of {@link encodeLines}. */
+/**
+ * Options of {@link encodeLines}.
+ *
+ * @example
+ * ```ts
+ * const crlf: EncodeLinesOptions = { ending: '\r\n' };
+ * ```
+ */
 export interface EncodeLinesOptions {
   /** The terminator appended to each line: `'\n'` (default) or `'\r\n'`. */
   readonly ending?: '\n' | '\r\n';

@@ -5,7 +5,14 @@ import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
 import { decodeWith } from './decodeWith.js';
 import { assertInteger, maxFrameLengthOf } from './internal.js';
 
-/** Width of a length field in bytes. */
+/**
+ * Width of a length field in bytes.
+ *
+ * @example
+ * ```ts
+ * const size: LengthFieldLength = 2; // a 16-bit length, frames up to 65,535 bytes
+ * ```
+ */
 export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;
 
 /**
@@ -14,6 +21,17 @@ export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;
  * A frame on the wire is `[lengthFieldOffset bytes][length field][body]`, and its total length is
  * `lengthFieldOffset + lengthFieldLength + length + lengthAdjustment`. `maxFrameLength` bounds that
  * total (header included, as in Netty).
+ *
+ * @example
+ * ```ts
+ * // [magic: 2 bytes][length: 2 bytes, counts the whole frame][body] → the body
+ * const options: LengthFieldOptions = {
+ *   lengthFieldOffset: 2,
+ *   lengthFieldLength: 2,
+ *   lengthAdjustment: -4,
+ *   initialBytesToStrip: 4,
+ * };
+ * ```
  */
 export interface LengthFieldOptions extends BoundedDecoderOptions {
   /** Bytes before the length field (default 0). */

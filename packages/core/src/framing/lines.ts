@@ -11,7 +11,14 @@ const LF = 0x0a;
 const CR = 0x0d;
 const PREVIEW = 16;
 
-/** Options of {@link lines} (Netty's `LineBasedFrameDecoder`). */
+/**
+ * Options of {@link lines} (Netty's `LineBasedFrameDecoder`).
+ *
+ * @example
+ * ```ts
+ * const options: LinesOptions = { maxFrameLength: 4096, keepEnds: false, atEnd: 'emit', encoding: 'utf8' };
+ * ```
+ */
 export interface LinesOptions extends BoundedDecoderOptions {
   /**
    * Whether emitted lines keep their terminator (`\n` or `\r\n`); default `false` (stripped). Named

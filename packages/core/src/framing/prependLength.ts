@@ -3,7 +3,14 @@ import { EncodeError, InvalidArgumentError } from '../errors.js';
 import { assertInteger } from './internal.js';
 import type { LengthFieldLength } from './lengthField.js';
 
-/** Options of {@link prependLength} (Netty's `LengthFieldPrepender`). */
+/**
+ * Options of {@link prependLength} (Netty's `LengthFieldPrepender`).
+ *
+ * @example
+ * ```ts
+ * const options: PrependLengthOptions = { lengthFieldLength: 2, byteOrder: 'little' };
+ * ```
+ */
 export interface PrependLengthOptions {
   /** Width of the length field: 1, 2, 3, 4 (default) or 8 bytes. */
   readonly lengthFieldLength?: LengthFieldLength;

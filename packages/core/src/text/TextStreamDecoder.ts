@@ -1,7 +1,14 @@
 // The strict text decoding shared by decodeText and lines({ encoding }); not part of the public API.
 import { DecodeError } from '../errors.js';
 
-/** Text encodings porta decodes and encodes. */
+/**
+ * Text encodings porta decodes and encodes.
+ *
+ * @example
+ * ```ts
+ * const encoding: TextEncoding = 'ascii'; // strict, as Python's decode('ascii')
+ * ```
+ */
 export type TextEncoding = 'ascii' | 'utf8';
 
 /** Length of the UTF-8 sequence a lead byte starts (1 for bytes that cannot lead: the decoder rejects them). */

@@ -4,7 +4,14 @@ import { type TextEncoding, TextStreamDecoder } from './TextStreamDecoder.js';
 
 export type { TextEncoding } from './TextStreamDecoder.js';
 
-/** Options of {@link decodeText}. */
+/**
+ * Options of {@link decodeText}.
+ *
+ * @example
+ * ```ts
+ * bytes$.pipe(lengthField(), decodeText('utf8', { stream: false } satisfies DecodeTextOptions));
+ * ```
+ */
 export interface DecodeTextOptions {
   /**
    * `true` (default): the input is one byte stream split anywhere, so a UTF-8 character split across
