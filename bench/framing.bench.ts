@@ -353,6 +353,12 @@ export async function main(): Promise<void> {
       `**${ratio(split, portaText)}** split2 (target ≥ 2×) and **${ratio(readline, portaText)}** node:readline; ` +
       `\`lines()\` (bytes) runs at **${ratio(handL, portaLines)}** the hand-written byte loop's rate (target ≥ 0.5×) ` +
       `and ${ratio(split, portaLines)} split2; \`lines()\` + \`decodeText\` per line is ${ratio(split, portaPerLine)} split2.`,
+    `- targets: length frames ≥ 10× it-length-prefixed — ${lpVarint / portaLen >= 10 ? 'met' : '**missed**'} ` +
+      `(the hand-written loop itself is ${ratio(lpVarint, hand)} it: one \`Uint8Array\` per frame and one RxJS ` +
+      `emission are the floor, and it-length-prefixed's synchronous path is not slow); lines ≥ 2× split2 — ` +
+      `${split / portaText >= 2 ? 'met' : '**missed**'} by \`lines({ encoding })\`, which yields strings as split2 does ` +
+      `(byte lines cannot be: a \`Uint8Array\` view costs several times a V8 string slice); within 2× of the ` +
+      `hand-written loop — ${hand / portaLen >= 0.5 && handL / portaLines >= 0.5 ? 'met' : '**missed**'} for both.`,
   ].join('\n');
 
   const markdown = `## Framing decode rate
