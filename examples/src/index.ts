@@ -9,6 +9,7 @@ export * from './ticTacToe/game.js';
 export * from './ticTacToe/protocol.js';
 export * from './ticTacToe/ticTacToe.js';
 export * from './tour/runTour.js';
+export * from './tour/simulated.js';
 export * from './tour/style.js';
 export * from './tour/table.js';
 export * from './tour/timeline.js';

@@ -14,6 +14,7 @@ import {
 import { lengthReply, udpLocalClient, udpLocalServer } from '../udpLocal.js';
 import { udpRemoteClient, udpRemoteServer } from '../udpRemote.js';
 import { withServer } from '../withServer.js';
+import { lossyExchanges } from './simulated.js';
 import { style as makeStyle, type Style } from './style.js';
 import { addCounts, type Counts, NO_COUNTS, summaryTable } from './table.js';
 import { type AttemptSpan, drawTimeline } from './timeline.js';
@@ -294,6 +295,45 @@ async function ticTacToeStep({ lang, log, out }: StepContext): Promise<StepOutco
   };
 }
 
+function simulatedStep({ out, s, seed }: StepContext): Promise<StepOutcome> {
+  const options = { seed, clients: 1000, lossRate: 0.3, delayMs: 40 };
+  const started = performance.now();
+  const run = lossyExchanges(options);
+  const realMs = performance.now() - started;
+  const again = lossyExchanges(options);
+  const answered = run.answeredOnAttempt.reduce((a, b) => a + b, 0);
+  const rows: [string, number][] = [
+    ...run.answeredOnAttempt.map((n, i): [string, number] => [`answered on attempt ${i + 1}`, n]),
+    ['gave up', run.gaveUp],
+  ];
+  const widest = Math.max(...rows.map(([, n]) => n), 1);
+  for (const [label, n] of rows) {
+    const bar = '█'.repeat(Math.max(n > 0 ? 1 : 0, Math.round((n / widest) * 40)));
+    out(`    ${label.padEnd(22)} ${label === 'gave up' ? s.bad(bar) : s.ok(bar)} ${n}`);
+  }
+  out(
+    `    ${run.clients} clients, ${options.lossRate * 100}% loss each way, ${options.delayMs} ms each way: ` +
+      `${(run.virtualMs / 1000).toFixed(1)} s of virtual time in ${(realMs / 1000).toFixed(1)} s`,
+  );
+  const firstTry = (run.answeredOnAttempt[0] ?? 0) / run.clients;
+  const expected = (1 - options.lossRate) ** 2;
+  return Promise.resolve({
+    counts: { sent: run.sent, lost: run.lost, retried: run.retried, rejected: 0, answered },
+    checks: [
+      check(
+        `every client was answered or gave up: ${answered} + ${run.gaveUp} = ${run.clients}`,
+        answered + run.gaveUp === run.clients,
+      ),
+      check("nobody sent more than the course's five copies", run.answeredOnAttempt.length <= 5),
+      check(
+        `${(firstTry * 100).toFixed(1)}% answered at once, as (1 - ${options.lossRate})² = ${(expected * 100).toFixed(0)}% predicts`,
+        Math.abs(firstTry - expected) < 0.05,
+      ),
+      check(`the same seed (${seed}) gives the same run`, JSON.stringify(again) === JSON.stringify(run)),
+    ],
+  });
+}
+
 const STEPS: readonly { name: string; title: string; run: (ctx: StepContext) => Promise<StepOutcome> }[] = [
   {
     name: 'udp-local',
@@ -313,6 +353,11 @@ const STEPS: readonly { name: string; title: string; run: (ctx: StepContext) => 
   },
   { name: 'promiscuous', title: 'promiscuous clients: a stranger answers first', run: promiscuousStep },
   { name: 'tic-tac-toe', title: 'tic-tac-toe: a remote game with a referee', run: ticTacToeStep },
+  {
+    name: 'simulated',
+    title: 'the backoff client at scale: 1000 requests over a lossy simulated network, in virtual time',
+    run: simulatedStep,
+  },
 ];
 
 /**
