@@ -368,9 +368,10 @@ jobs while this ran (2 cores under load), so read the ratios.
 
 ### ${FRAMES.toLocaleString('en')} length-prefixed frames of ${PAYLOAD} bytes, 64 KiB chunks
 
-it-length-prefixed frames with an unsigned varint by default, so its first row decodes the same payloads
-encoded by its own encoder (1-byte varint prefix); its second row uses its \`lengthDecoder\` option to read
-the same 4-byte big-endian bytes porta reads. Its synchronous-iterable path is used (its fastest).
+it-length-prefixed frames with an unsigned varint by default, so its two varint rows decode the same payloads
+encoded by its own encoder (1-byte varint prefix): first through its synchronous-iterable path (its fastest),
+then from an async iterable as it-pipe and libp2p feed it. Its last row uses its \`lengthDecoder\` option to
+read the same 4-byte big-endian bytes porta reads (synchronous path).
 
 ${lenTable}
 

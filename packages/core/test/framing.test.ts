@@ -213,6 +213,21 @@ describe('recvall', () => {
     expect(subject.observed).toBe(false);
   });
 
+  it('stops a source that emits synchronously without end once it has its bytes', () => {
+    let emitted = 0;
+    // Endless but for a safety stop, so that a regression fails the test instead of hanging it.
+    const endless = new Observable<Uint8Array>((s) => {
+      while (!s.closed && emitted < 10_000) s.next(Uint8Array.of(emitted++ & 255));
+      s.complete();
+    });
+    const frames: Uint8Array[] = [];
+    let completed = false;
+    endless.pipe(recvall(2)).subscribe({ next: (f) => frames.push(f), complete: () => (completed = true) });
+    expect(frames).toEqual([bytes(0, 1)]);
+    expect(completed).toBe(true);
+    expect(emitted).toBeLessThanOrEqual(3);
+  });
+
   it('recvall(0) emits an empty frame', () => {
     expect(run(recvall(0), []).frames).toEqual([new Uint8Array(0)]);
   });

@@ -1,4 +1,4 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction, takeWhile } from 'rxjs';
 import { ChunkQueue } from '../bytes/ChunkQueue.js';
 import { FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
 import type { Decoder, TooLongPolicy } from './Decoder.js';
@@ -93,8 +93,11 @@ export function decodeWith<T>(
         }
       };
 
+      // A finite decoder must also stop a source that emits synchronously (it could never be
+      // unsubscribed from inside its own subscribe call): takeWhile ends it at the next chunk.
+      const input = finite ? source.pipe(takeWhile(() => !subscriber.closed)) : source;
       subscriber.add(
-        source.subscribe({
+        input.subscribe({
           next(chunk) {
             if (subscriber.closed) return;
             buf.push(chunk);
@@ -105,7 +108,7 @@ export function decodeWith<T>(
             subscriber.error(err);
           },
           complete() {
-            if (!drain(true)) return;
+            if (subscriber.closed || !drain(true)) return;
             if (buf.length > 0) {
               subscriber.error(new TruncatedError(undefined, buf.length));
               return;

@@ -44,7 +44,7 @@ export class FixedLengthDecoder implements Decoder<Uint8Array> {
  *
  * @example
  * ```ts
- * connection.bytes.pipe(fixedLength(16), map((frame) => decodeAscii(frame)));
+ * connection.bytes.pipe(fixedLength(16), decodeText('ascii', { stream: false }));
  * ```
  */
 export function fixedLength(size: number): OperatorFunction<Uint8Array, Uint8Array> {
