@@ -110,6 +110,9 @@ function drive<T>(decoder: Decoder<T>, chunks: readonly Uint8Array[], skip = fal
     for (const chunk of chunks) {
       buf.push(chunk);
       drain(false);
+      // As decodeWith does, a decoder that is done gets no more input.
+      if (decoder.done === true)
+        return { frames, beforeEnd: frames.length, maxBuffered, dropped, error: undefined };
       maxBuffered = Math.max(maxBuffered, buf.length);
     }
     const beforeEnd = frames.length;
@@ -190,6 +193,28 @@ describe('recvall', () => {
         expect(out.error).toBeUndefined();
         expect(out.frames).toEqual([data.slice(0, 16)]);
       }),
+    );
+  });
+
+  it('property: random bytes give the first n bytes or TRUNCATED, never more than n - 1 buffered', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.uint8Array({ maxLength: 60 }),
+        chunkingArb,
+        (n, data, how) => {
+          const d = new RecvallDecoder(n);
+          const r = drive(d, chunked(data, how));
+          if (data.length >= n) {
+            expect(r.error).toBeUndefined();
+            expect(r.frames).toEqual([data.slice(0, n)]);
+          } else {
+            expect(r.error).toBeInstanceOf(TruncatedError);
+            expect((r.error as TruncatedError).received).toBe(data.length);
+            expect(r.maxBuffered).toBeLessThanOrEqual(n - 1);
+          }
+        },
+      ),
     );
   });
 
