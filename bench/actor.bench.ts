@@ -113,7 +113,6 @@ ${machine()}. One peer echoing ${MESSAGES.toLocaleString('en-US')} messages of 6
 completing at once (in-memory transport), best of seven interleaved runs, so this is the runtime's own cost per message: mailbox,
 delivery gate, sendall queue, counters. The baseline is the same in-memory link wired by hand
 (inbound → send, no mailbox, no supervision, no counters); a bare RxJS pipeline is shown as the floor.
-Taken on a machine whose 2 cores were shared with other runs: read the ratios, not the absolute rates.
 
 ${table(['path', 'messages/s', 'µs/message', 'ratio to baseline'], rows)}
 

@@ -363,8 +363,7 @@ export async function main(): Promise<void> {
 
   const markdown = `## Framing decode rate
 
-${machine()}. Best of ${REPEATS} runs per row, all in one process; the machine was shared with other
-jobs while this ran (2 cores under load), so read the ratios.
+${machine()}. Best of ${REPEATS} runs per row, all in one process.
 
 ### ${FRAMES.toLocaleString('en')} length-prefixed frames of ${PAYLOAD} bytes, 64 KiB chunks
 

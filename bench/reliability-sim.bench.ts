@@ -91,8 +91,7 @@ function collect<T>(source: Observable<T>): number {
 
 export async function main(): Promise<void> {
   const sections: string[] = [
-    `Machine: ${machine()}. Taken on a shared 2-core machine while other engineers ran builds and`,
-    'tests, so absolute rates are low and noisy; each figure is the best of 5 rounds (2 for the rxjs scheduler), and the ratios',
+    `Machine: ${machine()}. Each figure is the best of 5 rounds (2 for the rxjs scheduler), and the ratios`,
     'compare runs made seconds apart in one process.',
     '',
   ];

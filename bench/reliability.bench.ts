@@ -98,7 +98,7 @@ export async function main(): Promise<void> {
     'sequential. "course" is `retryBackoff`\'s default (waits 0.1, 0.2, 0.4, 0.8, 1.6 s, then give up);',
     '"adaptive" starts each request from the peer\'s RFC 6298 RTO (min 100 ms, initial 100 ms), five',
     'attempts with waits doubling from the RTO, capped at 2 s. Latency is virtual time from first send to',
-    'accepted reply. Taken on a shared 2-core machine under load from other jobs (affects only the last table).',
+    'accepted reply. Machine load affects only the last table.',
     '',
   ];
 

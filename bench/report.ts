@@ -9,10 +9,22 @@ so read the **ratios**; absolute numbers depend on the machine. Each section is 
 benchmark runs again.
 `;
 
-/** The machine a run happened on, for the report. */
+/** The machine a run happened on, for the report, with its load when the report is written. */
 export function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${os.cpus().length} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  return `${os.cpus().length} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ${loadNote()}`;
+}
+
+/**
+ * The one-minute load average against the core count. A figure taken while other jobs shared the
+ * machine says so, because absolute rates then mean little (ratios, run side by side, still do).
+ */
+export function loadNote(): string {
+  const load = os.loadavg()[0] ?? 0;
+  const cores = os.cpus().length;
+  return load > cores
+    ? `taken under load (load average ${load.toFixed(1)} on ${cores} cores): read the ratios, not the rates`
+    : `load average ${load.toFixed(1)} on ${cores} cores`;
 }
 
 /** Replaces (or appends) the section `name` of docs/BENCHMARKS.md with `markdown`. */

@@ -318,13 +318,12 @@ export async function main(): Promise<void> {
     TOTAL === 2048 * MiB
       ? `${ROUNDS} runs of 2 GiB per path, as the issue asks, alternating which path goes first; the median.`
       : `The issue asks for 2 GiB per run; the default here is ${ROUNDS} alternating runs of ${TOTAL / MiB} MiB ` +
-        'per path and their median, because on the shared machine the noise between runs exceeds the ' +
+        'per path and their median, because on a busy machine the noise between runs exceeds the ' +
         'difference measured (`PORTA_BENCH_TCP_BYTES=2147483648 PORTA_BENCH_TCP_ROUNDS=3` for 2 GiB runs).';
   const markdown = `## TCP transport (\`bench/transport-tcp.bench.ts\`)
 
-${machine()}. Taken while other engineers' jobs shared the 2 cores (1-minute load average
-${loadBefore.toFixed(1)} at the start), so absolute figures are noisy; the ratio compares runs made
-alternately in the same process.
+${machine()} (${loadBefore.toFixed(1)} at the start). The ratio compares runs made alternately in
+the same process.
 
 **Throughput**: one loopback connection sending ${TOTAL / MiB} MiB per run as ${FRAME / KiB} KiB
 frames with a 4-byte length prefix, framed on both ends. porta: \`connectTcp\` + \`sendAll\` pulling

@@ -3,7 +3,6 @@
 // against raw node:dgram ping-pong. Both sides run 5 s in total, alternating in 250 ms rounds so a
 // change in machine load hits both alike; the ratio reported is the median of adjacent round pairs.
 import dgram from 'node:dgram';
-import os from 'node:os';
 import { bindUdp, connectUdp } from '@porta/udp';
 import { mergeMap, type Observable, type Subscription } from 'rxjs';
 import { machine, table, writeSection } from './report.js';
@@ -87,15 +86,6 @@ async function portaPair(): Promise<Pair> {
   };
 }
 
-/** One-minute load average against the core count: figures taken on a busy machine say so. */
-function loadNote(): string {
-  const load = os.loadavg()[0] ?? 0;
-  const cores = os.cpus().length;
-  return load > cores
-    ? `Taken under load: other jobs shared the machine (load average ${load.toFixed(1)} on ${cores} cores), so the spread between rounds is wide.`
-    : `Load average ${load.toFixed(1)} on ${cores} cores.`;
-}
-
 const rate = (r: Run) => (r.roundTrips * 1000) / r.ms;
 
 function median(values: number[]): number {
@@ -162,6 +152,6 @@ pairs, which is less sensitive to load spikes on a shared machine.
 ${result}
 
 porta: **${ratio.toFixed(2)}×** raw node:dgram (median of ${pairRatios.length} round pairs; range
-${Math.min(...pairRatios).toFixed(2)}–${Math.max(...pairRatios).toFixed(2)}). ${loadNote()}`,
+${Math.min(...pairRatios).toFixed(2)}–${Math.max(...pairRatios).toFixed(2)}).`,
   );
 }
