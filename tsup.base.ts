@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+/** The build every library package shares: ESM + CJS with declarations, for Node 20. */
+export const libraryConfig = defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  tsconfig: 'tsconfig.build.json',
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+});
