@@ -1,4 +1,5 @@
-// Checks what the test suite needs beyond npm packages, so a fresh machine fails early and clearly.
+// Checks what the test suite needs beyond npm packages, so a fresh machine says early and clearly
+// which tests will run. `.ci/run` installs the optional tools; on a user's machine they are optional.
 import { execFileSync } from 'node:child_process';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -6,11 +7,25 @@ if (major < 20 || (major === 20 && minor < 19)) {
   console.error(`porta needs Node.js 20.19 or newer; this is ${process.version}.`);
   process.exit(1);
 }
-try {
-  const v = execFileSync('python3', ['--version'], { encoding: 'utf8' }).trim();
-  console.log(`check-env: node ${process.version}, ${v} (interop tests with the course's programs will run)`);
-} catch {
-  console.log(
-    "check-env: python3 not found: interop tests with the course's Python programs will be skipped.",
-  );
+
+function version(command, args) {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch {
+    return undefined;
+  }
 }
+
+const python = version('python3', ['--version']);
+const openssl = version('openssl', ['version']);
+console.log(`check-env: node ${process.version}`);
+console.log(
+  python
+    ? `check-env: ${python}: interop tests with the course's Python programs will run`
+    : "check-env: python3 not found: interop tests with the course's Python programs will be skipped",
+);
+console.log(
+  openssl
+    ? `check-env: ${openssl}: TLS tests will make their certificate`
+    : 'check-env: openssl not found: TLS tests will be skipped',
+);
