@@ -62,18 +62,23 @@ export function hexPreview(bytes: Uint8Array, limit = 16): string {
   return bytes.length > limit ? `${shown} … (${bytes.length} bytes)` : shown;
 }
 
-/** A frame's declared or accumulated length exceeds its `maxFrameLength`. */
+/**
+ * A frame's declared or accumulated length exceeds its `maxFrameLength`. `header` holds the bytes shown
+ * in the message, and `label` says what they are: `'raw header'` (default) for a length field's header,
+ * `'first bytes'` for the start of a frame that has no header (a line, a delimited frame).
+ */
 export class FrameTooLongError extends PortaError<'FRAME_TOO_LONG'> {
   override readonly name = 'FrameTooLongError';
   constructor(
     readonly length: number,
     readonly maxFrameLength: number,
     readonly header?: Uint8Array,
+    label = 'raw header',
   ) {
     super(
       'FRAME_TOO_LONG',
       `frame of ${length} bytes exceeds maxFrameLength ${maxFrameLength}` +
-        (header ? ` (raw header: ${hexPreview(header)})` : ''),
+        (header ? ` (${label}: ${hexPreview(header)})` : ''),
     );
   }
 }

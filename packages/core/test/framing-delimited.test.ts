@@ -183,6 +183,20 @@ describe('lines + encodeLines', () => {
     expect((tooLong.error as FrameTooLongError).length).toBe(5);
   });
 
+  it("names a too-long line's preview as its first bytes, not a header, as bytes and as text", () => {
+    const expected = 'frame of 6 bytes exceeds maxFrameLength 4 (first bytes: 61 62 63 64 65 66)';
+    for (const op of [lines({ maxFrameLength: 4 }), lines({ maxFrameLength: 4, encoding: 'utf8' })]) {
+      const out = run(op as OperatorFunction<Uint8Array, unknown>, [enc('abcdef\r\n')]);
+      expect(isPortaError(out.error, 'FRAME_TOO_LONG')).toBe(true);
+      expect((out.error as Error).message).toBe(expected);
+    }
+    // Found too long before its newline (fail-fast): the bytes seen so far, at most 16 of them.
+    const early = run(lines({ maxFrameLength: 20 }), [enc('x'.repeat(30))]);
+    expect((early.error as Error).message).toBe(
+      `frame of 30 bytes exceeds maxFrameLength 20 (first bytes: ${'78 '.repeat(15)}78)`,
+    );
+  });
+
   it('discard and resync in fail-fast mode: the error comes first, the next line decodes', () => {
     const d = new LinesDecoder({ maxFrameLength: 3 });
     const buf = new ChunkQueue();
@@ -425,6 +439,15 @@ describe('delimited', () => {
         'FRAME_TOO_LONG',
       ),
     ).toBe(true);
+  });
+
+  it("previews a too-long frame's own first bytes, not the delimiter or the next frame", () => {
+    const out = run(delimited({ delimiters: '\0', maxFrameLength: 2 }), [enc('abc\0next\0')]);
+    expect(isPortaError(out.error, 'FRAME_TOO_LONG')).toBe(true);
+    expect((out.error as FrameTooLongError).header).toEqual(enc('abc'));
+    expect((out.error as Error).message).toBe(
+      'frame of 3 bytes exceeds maxFrameLength 2 (first bytes: 61 62 63)',
+    );
   });
 
   it('Netty fail-fast recovery: fails as soon as the frame is too long, resyncs after the delimiter', () => {

@@ -430,7 +430,9 @@ describe('lengthField + prependLength', () => {
     expect(error).toBeInstanceOf(FrameTooLongError);
     const e = error as FrameTooLongError;
     expect(e.code).toBe('FRAME_TOO_LONG');
-    expect(e.message).toContain('ff ff ff ff');
+    expect(e.message).toBe(
+      'frame of 4294967299 bytes exceeds maxFrameLength 8388608 (raw header: ff ff ff ff)',
+    );
     expect(e.header).toEqual(bytes(0xff, 0xff, 0xff, 0xff));
     expect(e.length).toBe(0xffffffff + 4);
     expect(e.maxFrameLength).toBe(8 * 1024 * 1024);

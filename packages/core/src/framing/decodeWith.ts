@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction, takeWhile } from 'rxjs';
 import { ChunkQueue } from '../bytes/ChunkQueue.js';
 import { FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
 import type { Decoder, TooLongPolicy } from './Decoder.js';
+import { tooLongHandler } from './internal.js';
 
 /**
  * Options of {@link decodeWith}.
@@ -38,8 +39,6 @@ export function decodeWith<T>(
   decoder: Decoder<T> | (() => Decoder<T>),
   options: DecodeWithOptions = {},
 ): OperatorFunction<Uint8Array, T> {
-  const skip = (options.onTooLong ?? 'error') === 'skip';
-  const onDrop = options.onDrop;
   let instanceUsed = false;
   return (source) =>
     new Observable<T>((subscriber) => {
@@ -57,7 +56,7 @@ export function decodeWith<T>(
         d = decoder;
       }
       const buf = new ChunkQueue();
-      let dropped = 0;
+      const tooLong = tooLongHandler(options, subscriber);
       // Only decoders that declare `done` are asked after each frame (one property read saved per frame).
       const finite = d.done !== undefined;
 
@@ -77,18 +76,12 @@ export function decodeWith<T>(
               }
             }
           } catch (err) {
-            if (skip && err instanceof FrameTooLongError) {
-              dropped++;
-              try {
-                onDrop?.(err, dropped);
-              } catch (callbackError) {
-                subscriber.error(callbackError);
-                return false;
-              }
-              continue;
+            if (!(err instanceof FrameTooLongError)) {
+              subscriber.error(err);
+              return false;
             }
-            subscriber.error(err);
-            return false;
+            // A too-long frame leaves the decoder resynced: under 'skip', decoding goes on.
+            if (!tooLong(err)) return false;
           }
         }
       };

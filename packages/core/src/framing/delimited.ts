@@ -1,12 +1,11 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ChunkQueue } from '../bytes/ChunkQueue.js';
-import { FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
 import { decodeWith } from './decodeWith.js';
-import { maxFrameLengthOf, toBytes } from './internal.js';
+import { TerminatedFrameBound, toBytes } from './internal.js';
 
-/** Bytes of a frame shown in a {@link FrameTooLongError} when the frame has no header. */
-const PREVIEW = 16;
+const WORDS = { oversized: 'oversized frame (no delimiter)', unterminated: 'frame (no final delimiter)' };
 
 /**
  * Options of {@link delimited} (Netty's `DelimiterBasedFrameDecoder`).
@@ -49,14 +48,11 @@ export class DelimitedDecoder implements Decoder<Uint8Array> {
   readonly #delimiters: readonly Uint8Array[];
   readonly #longest: number;
   readonly #strip: boolean;
-  readonly #max: number;
-  readonly #failFast: boolean;
-  readonly #emitAtEnd: boolean;
+  readonly #bound: TerminatedFrameBound;
   /** Where the next search starts: bytes before it hold no complete delimiter. */
   #scanFrom = 0;
-  /** Bytes of an oversized frame discarded so far; -1 when not discarding. */
-  #discarded = -1;
-  #pendingPreview: Uint8Array | undefined;
+  /** Length of the delimiter found by the last {@link DelimitedDecoder.#find}. */
+  #foundLength = 0;
 
   constructor(options: DelimitedOptions) {
     const list = Array.isArray(options.delimiters) ? options.delimiters : [options.delimiters];
@@ -67,28 +63,28 @@ export class DelimitedDecoder implements Decoder<Uint8Array> {
     this.#delimiters = delimiters;
     this.#longest = Math.max(...delimiters.map((d) => d.length));
     this.#strip = options.stripDelimiter ?? true;
-    this.#max = maxFrameLengthOf(options.maxFrameLength, 'delimited');
-    this.#failFast = options.failFast ?? true;
-    this.#emitAtEnd = (options.atEnd ?? 'error') === 'emit';
-    this.maxBuffered = this.#max + this.#longest - 1;
+    // A frame of maxFrameLength bytes may be followed by all but the last byte of the longest delimiter.
+    const slack = { buffered: this.#longest - 1, keep: this.#longest - 1 };
+    this.#bound = new TerminatedFrameBound(options, 'delimited', slack, WORDS);
+    this.maxBuffered = this.#bound.maxBuffered;
   }
 
   decode(buf: ChunkQueue): Uint8Array | undefined {
     const found = this.#find(buf);
-    if (this.#discarded >= 0) {
-      this.#discard(buf, found);
-      return found < 0 ? undefined : this.decode(buf);
-    }
+    const bound = this.#bound;
     if (found < 0) {
-      if (buf.length > this.maxBuffered) this.#tooLong(buf);
+      if (bound.overflows(buf)) {
+        this.#scanFrom = 0;
+        bound.discard(buf);
+      }
       return undefined;
     }
     const length = this.#foundLength;
-    if (found > this.#max) {
-      const preview = buf.peekCopy(0, Math.min(PREVIEW, buf.length));
-      buf.skip(found + length);
-      throw new FrameTooLongError(found, this.#max, preview);
+    if (bound.discarded >= 0) {
+      bound.endDiscard(buf, bound.discarded + found, found + length);
+      return this.decode(buf);
     }
+    if (found > bound.max) bound.refuse(buf, found, found + length);
     if (!this.#strip) return buf.take(found + length);
     const frame = buf.take(found);
     buf.skip(length);
@@ -96,27 +92,8 @@ export class DelimitedDecoder implements Decoder<Uint8Array> {
   }
 
   decodeEnd(buf: ChunkQueue): Uint8Array | undefined {
-    const frame = this.decode(buf);
-    if (frame !== undefined) return frame;
-    if (this.#discarded >= 0) {
-      throw new TruncatedError(undefined, this.#discarded + buf.length, 'oversized frame (no delimiter)');
-    }
-    if (buf.length === 0) return undefined;
-    if (!this.#emitAtEnd) throw new TruncatedError(undefined, buf.length, 'frame (no final delimiter)');
-    if (buf.length > this.#max) {
-      const error = new FrameTooLongError(
-        buf.length,
-        this.#max,
-        buf.peekCopy(0, Math.min(PREVIEW, buf.length)),
-      );
-      buf.skip(buf.length);
-      throw error;
-    }
-    return buf.take(buf.length);
+    return this.decode(buf) ?? this.#bound.end(buf);
   }
-
-  /** Length of the delimiter found by the last {@link DelimitedDecoder.#find}. */
-  #foundLength = 0;
 
   /** Offset of the earliest delimiter at or after the scan position, or -1. */
   #find(buf: ChunkQueue): number {
@@ -137,36 +114,6 @@ export class DelimitedDecoder implements Decoder<Uint8Array> {
     }
     this.#scanFrom = best >= 0 ? 0 : Math.max(0, buf.length - this.#longest + 1);
     return best;
-  }
-
-  #tooLong(buf: ChunkQueue): void {
-    const preview = buf.peekCopy(0, Math.min(PREVIEW, buf.length));
-    const seen = buf.length;
-    this.#discarded = 0;
-    this.#discard(buf, -1);
-    if (this.#failFast) throw new FrameTooLongError(seen, this.#max, preview);
-    this.#pendingPreview = preview;
-  }
-
-  /** Drops bytes of an oversized frame up to and including its delimiter; throws when fail-slow ends. */
-  #discard(buf: ChunkQueue, found: number): undefined {
-    if (found < 0) {
-      // Keep the bytes that may begin a delimiter split across chunks.
-      const n = Math.max(0, buf.length - (this.#longest - 1));
-      buf.skip(n);
-      this.#discarded += n;
-      this.#scanFrom = 0;
-      return undefined;
-    }
-    const total = this.#discarded + found;
-    buf.skip(found + this.#foundLength);
-    this.#discarded = -1;
-    const preview = this.#pendingPreview;
-    if (preview !== undefined) {
-      this.#pendingPreview = undefined;
-      throw new FrameTooLongError(total, this.#max, preview);
-    }
-    return undefined;
   }
 }
 

@@ -3,7 +3,7 @@ import type { ChunkQueue } from '../bytes/ChunkQueue.js';
 import { CorruptFrameError, FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
 import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
 import { decodeWith } from './decodeWith.js';
-import { assertInteger, maxFrameLengthOf } from './internal.js';
+import { assertInteger, lengthFieldFormatOf, maxFrameLengthOf } from './internal.js';
 
 /**
  * Width of a length field in bytes.
@@ -65,23 +65,7 @@ interface Format {
 
 function formatOf(options: LengthFieldOptions): Format {
   const offset = assertInteger(options.lengthFieldOffset ?? 0, 'lengthField: lengthFieldOffset', 0);
-  const size = options.lengthFieldLength ?? 4;
-  if (size !== 1 && size !== 2 && size !== 3 && size !== 4 && size !== 8) {
-    throw new InvalidArgumentError(
-      `lengthField: lengthFieldLength must be 1, 2, 3, 4 or 8, got ${String(size)}`,
-    );
-  }
-  const byteOrder = options.byteOrder ?? 'big';
-  if (byteOrder !== 'big' && byteOrder !== 'little') {
-    throw new InvalidArgumentError(
-      `lengthField: byteOrder must be 'big' or 'little', got ${String(byteOrder)}`,
-    );
-  }
-  const adjustment = assertInteger(
-    options.lengthAdjustment ?? 0,
-    'lengthField: lengthAdjustment',
-    Number.MIN_SAFE_INTEGER,
-  );
+  const { size, littleEndian, adjustment } = lengthFieldFormatOf(options, 'lengthField');
   const strip = assertInteger(
     options.initialBytesToStrip ?? offset + size,
     'lengthField: initialBytesToStrip',
@@ -96,7 +80,7 @@ function formatOf(options: LengthFieldOptions): Format {
   return {
     offset,
     size,
-    littleEndian: byteOrder === 'little',
+    littleEndian,
     adjustment,
     strip,
     max,

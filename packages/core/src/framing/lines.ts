@@ -1,15 +1,14 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ChunkQueue } from '../bytes/ChunkQueue.js';
-import { FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import type { TextEncoding } from '../text/TextStreamDecoder.js';
 import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
 import { decodeWith } from './decodeWith.js';
-import { maxFrameLengthOf } from './internal.js';
-import { textLines } from './textLines.js';
+import { maxFrameLengthOf, TerminatedFrameBound } from './internal.js';
+import { LINE_WORDS, textLines } from './textLines.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
-const PREVIEW = 16;
 
 /**
  * Options of {@link lines} (Netty's `LineBasedFrameDecoder`).
@@ -54,47 +53,37 @@ export interface LinesOptions extends BoundedDecoderOptions {
 export class LinesDecoder implements Decoder<Uint8Array> {
   readonly maxBuffered: number;
   readonly #keepEnds: boolean;
-  readonly #max: number;
-  readonly #failFast: boolean;
-  readonly #emitAtEnd: boolean;
+  readonly #bound: TerminatedFrameBound;
   #scanFrom = 0;
-  /** Bytes of an oversized line discarded so far; -1 when not discarding. */
-  #discarded = -1;
-  #pendingPreview: Uint8Array | undefined;
 
   constructor(options: LinesOptions = {}) {
     this.#keepEnds = options.keepEnds ?? false;
-    this.#max = maxFrameLengthOf(options.maxFrameLength, 'lines');
-    this.#failFast = options.failFast ?? true;
-    this.#emitAtEnd = (options.atEnd ?? 'error') === 'emit';
-    this.maxBuffered = this.#max + 1;
+    // A line of maxFrameLength bytes may wait with the CR of its CRLF; the scan is for the LF alone.
+    this.#bound = new TerminatedFrameBound(options, 'lines', { buffered: 1, keep: 0 }, LINE_WORDS);
+    this.maxBuffered = this.#bound.maxBuffered;
   }
 
   decode(buf: ChunkQueue): Uint8Array | undefined {
     const lf = buf.indexOf(LF, this.#scanFrom);
+    const bound = this.#bound;
     if (lf < 0) {
-      this.#scanFrom = buf.length;
-      if (this.#discarded >= 0) {
-        this.#discarded += buf.length;
-        buf.skip(buf.length);
+      if (bound.overflows(buf)) {
         this.#scanFrom = 0;
-      } else if (buf.length > this.#max + 1) {
-        this.#tooLong(buf);
+        bound.discard(buf);
+      } else {
+        this.#scanFrom = buf.length;
       }
       return undefined;
     }
     this.#scanFrom = 0;
-    if (this.#discarded >= 0) {
-      this.#endDiscard(buf, lf);
+    if (bound.discarded >= 0) {
+      // The discarded bytes may have ended with the CR of this CRLF; counting it is harmless.
+      bound.endDiscard(buf, bound.discarded + lf, lf + 1);
       return this.decode(buf);
     }
     const crlf = lf > 0 && buf.byteAt(lf - 1) === CR;
     const length = crlf ? lf - 1 : lf;
-    if (length > this.#max) {
-      const preview = buf.peekCopy(0, Math.min(PREVIEW, length));
-      buf.skip(lf + 1);
-      throw new FrameTooLongError(length, this.#max, preview);
-    }
+    if (length > bound.max) bound.refuse(buf, length, lf + 1);
     if (this.#keepEnds) return buf.take(lf + 1);
     const line = buf.take(length);
     buf.skip(crlf ? 2 : 1);
@@ -102,46 +91,7 @@ export class LinesDecoder implements Decoder<Uint8Array> {
   }
 
   decodeEnd(buf: ChunkQueue): Uint8Array | undefined {
-    const line = this.decode(buf);
-    if (line !== undefined) return line;
-    if (this.#discarded >= 0) {
-      throw new TruncatedError(undefined, this.#discarded + buf.length, 'oversized line (no terminator)');
-    }
-    if (buf.length === 0) return undefined;
-    if (!this.#emitAtEnd) throw new TruncatedError(undefined, buf.length, 'line (no final newline)');
-    if (buf.length > this.#max) {
-      const error = new FrameTooLongError(
-        buf.length,
-        this.#max,
-        buf.peekCopy(0, Math.min(PREVIEW, buf.length)),
-      );
-      buf.skip(buf.length);
-      throw error;
-    }
-    return buf.take(buf.length);
-  }
-
-  #tooLong(buf: ChunkQueue): void {
-    const preview = buf.peekCopy(0, Math.min(PREVIEW, buf.length));
-    const seen = buf.length;
-    this.#discarded = seen;
-    buf.skip(seen);
-    this.#scanFrom = 0;
-    if (this.#failFast) throw new FrameTooLongError(seen, this.#max, preview);
-    this.#pendingPreview = preview;
-  }
-
-  #endDiscard(buf: ChunkQueue, lf: number): undefined {
-    // The discarded bytes may have ended with the CR of this CRLF; counting it is harmless.
-    const total = this.#discarded + lf;
-    buf.skip(lf + 1);
-    this.#discarded = -1;
-    const preview = this.#pendingPreview;
-    if (preview !== undefined) {
-      this.#pendingPreview = undefined;
-      throw new FrameTooLongError(total, this.#max, preview);
-    }
-    return undefined;
+    return this.decode(buf) ?? this.#bound.end(buf);
   }
 }
 

@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
-import { EncodeError, InvalidArgumentError } from '../errors.js';
-import { assertInteger } from './internal.js';
+import { EncodeError } from '../errors.js';
+import { lengthFieldFormatOf } from './internal.js';
 import type { LengthFieldLength } from './lengthField.js';
 
 /**
@@ -64,18 +64,6 @@ export function encodeLengthPrefixed(payload: Uint8Array, options: PrependLength
  * ```
  */
 export function prependLength(options: PrependLengthOptions = {}): OperatorFunction<Uint8Array, Uint8Array> {
-  const size = options.lengthFieldLength ?? 4;
-  if (size !== 1 && size !== 2 && size !== 3 && size !== 4 && size !== 8) {
-    throw new InvalidArgumentError(
-      `prependLength: lengthFieldLength must be 1, 2, 3, 4 or 8, got ${String(size)}`,
-    );
-  }
-  const byteOrder = options.byteOrder ?? 'big';
-  if (byteOrder !== 'big' && byteOrder !== 'little') {
-    throw new InvalidArgumentError(
-      `prependLength: byteOrder must be 'big' or 'little', got ${String(byteOrder)}`,
-    );
-  }
-  assertInteger(options.lengthAdjustment ?? 0, 'prependLength: lengthAdjustment', Number.MIN_SAFE_INTEGER);
+  lengthFieldFormatOf(options, 'prependLength');
   return map((payload) => encodeLengthPrefixed(payload, options));
 }

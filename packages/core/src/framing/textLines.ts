@@ -1,11 +1,22 @@
 // lines({ encoding }): lines as strings. Internal; the public entry point is `lines`.
 import { Observable, type OperatorFunction } from 'rxjs';
-import { FrameTooLongError, TruncatedError } from '../errors.js';
-import { type TextEncoding, TextStreamDecoder, utf8Length } from '../text/TextStreamDecoder.js';
+import { type FrameTooLongError, TruncatedError } from '../errors.js';
+import {
+  subscribeDecoded,
+  type TextEncoding,
+  TextStreamDecoder,
+  utf8Length,
+} from '../text/TextStreamDecoder.js';
 import type { TooLongPolicy } from './Decoder.js';
+import { frameTooLong, PREVIEW_BYTES, type TerminatorWords, tooLongHandler } from './internal.js';
 
-const PREVIEW = 16;
 const encoder = new TextEncoder();
+
+/** The end-of-stream error words of `lines`, as bytes or as strings. */
+export const LINE_WORDS: TerminatorWords = {
+  oversized: 'oversized line (no terminator)',
+  unterminated: 'line (no final newline)',
+};
 
 /** What textLines needs from LinesOptions, defaults applied. */
 export interface TextLinesConfig {
@@ -25,11 +36,10 @@ export interface TextLinesConfig {
  * measured in bytes of the encoded line.
  */
 export function textLines(config: TextLinesConfig): OperatorFunction<Uint8Array, string> {
-  const { max, failFast, keepEnds, emitAtEnd, onDrop } = config;
-  const skip = config.onTooLong === 'skip';
+  const { max, failFast, keepEnds, emitAtEnd } = config;
   const ascii = config.encoding === 'ascii';
   const bytesOf = (text: string) => (ascii ? text.length : utf8Length(text));
-  const preview = (text: string) => encoder.encode(text.slice(0, PREVIEW)).subarray(0, PREVIEW);
+  const preview = (text: string) => encoder.encode(text.slice(0, PREVIEW_BYTES)).subarray(0, PREVIEW_BYTES);
 
   return (source) =>
     new Observable<string>((subscriber) => {
@@ -41,23 +51,8 @@ export function textLines(config: TextLinesConfig): OperatorFunction<Uint8Array,
       /** Bytes of an oversized line discarded so far; -1 when not discarding. */
       let discarded = -1;
       let pendingPreview: Uint8Array | undefined;
-      let dropped = 0;
-
       /** Reports a too-long line; false when the output has errored. */
-      const tooLong = (error: FrameTooLongError): boolean => {
-        if (!skip) {
-          subscriber.error(error);
-          return false;
-        }
-        dropped++;
-        try {
-          onDrop?.(error, dropped);
-        } catch (err) {
-          subscriber.error(err);
-          return false;
-        }
-        return true;
-      };
+      const tooLong = tooLongHandler(config, subscriber);
 
       const onChunk = (text: string): void => {
         let at = 0;
@@ -73,7 +68,7 @@ export function textLines(config: TextLinesConfig): OperatorFunction<Uint8Array,
             partialBytes = 0;
             const p = pendingPreview;
             pendingPreview = undefined;
-            if (p !== undefined && !tooLong(new FrameTooLongError(total, max, p))) return;
+            if (p !== undefined && !tooLong(frameTooLong(total, max, p))) return;
             continue;
           }
           const line = partial === '' ? segment : partial + segment;
@@ -83,7 +78,7 @@ export function textLines(config: TextLinesConfig): OperatorFunction<Uint8Array,
           const content = crlf ? line.slice(0, -1) : line;
           // Measuring the encoded length is needed only when the code-unit count leaves doubt.
           if (content.length > max || (!ascii && content.length * 3 > max && utf8Length(content) > max)) {
-            if (!tooLong(new FrameTooLongError(bytesOf(content), max, preview(content)))) return;
+            if (!tooLong(frameTooLong(bytesOf(content), max, preview(content)))) return;
             continue;
           }
           subscriber.next(keepEnds ? `${line}\n` : content);
@@ -107,50 +102,30 @@ export function textLines(config: TextLinesConfig): OperatorFunction<Uint8Array,
           partial = '';
           partialBytes = 0;
           if (failFast) {
-            tooLong(new FrameTooLongError(seen, max, p));
+            tooLong(frameTooLong(seen, max, p));
           } else {
             pendingPreview = p;
           }
         }
       };
 
-      return source.subscribe({
-        next(chunk) {
-          if (subscriber.closed) return;
-          let text: string;
-          try {
-            text = decoder.decode(chunk);
-          } catch (err) {
-            subscriber.error(err);
+      return subscribeDecoded(source, subscriber, decoder, onChunk, () => {
+        if (discarded >= 0) {
+          subscriber.error(new TruncatedError(undefined, discarded, LINE_WORDS.oversized));
+          return;
+        }
+        if (partial !== '') {
+          if (!emitAtEnd) {
+            subscriber.error(new TruncatedError(undefined, partialBytes, LINE_WORDS.unterminated));
             return;
           }
-          onChunk(text);
-        },
-        error: (err) => subscriber.error(err),
-        complete() {
-          try {
-            decoder.end();
-          } catch (err) {
-            subscriber.error(err);
-            return;
+          if (partialBytes > max) {
+            if (!tooLong(frameTooLong(partialBytes, max, preview(partial)))) return;
+          } else {
+            subscriber.next(partial);
           }
-          if (discarded >= 0) {
-            subscriber.error(new TruncatedError(undefined, discarded, 'oversized line (no terminator)'));
-            return;
-          }
-          if (partial !== '') {
-            if (!emitAtEnd) {
-              subscriber.error(new TruncatedError(undefined, partialBytes, 'line (no final newline)'));
-              return;
-            }
-            if (partialBytes > max) {
-              if (!tooLong(new FrameTooLongError(partialBytes, max, preview(partial)))) return;
-            } else {
-              subscriber.next(partial);
-            }
-          }
-          subscriber.complete();
-        },
+        }
+        subscriber.complete();
       });
     });
 }

@@ -1,4 +1,5 @@
 // The strict text decoding shared by decodeText and lines({ encoding }); not part of the public API.
+import type { Observable, Subscriber, Subscription } from 'rxjs';
 import { DecodeError } from '../errors.js';
 
 /**
@@ -173,4 +174,41 @@ export class TextStreamDecoder {
     if (end < chunk.length) this.#pending = chunk.slice(end);
     return prefix === '' ? text : prefix + text;
   }
+}
+
+/**
+ * Subscribes to a byte stream through `decoder`: each chunk's text goes to `onText`, and `onEnd` runs
+ * once the stream has ended on a whole character. A `DECODE` error, like the source's own error,
+ * errors `subscriber`; chunks that arrive once it is closed are ignored.
+ */
+export function subscribeDecoded(
+  source: Observable<Uint8Array>,
+  subscriber: Subscriber<unknown>,
+  decoder: TextStreamDecoder,
+  onText: (text: string) => void,
+  onEnd: () => void,
+): Subscription {
+  return source.subscribe({
+    next(chunk) {
+      if (subscriber.closed) return;
+      let text: string;
+      try {
+        text = decoder.decode(chunk);
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      onText(text);
+    },
+    error: (err) => subscriber.error(err),
+    complete() {
+      try {
+        decoder.end();
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      onEnd();
+    },
+  });
 }

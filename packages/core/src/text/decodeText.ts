@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
-import { type TextEncoding, TextStreamDecoder } from './TextStreamDecoder.js';
+import { subscribeDecoded, type TextEncoding, TextStreamDecoder } from './TextStreamDecoder.js';
 
 export type { TextEncoding } from './TextStreamDecoder.js';
 
@@ -48,29 +48,15 @@ export function decodeText(
   return (source) =>
     new Observable<string>((subscriber) => {
       const decoder = new TextStreamDecoder(encoding, stream);
-      return source.subscribe({
-        next(chunk) {
-          if (subscriber.closed) return;
-          let text: string;
-          try {
-            text = decoder.decode(chunk);
-          } catch (err) {
-            subscriber.error(err);
-            return;
-          }
+      return subscribeDecoded(
+        source,
+        subscriber,
+        decoder,
+        (text) => {
           // A chunk holding only the start of a split character yields nothing yet.
           if (text !== '' || decoder.pendingBytes === 0) subscriber.next(text);
         },
-        error: (err) => subscriber.error(err),
-        complete() {
-          try {
-            decoder.end();
-          } catch (err) {
-            subscriber.error(err);
-            return;
-          }
-          subscriber.complete();
-        },
-      });
+        () => subscriber.complete(),
+      );
     });
 }
