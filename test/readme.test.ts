@@ -1,5 +1,5 @@
-// The README's "60-second tour" pipelines, run as written but on port 0, so the README cannot drift
-// from the API without this file failing.
+// The README's "60-second tour" pipelines and docs/guide.md's server and client, run as written but
+// on port 0, so the docs cannot drift from the API without this file failing.
 import {
   decodeText,
   encodeString,
@@ -8,6 +8,7 @@ import {
   filterOrigin,
   lengthField,
   prependLength,
+  recvall,
 } from '@porta/core';
 import { retryBackoff } from '@porta/reliability';
 import { connectTcp, listenTcp } from '@porta/tcp';
@@ -15,6 +16,7 @@ import { bindUdp, connectUdp } from '@porta/udp';
 import {
   concat,
   defer,
+  finalize,
   first,
   firstValueFrom,
   from,
@@ -177,6 +179,40 @@ describe('README pipelines', () => {
       expect(drops).toEqual([1]);
     } finally {
       stopAll();
+    }
+  });
+  it("Guide: the server and client of the course's 16-octet exchange, SOCKET to CLOSE", async () => {
+    let port = 0;
+    const server = listenTcp({ host: '127.0.0.1', port: 0 })
+      .pipe(
+        switchMap((listener) => {
+          port = listener.local.port;
+          return listener.connections;
+        }),
+        mergeMap((conn) =>
+          conn.bytes.pipe(
+            recvall(16),
+            switchMap(() => conn.send(encodeString('Fechado, cliente', 'ascii'))),
+            finalize(() => conn.close()),
+          ),
+        ),
+      )
+      .subscribe();
+    try {
+      await waitUntil(() => port !== 0);
+      const reply = await firstValueFrom(
+        connectTcp({ host: '127.0.0.1', port }).pipe(
+          switchMap((conn) =>
+            merge(
+              conn.send(encodeString('Enviei, servidor', 'ascii')).pipe(ignoreElements()),
+              conn.bytes.pipe(recvall(16)),
+            ),
+          ),
+        ),
+      );
+      expect(text(reply)).toBe('Fechado, cliente');
+    } finally {
+      server.unsubscribe();
     }
   });
 });
