@@ -5,23 +5,12 @@ import {
   type Endpoint,
   type Family,
   InvalidArgumentError,
-  type PortaError,
 } from '@porta/core';
-import { Observable, Subject } from 'rxjs';
-import { checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
-import { UdpCounters } from './internal/counters.js';
-import {
-  applyBuffers,
-  closeQuietly,
-  createDgram,
-  localEndpoint,
-  type SendTarget,
-  type SocketPlan,
-  sendObservable,
-} from './internal/dgram.js';
+import { Observable } from 'rxjs';
+import { checkLocalPort, resolveFamily } from './internal/checks.js';
+import { planSocket, type SocketPlan, sendObservable } from './internal/dgram.js';
 import { EndpointCache } from './internal/endpointCache.js';
-import { at, toPortaError } from './internal/socketErrors.js';
-import { maxDatagramSize } from './limits.js';
+import { OpenDgram, openDgram } from './internal/openDgram.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 
@@ -112,97 +101,31 @@ export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
       if (options.ipv6Only !== undefined && family !== 'IPv6') {
         throw new InvalidArgumentError(`ipv6Only applies to IPv6 sockets, but ${address} is IPv4`);
       }
-      plan = {
-        family,
-        buffers: planBuffers(options),
-        ipv6Only: options.ipv6Only,
-        reuseAddr: options.reuseAddr ?? false,
-      };
+      plan = planSocket(family, options);
     } catch (err) {
       subscriber.error(err);
       return;
     }
-
-    const socket = createDgram(plan);
-    let bound: BoundUdpSocket | undefined;
-    // Stays attached until the handle is gone: an 'error' with no listener would crash the process.
-    socket.on('error', (err) => {
-      if (bound !== undefined) bound.fail(toPortaError(err, at(bound.local, 'receive')));
-      else subscriber.error(toPortaError(err, { address, port, operation: 'bind' }));
-    });
-    socket.bind({ address, port }, () => {
-      try {
-        applyBuffers(socket, plan.buffers);
-      } catch (err) {
-        subscriber.error(toPortaError(err, { address, port, operation: 'setsockopt' }));
-        return;
-      }
-      bound = new BoundUdpSocket(socket, localEndpoint(socket), plan.family);
-      subscriber.next(bound);
-    });
-    return () => {
-      bound?.dispose();
-      closeQuietly(socket);
-    };
+    return openDgram(
+      subscriber,
+      plan,
+      { address, port },
+      undefined,
+      (socket) => new BoundUdpSocket(socket, plan.family),
+    );
   });
 }
 
-class BoundUdpSocket implements UdpSocket, SendTarget {
-  readonly socket: dgram.Socket;
-  readonly local: Endpoint;
-  readonly family: Family;
-  readonly maxDatagramSize: number;
-  readonly counters = new UdpCounters();
-  readonly datagrams: Observable<Datagram>;
-  closed = false;
-  readonly #inbound = new Subject<Datagram>();
+class BoundUdpSocket extends OpenDgram<Datagram> implements UdpSocket {
+  readonly datagrams: Observable<Datagram> = this.inbound.asObservable();
   readonly #endpoints = new EndpointCache();
-
-  constructor(socket: dgram.Socket, local: Endpoint, family: Family) {
-    this.socket = socket;
-    this.local = local;
-    this.family = family;
-    this.maxDatagramSize = maxDatagramSize(family);
-    this.datagrams = this.#inbound.asObservable();
-    socket.on('message', this.#onMessage);
-  }
-
-  get maxDatagram(): number {
-    return this.maxDatagramSize;
-  }
-
-  get stats(): UdpStats {
-    return this.counters.snapshot();
-  }
-
-  get recvBufferSize(): number {
-    return this.closed ? 0 : this.socket.getRecvBufferSize();
-  }
 
   send(data: Uint8Array, to: UdpDestination): Observable<void> {
     // `null` (never `undefined`, which means "connected") makes a missing destination fail its check.
     return sendObservable(this, data, to ?? null);
   }
 
-  fail(error: PortaError): void {
-    this.#inbound.error(error);
+  protected received(data: Buffer, rinfo: dgram.RemoteInfo): Datagram {
+    return { data, remote: this.#endpoints.get(rinfo.address, rinfo.port, rinfo.family as Family) };
   }
-
-  dispose(): void {
-    this.closed = true;
-    this.socket.off('message', this.#onMessage);
-    this.#inbound.complete();
-  }
-
-  readonly #onMessage = (data: Buffer, rinfo: dgram.RemoteInfo): void => {
-    const counters = this.counters;
-    counters.received++;
-    counters.bytesReceived += data.byteLength;
-    if (!this.#inbound.observed) {
-      counters.dropped++;
-      return;
-    }
-    const remote = this.#endpoints.get(rinfo.address, rinfo.port, rinfo.family as Family);
-    this.#inbound.next({ data, remote });
-  };
 }

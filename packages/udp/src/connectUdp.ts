@@ -1,21 +1,9 @@
-import type dgram from 'node:dgram';
 import { type Endpoint, type Family, isPortaError, type PortaError } from '@porta/core';
-import { Observable, Subject } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
-import { checkLocalPort, checkRemotePort, planBuffers, resolveFamily } from './internal/checks.js';
-import { UdpCounters } from './internal/counters.js';
-import {
-  applyBuffers,
-  closeQuietly,
-  createDgram,
-  localEndpoint,
-  remoteEndpoint,
-  type SendTarget,
-  type SocketPlan,
-  sendObservable,
-} from './internal/dgram.js';
-import { at, type ErrorContext, toPortaError } from './internal/socketErrors.js';
-import { maxDatagramSize } from './limits.js';
+import { checkLocalPort, checkRemotePort, resolveFamily } from './internal/checks.js';
+import { planSocket, remoteEndpoint, type SocketPlan, sendObservable } from './internal/dgram.js';
+import { OpenDgram, openDgram } from './internal/openDgram.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 
@@ -100,91 +88,26 @@ export function connectUdp(
 ): Observable<ConnectedUdpSocket> {
   return new Observable<ConnectedUdpSocket>((subscriber) => {
     let plan: SocketPlan;
-    let localAddress: string;
-    let localPort: number;
-    let remoteAddress: string;
-    let remotePort: number;
+    let local: { readonly address: string; readonly port: number };
+    let to: { readonly address: string; readonly port: number };
     try {
-      remoteAddress = remote?.address;
-      const family = resolveFamily(remoteAddress, undefined, 'remote address');
-      remotePort = checkRemotePort(remote.port);
-      localAddress = options.localAddress ?? (family === 'IPv6' ? '::' : '0.0.0.0');
+      const family = resolveFamily(remote?.address, undefined, 'remote address');
+      to = { address: remote.address, port: checkRemotePort(remote.port) };
+      const localAddress = options.localAddress ?? (family === 'IPv6' ? '::' : '0.0.0.0');
       resolveFamily(localAddress, family, 'local address');
-      localPort = checkLocalPort(options.localPort ?? 0, 'local port');
-      plan = {
-        family,
-        buffers: planBuffers(options),
-        ipv6Only: options.ipv6Only,
-        reuseAddr: options.reuseAddr ?? false,
-      };
+      local = { address: localAddress, port: checkLocalPort(options.localPort ?? 0, 'local port') };
+      plan = planSocket(family, options);
     } catch (err) {
       subscriber.error(err);
       return;
     }
-
-    const socket = createDgram(plan);
-    let connected: ConnectedSocket | undefined;
-    const bindContext: ErrorContext = { address: localAddress, port: localPort, operation: 'bind' };
-    const connectContext: ErrorContext = { address: remoteAddress, port: remotePort, operation: 'connect' };
-    socket.on('error', (err) => {
-      if (connected !== undefined) connected.fail(toPortaError(err, at(connected.remote, 'receive')));
-      else subscriber.error(toPortaError(err, bindContext));
-    });
-    socket.bind({ address: localAddress, port: localPort }, () => {
-      socket.connect(remotePort, remoteAddress, (err?: Error) => {
-        if (err) {
-          subscriber.error(toPortaError(err, connectContext));
-          return;
-        }
-        try {
-          applyBuffers(socket, plan.buffers);
-        } catch (e) {
-          subscriber.error(toPortaError(e, { ...connectContext, operation: 'setsockopt' }));
-          return;
-        }
-        connected = new ConnectedSocket(socket, localEndpoint(socket), remoteEndpoint(socket), plan.family);
-        subscriber.next(connected);
-      });
-    });
-    return () => {
-      connected?.dispose();
-      closeQuietly(socket);
-    };
+    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan.family));
   });
 }
 
-class ConnectedSocket implements ConnectedUdpSocket, SendTarget {
-  readonly socket: dgram.Socket;
-  readonly local: Endpoint;
-  readonly remote: Endpoint;
-  readonly family: Family;
-  readonly maxDatagramSize: number;
-  readonly counters = new UdpCounters();
-  readonly messages: Observable<Uint8Array>;
-  closed = false;
-  readonly #inbound = new Subject<Uint8Array>();
-
-  constructor(socket: dgram.Socket, local: Endpoint, remote: Endpoint, family: Family) {
-    this.socket = socket;
-    this.local = local;
-    this.remote = remote;
-    this.family = family;
-    this.maxDatagramSize = maxDatagramSize(family);
-    this.messages = this.#inbound.asObservable();
-    socket.on('message', this.#onMessage);
-  }
-
-  get maxDatagram(): number {
-    return this.maxDatagramSize;
-  }
-
-  get stats(): UdpStats {
-    return this.counters.snapshot();
-  }
-
-  get recvBufferSize(): number {
-    return this.closed ? 0 : this.socket.getRecvBufferSize();
-  }
+class ConnectedSocket extends OpenDgram<Uint8Array> implements ConnectedUdpSocket {
+  override readonly remote: Endpoint = remoteEndpoint(this.socket);
+  readonly messages: Observable<Uint8Array> = this.inbound.asObservable();
 
   send(data: Uint8Array): Observable<void> {
     return sendObservable(this, data);
@@ -196,24 +119,7 @@ class ConnectedSocket implements ConnectedUdpSocket, SendTarget {
     if (isPortaError(error, 'PORT_UNREACHABLE')) this.fail(error);
   }
 
-  fail(error: PortaError): void {
-    this.#inbound.error(error);
+  protected received(data: Buffer): Uint8Array {
+    return data;
   }
-
-  dispose(): void {
-    this.closed = true;
-    this.socket.off('message', this.#onMessage);
-    this.#inbound.complete();
-  }
-
-  readonly #onMessage = (data: Buffer): void => {
-    const counters = this.counters;
-    counters.received++;
-    counters.bytesReceived += data.byteLength;
-    if (!this.#inbound.observed) {
-      counters.dropped++;
-      return;
-    }
-    this.#inbound.next(data);
-  };
 }

@@ -1,18 +1,12 @@
 import {
-  AddressInUseError,
-  AddressNotAvailableError,
+  addressError,
   ConnectionRefusedError,
   ConnectionResetError,
+  errnoOf,
   PortaError,
   SocketClosedError,
   SocketError,
 } from '@porta/core';
-
-/** The errno-style code Node puts on system and TLS errors (`ECONNRESET`, `ERR_SSL_…`). */
-export function errnoOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 function isTlsFailure(err: unknown, code: string | undefined): boolean {
   if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS')) return true;
@@ -23,18 +17,17 @@ function isTlsFailure(err: unknown, code: string | undefined): boolean {
 
 /**
  * Turns a Node socket error into porta's typed error, with the address it concerns in the message.
- * A {@link PortaError} passes through unchanged.
+ * A {@link PortaError} passes through unchanged; the address-level codes (EADDRINUSE,
+ * EADDRNOTAVAIL) are core's `addressError`; ECONNREFUSED is `CONNECTION_REFUSED` for TCP.
  */
 export function toPortaError(err: unknown, address: string, port: number, what = 'connection'): PortaError {
   if (err instanceof PortaError) return err;
+  const addressLevel = addressError(err, address, port);
+  if (addressLevel !== undefined) return addressLevel;
   const code = errnoOf(err);
   const message = err instanceof Error ? err.message : String(err);
   const at = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
   switch (code) {
-    case 'EADDRINUSE':
-      return new AddressInUseError(address, port, { cause: err });
-    case 'EADDRNOTAVAIL':
-      return new AddressNotAvailableError(address, port, { cause: err });
     case 'ECONNREFUSED':
       return new ConnectionRefusedError(address, port, { cause: err });
     case 'ECONNRESET':

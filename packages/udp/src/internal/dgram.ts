@@ -8,7 +8,8 @@ import {
 } from '@porta/core';
 import { Observable, type Subscriber } from 'rxjs';
 import type { UdpDestination } from '../bindUdp.js';
-import { type BufferPlan, checkDestination, checkPayload } from './checks.js';
+import type { UdpSocketOptions } from '../udpSocketOptions.js';
+import { type BufferPlan, checkDestination, checkPayload, planBuffers } from './checks.js';
 import type { UdpCounters } from './counters.js';
 import { at, toPortaError } from './socketErrors.js';
 
@@ -18,6 +19,16 @@ export interface SocketPlan {
   readonly buffers: BufferPlan;
   readonly ipv6Only: boolean | undefined;
   readonly reuseAddr: boolean;
+}
+
+/** Checks the socket options of a socket of `family`; throws `INVALID_ARGUMENT`. */
+export function planSocket(family: Family, options: UdpSocketOptions): SocketPlan {
+  return {
+    family,
+    buffers: planBuffers(options),
+    ipv6Only: options.ipv6Only,
+    reuseAddr: options.reuseAddr ?? false,
+  };
 }
 
 /** SOCKET. */

@@ -1,0 +1,251 @@
+import { Observable, Subject, Subscription } from 'rxjs';
+import type { DatagramSocket } from './datagramSocket.js';
+import { type Datagram, type Endpoint, formatEndpoint } from './endpoint.js';
+import { InvalidArgumentError, SocketClosedError } from './errors.js';
+import type { PeerLink, TransportEvent, TransportPlugin } from './plugin.js';
+
+/**
+ * Bounds of a {@link datagramTransport}'s peer table (and of `udpTransport`'s and `simTransport`'s,
+ * which are datagram transports).
+ *
+ * @example
+ * ```ts
+ * datagramTransport('udp', bindUdp(), { maxPeers: 10_000, maxBacklogPerPeer: 16 });
+ * ```
+ */
+export interface DatagramTransportOptions {
+  /**
+   * Most remote endpoints tracked at once (default 1024). A datagram from a new remote beyond it is
+   * not delivered: it is reported as a `rejected` event and counted. A peer's slot frees when its
+   * link is closed (e.g. the runtime retires the idle actor).
+   */
+  readonly maxPeers?: number;
+  /**
+   * Datagrams kept for a new peer until its `inbound` is subscribed (default 64): the first datagram
+   * arrives before the runtime can subscribe. More are rejected (counted and reported). After that,
+   * the runtime's mailbox is the bound.
+   */
+  readonly maxBacklogPerPeer?: number;
+}
+
+/**
+ * Counters of a {@link DatagramTransport}, summed over its `open()` subscriptions.
+ *
+ * @example
+ * ```ts
+ * const { peersOpened, rejected } = transport.stats;
+ * ```
+ */
+export interface DatagramTransportStats {
+  /** Peer links open now. */
+  readonly peers: number;
+  /** Peer links ever created. */
+  readonly peersOpened: number;
+  /** Datagrams received on the transport's socket(s). */
+  readonly received: number;
+  /** Datagrams not delivered to any peer, each also emitted as a `rejected` event. */
+  readonly rejected: number;
+}
+
+/**
+ * A {@link TransportPlugin} over datagram sockets, with its counters (a snapshot on every read).
+ *
+ * @example
+ * ```ts
+ * const transport: DatagramTransport<'udp'> = udpTransport({ port: 0 });
+ * ```
+ */
+export interface DatagramTransport<N extends string = string> extends TransportPlugin {
+  readonly name: N;
+  readonly stats: DatagramTransportStats;
+}
+
+/**
+ * Any datagram socket as a transport plugin for the actor runtime: each `open()` subscribes to
+ * `bind` (SOCKET + BIND), emits `listening` with the socket's `local`, then demultiplexes datagrams
+ * by remote endpoint. The first datagram from a new remote emits a `peer` event whose link (id
+ * `<name>:<address>:<port>`, e.g. `udp:[::1]:40000`) carries that remote's payloads in `inbound` and
+ * replies through the shared socket. `udpTransport` (`@porta/udp`) and `simTransport`
+ * (`@porta/reliability`) are this function over their own sockets.
+ *
+ * A datagram peer cannot be refused or slowed, so `canPause` is false and `pause`/`resume`/`end` do
+ * nothing. `link.close()` forgets the peer (its `inbound` completes, `send` fails with
+ * `SOCKET_CLOSED`, and a later datagram from the same remote makes a new link). `inbound` is
+ * multicast; the backlog goes to its first subscriber. Unsubscribing `open()` closes every link and
+ * then the socket. `open()` errors when `bind` or the socket's `datagrams` do, and completes when
+ * `datagrams` does.
+ *
+ * @throws {@link InvalidArgumentError} at call time for bounds that are not integers ≥ 1.
+ *
+ * @example
+ * ```ts
+ * serve(datagramTransport('sim', net.bind({ port: 1060 })), (peer) => peer.messages).subscribe();
+ * ```
+ */
+export function datagramTransport<N extends string>(
+  name: N,
+  bind: Observable<DatagramSocket>,
+  options: DatagramTransportOptions = {},
+): DatagramTransport<N> {
+  const maxPeers = atLeastOne(options.maxPeers, 1024, 'maxPeers');
+  const maxBacklog = atLeastOne(options.maxBacklogPerPeer, 64, 'maxBacklogPerPeer');
+  const counts = { peers: 0, peersOpened: 0, received: 0, rejected: 0 };
+
+  const open = (): Observable<TransportEvent> =>
+    new Observable<TransportEvent>((subscriber) => {
+      const table = new Map<string, DatagramPeerLink>();
+      const forget = (link: DatagramPeerLink) => {
+        if (table.get(link.id) === link) {
+          table.delete(link.id);
+          counts.peers--;
+        }
+      };
+      const reject = ({ data, remote }: Datagram, reason: string) => {
+        counts.rejected++;
+        subscriber.next({ type: 'rejected', remote, reason, bytes: data.byteLength });
+      };
+
+      const route = (socket: DatagramSocket, datagram: Datagram) => {
+        counts.received++;
+        const id = `${name}:${formatEndpoint(datagram.remote)}`;
+        const link = table.get(id);
+        if (link === undefined) {
+          if (table.size >= maxPeers) return reject(datagram, `peer table full (maxPeers ${maxPeers})`);
+          const created = new DatagramPeerLink(id, socket, datagram.remote, maxBacklog, forget);
+          table.set(id, created);
+          counts.peers++;
+          counts.peersOpened++;
+          // The datagram goes into the backlog first, so a runtime that subscribes to `inbound`
+          // while handling the `peer` event finds it there.
+          created.deliver(datagram.data);
+          subscriber.next({ type: 'peer', link: created });
+          return;
+        }
+        const undelivered = link.deliver(datagram.data);
+        if (undelivered === 'backlog-full') {
+          reject(datagram, `${id} backlog full (maxBacklogPerPeer ${maxBacklog})`);
+        } else if (undelivered === 'not-reading') {
+          reject(datagram, `${id} is not reading its inbound`);
+        }
+      };
+
+      const subscription = new Subscription();
+      subscription.add(
+        bind.subscribe({
+          next: (socket) => {
+            subscriber.next({ type: 'listening', local: socket.local });
+            subscription.add(
+              socket.datagrams.subscribe({
+                next: (datagram) => route(socket, datagram),
+                error: (err: unknown) => subscriber.error(err),
+                complete: () => subscriber.complete(),
+              }),
+            );
+          },
+          error: (err: unknown) => subscriber.error(err),
+        }),
+      );
+      return () => {
+        for (const link of [...table.values()]) link.close();
+        subscription.unsubscribe();
+      };
+    });
+
+  return {
+    name,
+    open,
+    get stats(): DatagramTransportStats {
+      return { ...counts };
+    },
+  };
+}
+
+function atLeastOne(value: number | undefined, fallback: number, what: string): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 1) {
+    throw new InvalidArgumentError(`${what} must be an integer of at least 1, got ${String(value)}`);
+  }
+  return v;
+}
+
+/** Why a datagram for a known peer could not be delivered. */
+type UndeliveredReason = 'backlog-full' | 'not-reading';
+
+/**
+ * One remote endpoint of a datagram transport: its payloads inbound, replies sent from the shared
+ * socket. A datagram cannot be refused, so what arrives before `inbound` is subscribed waits in a
+ * bounded backlog.
+ */
+class DatagramPeerLink implements PeerLink {
+  readonly id: string;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly canPause = false;
+  readonly inbound: Observable<Uint8Array>;
+  readonly #socket: DatagramSocket;
+  readonly #maxBacklog: number;
+  readonly #onClose: (link: DatagramPeerLink) => void;
+  readonly #live = new Subject<Uint8Array>();
+  /** Payloads waiting for the first subscriber; `undefined` once it came (or the link closed). */
+  #backlog: Uint8Array[] | undefined = [];
+  #closed = false;
+
+  constructor(
+    id: string,
+    socket: DatagramSocket,
+    remote: Endpoint,
+    maxBacklog: number,
+    onClose: (link: DatagramPeerLink) => void,
+  ) {
+    this.id = id;
+    this.local = socket.local;
+    this.remote = remote;
+    this.#socket = socket;
+    this.#maxBacklog = maxBacklog;
+    this.#onClose = onClose;
+    this.inbound = new Observable<Uint8Array>((subscriber) => {
+      const backlog = this.#backlog;
+      if (backlog !== undefined) {
+        // Drained in place: a datagram delivered while the backlog is replayed (a socket may deliver
+        // synchronously) queues behind it, within the same bound, instead of overtaking it.
+        for (let data = backlog.shift(); data !== undefined; data = backlog.shift()) subscriber.next(data);
+        this.#backlog = undefined;
+      }
+      return this.#live.subscribe(subscriber);
+    });
+  }
+
+  /** Hands one payload to the peer; says why when it cannot, so the transport can report it. */
+  deliver(data: Uint8Array): UndeliveredReason | undefined {
+    const backlog = this.#backlog;
+    if (backlog !== undefined) {
+      if (backlog.length >= this.#maxBacklog) return 'backlog-full';
+      backlog.push(data);
+      return undefined;
+    }
+    if (this.#closed || !this.#live.observed) return 'not-reading';
+    this.#live.next(data);
+    return undefined;
+  }
+
+  send(data: Uint8Array): Observable<void> {
+    return new Observable<void>((subscriber) => {
+      if (this.#closed) subscriber.error(new SocketClosedError(`cannot send: ${this.id} is closed`));
+      else return this.#socket.send(data, this.remote).subscribe(subscriber);
+    });
+  }
+
+  pause(): void {}
+
+  resume(): void {}
+
+  end(): void {}
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose(this);
+    this.#backlog = undefined;
+    this.#live.complete();
+  }
+}

@@ -1,0 +1,125 @@
+import type dgram from 'node:dgram';
+import type { Endpoint, Family, PortaError } from '@porta/core';
+import { Subject, type Subscriber, type TeardownLogic } from 'rxjs';
+import { maxDatagramSize } from '../limits.js';
+import type { UdpStats } from '../udpStats.js';
+import { UdpCounters } from './counters.js';
+import {
+  applyBuffers,
+  closeQuietly,
+  createDgram,
+  localEndpoint,
+  type SendTarget,
+  type SocketPlan,
+} from './dgram.js';
+import { at, type ErrorContext, toPortaError } from './socketErrors.js';
+
+/**
+ * The state every open node:dgram socket carries, bound or connected: its counters, its hot inbound
+ * stream of `T` (what one datagram becomes), and the receive path that feeds it. Subclasses add
+ * only what differs: how a datagram becomes a `T`, and how they send.
+ */
+export abstract class OpenDgram<T> implements SendTarget {
+  readonly socket: dgram.Socket;
+  readonly local: Endpoint;
+  readonly family: Family;
+  readonly maxDatagramSize: number;
+  readonly counters = new UdpCounters();
+  /** The connected remote, if any: receive and send errors name it rather than `local`. */
+  declare readonly remote?: Endpoint;
+  closed = false;
+  protected readonly inbound = new Subject<T>();
+
+  constructor(socket: dgram.Socket, family: Family) {
+    this.socket = socket;
+    this.local = localEndpoint(socket);
+    this.family = family;
+    this.maxDatagramSize = maxDatagramSize(family);
+    socket.on('message', this.#onMessage);
+  }
+
+  get maxDatagram(): number {
+    return this.maxDatagramSize;
+  }
+
+  get stats(): UdpStats {
+    return this.counters.snapshot();
+  }
+
+  get recvBufferSize(): number {
+    return this.closed ? 0 : this.socket.getRecvBufferSize();
+  }
+
+  /** A receive failure the OS reported: terminal for the inbound stream. */
+  fail(error: PortaError): void {
+    this.inbound.error(error);
+  }
+
+  dispose(): void {
+    this.closed = true;
+    this.socket.off('message', this.#onMessage);
+    this.inbound.complete();
+  }
+
+  /** What one received datagram is on the inbound stream. */
+  protected abstract received(data: Buffer, rinfo: dgram.RemoteInfo): T;
+
+  readonly #onMessage = (data: Buffer, rinfo: dgram.RemoteInfo): void => {
+    const counters = this.counters;
+    counters.received++;
+    counters.bytesReceived += data.byteLength;
+    if (!this.inbound.observed) {
+      counters.dropped++;
+      return;
+    }
+    this.inbound.next(this.received(data, rinfo));
+  };
+}
+
+/** What {@link openDgram} needs of the socket object it makes. */
+type Opened = Pick<OpenDgram<unknown>, 'local' | 'remote' | 'fail' | 'dispose'>;
+
+/**
+ * SOCKET + BIND (+ CONNECT when `remote` is given) for one subscriber, then SO_RCVBUF/SO_SNDBUF,
+ * then `subscriber.next(open(socket))`. Each step's failure errors the subscriber, typed and naming
+ * the address the step concerned; once open, an OS error fails the socket's inbound instead.
+ * Returns the teardown (CLOSE).
+ */
+export function openDgram<S>(
+  subscriber: Subscriber<S>,
+  plan: SocketPlan,
+  local: { readonly address: string; readonly port: number },
+  remote: { readonly address: string; readonly port: number } | undefined,
+  open: (socket: dgram.Socket) => S & Opened,
+): TeardownLogic {
+  const socket = createDgram(plan);
+  let opened: (S & Opened) | undefined;
+  const bindContext = at(local, 'bind');
+  // Stays attached until the handle is gone: an 'error' with no listener would crash the process.
+  socket.on('error', (err) => {
+    if (opened !== undefined) opened.fail(toPortaError(err, at(opened.remote ?? opened.local, 'receive')));
+    else subscriber.error(toPortaError(err, bindContext));
+  });
+  const ready = (context: ErrorContext) => {
+    try {
+      applyBuffers(socket, plan.buffers);
+    } catch (err) {
+      subscriber.error(toPortaError(err, { ...context, operation: 'setsockopt' }));
+      return;
+    }
+    opened = open(socket);
+    subscriber.next(opened);
+  };
+  socket.bind({ address: local.address, port: local.port }, () => {
+    if (remote === undefined) return ready(bindContext);
+    const connectContext = at(remote, 'connect');
+    socket.connect(remote.port, remote.address, (err?: Error) => {
+      if (err) subscriber.error(toPortaError(err, connectContext));
+      else ready(connectContext);
+    });
+  });
+  return () => {
+    opened?.dispose();
+    closeQuietly(socket);
+  };
+}
