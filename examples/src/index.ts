@@ -1,6 +1,7 @@
 export * from './cli/exitCodes.js';
 export * from './cli/failure.js';
 export { type CliIo, main } from './cli/main.js';
+export * from './lengthServer.js';
 export * from './messages.js';
 export * from './promiscuous.js';
 export * from './python.js';

@@ -21,13 +21,17 @@ export interface ExampleOptions {
 }
 
 const en = {
-  udpLocal: {
+  // The server of udp_local.py and udp_remote.py prints the same lines in both programs.
+  lengthServer: {
     listening: (addr: string) => `Server >> Listening at IP and port ${addr}`,
     received: (addr: string, text: string) =>
       `Server >> The client at IP and port ${addr} sent the message ${text}`,
+    dropping: (addr: string) => `Server >> Pretending to drop packet from ${addr}`,
+    ignored: (addr: string, reason: string) => `Server >> Ignored a datagram from ${addr}: ${reason}`,
+  },
+  udpLocal: {
     clientName: (addr: string) => `Client >> The client's operating system assigned the IP and port ${addr}`,
     reply: (addr: string, repr: string) => `Client >> The server ${addr} replied ${repr}`,
-    ignored: (addr: string, reason: string) => `Server >> Ignored a datagram from ${addr}: ${reason}`,
   },
   tcp16: {
     listening: (addr: string) => `Listening at ${addr}`,
@@ -44,10 +48,6 @@ const en = {
     reply: (repr: string) => `The server said ${repr}`,
   },
   udpRemote: {
-    listening: (addr: string) => `Server >> Listening at IP and port ${addr}`,
-    dropping: (addr: string) => `Server >> Pretending to drop packet from ${addr}`,
-    received: (addr: string, repr: string) =>
-      `Server >> The client at IP and port ${addr} sent the message ${repr}`,
     clientName: (addr: string) => `Client >> Client socket name: ${addr}`,
     waiting: (seconds: string) => `Client >> Waiting up to ${seconds} seconds for a reply`,
     reply: (repr: string) => `Client >> The server replied ${repr}`,
@@ -80,12 +80,15 @@ type Catalogue = typeof en;
 type Widen<T> = { readonly [K in keyof T]: { readonly [F in keyof T[K]]: T[K][F] } };
 
 const pt: Widen<Catalogue> = {
-  udpLocal: {
+  lengthServer: {
     listening: (addr) => `Servidor >> Escutando no IP e porta ${addr}`,
     received: (addr, text) => `Servidor >> O cliente no IP e porta ${addr} enviou a mensagem ${text}`,
+    dropping: (addr) => `Servidor >> Fingindo descartar pacote de ${addr}`,
+    ignored: (addr, reason) => `Servidor >> Ignorei um datagrama de ${addr}: ${reason}`,
+  },
+  udpLocal: {
     clientName: (addr) => `Cliente >> O sistema operacional do cliente informou o IP e porta ${addr}`,
     reply: (addr, repr) => `Cliente >> O servidor ${addr} respondeu ${repr}`,
-    ignored: (addr, reason) => `Servidor >> Ignorei um datagrama de ${addr}: ${reason}`,
   },
   tcp16: {
     listening: (addr) => `Escutando em ${addr}`,
@@ -104,9 +107,6 @@ const pt: Widen<Catalogue> = {
     reply: (repr) => `O servidor diz ${repr}`,
   },
   udpRemote: {
-    listening: (addr) => `Servidor >> Escutando no IP e porta ${addr}`,
-    dropping: (addr) => `Servidor >> Fingindo descartar pacote de ${addr}`,
-    received: (addr, repr) => `Servidor >> O cliente no IP e porta ${addr} enviou a mensagem ${repr}`,
     clientName: (addr) => `Cliente >> Nome do socket do cliente: ${addr}`,
     waiting: (seconds) => `Cliente >> Aguardando ${seconds} segundos para enviar a resposta`,
     reply: (repr) => `Cliente >> O servidor respondeu ${repr}`,

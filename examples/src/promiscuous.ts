@@ -1,4 +1,4 @@
-import { type Datagram, type Endpoint, encodeString, endpoint, filterOrigin } from '@porta/core';
+import { type Datagram, type Endpoint, encodeString, filterOrigin } from '@porta/core';
 import { bindUdp } from '@porta/udp';
 import {
   catchError,
@@ -8,23 +8,18 @@ import {
   first,
   ignoreElements,
   map,
-  merge,
   type Observable,
   of,
   ReplaySubject,
   switchMap,
-  tap,
-  throwError,
-  timeout,
   toArray,
   zip,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
 import { defaultLog, type ExampleOptions, type Lang, messages } from './messages.js';
-import { pyAddress, pyDatetime, pyRepr } from './python.js';
+import { pyAddress, pyRepr } from './python.js';
 import {
   type ClientExchange,
-  noAnswer,
   type UdpLocalClientOptions,
   udpLocalClient,
   udpLocalServer,
@@ -58,7 +53,7 @@ export function rejectionReason(from: Endpoint, server: Endpoint, lang: Lang = '
 }
 
 /** Options of {@link hardenedClient}. */
-export interface HardenedClientOptions extends UdpLocalClientOptions {
+export interface HardenedClientOptions extends Omit<UdpLocalClientOptions, 'acceptReplies'> {
   /** Called for every datagram refused by the origin check. */
   readonly onReject?: (rejection: Rejection) => void;
 }
@@ -74,50 +69,21 @@ export interface HardenedClientOptions extends UdpLocalClientOptions {
  * ```
  */
 export function hardenedClient(options: HardenedClientOptions = {}): Observable<ClientExchange> {
-  const {
-    host = '127.0.0.1',
-    port = 1060,
-    bindAddress = '0.0.0.0',
-    timeoutMs = 5000,
-    log = defaultLog,
-  } = options;
-  const say = messages(options.lang);
-  const server = endpoint(host, port);
-  const request = `Mensagem para o servidor: Hora atual ${pyDatetime(options.now?.() ?? new Date())}`;
-  const refuse = (d: Datagram) => {
+  const { lang, log = defaultLog } = options;
+  const say = messages(lang).promiscuous;
+  const refuse = (server: Endpoint) => (d: Datagram) => {
     const rejection = {
       from: d.remote,
       text: safeText(d.data),
-      reason: rejectionReason(d.remote, server, options.lang),
+      reason: rejectionReason(d.remote, server, lang),
     };
-    log(say.promiscuous.rejected(pyAddress(d.remote), rejection.reason));
+    log(say.rejected(pyAddress(d.remote), rejection.reason));
     options.onReject?.(rejection);
   };
-  return bindUdp({ address: bindAddress, port: 0 }).pipe(
-    switchMap((socket) =>
-      merge(
-        socket.datagrams.pipe(filterOrigin(server, { onDrop: refuse })),
-        socket.send(encodeString(request, 'ascii'), server).pipe(
-          tap({
-            complete: () => {
-              log(say.udpLocal.clientName(pyAddress(socket.local)));
-              options.onSent?.(socket.local);
-            },
-          }),
-          ignoreElements(),
-        ),
-      ).pipe(
-        first(),
-        timeout({ first: timeoutMs, with: () => throwError(() => noAnswer(server, timeoutMs)) }),
-        map(({ data, remote }) => {
-          const reply = asciiText(data);
-          log(say.udpLocal.reply(pyAddress(remote), pyRepr(reply)));
-          return { local: socket.local, from: remote, request, reply };
-        }),
-      ),
-    ),
-    first(),
-  );
+  return udpLocalClient({
+    ...options,
+    acceptReplies: (server) => filterOrigin(server, { onDrop: refuse(server) }),
+  });
 }
 
 function safeText(data: Uint8Array): string {

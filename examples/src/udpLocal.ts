@@ -1,54 +1,31 @@
-import { type Endpoint, encodeString, endpoint, formatEndpoint, TimeoutError } from '@porta/core';
+import {
+  type Datagram,
+  type Endpoint,
+  encodeString,
+  endpoint,
+  formatEndpoint,
+  TimeoutError,
+} from '@porta/core';
 import { bindUdp } from '@porta/udp';
 import {
-  concatMap,
   first,
-  ignoreElements,
+  identity,
+  type MonoTypeOperatorFunction,
   map,
-  merge,
   type Observable,
-  of,
-  startWith,
   switchMap,
   tap,
   throwError,
   timeout,
-  timer,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
+import { firstReply } from './firstReply.js';
+import { type LengthServerEvent, type LengthServerOptions, lengthServer } from './lengthServer.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress, pyDatetime, pyRepr } from './python.js';
 
-/**
- * The server's answer to any request: the course's text, with the request's length in bytes.
- *
- * @example
- * ```ts
- * lengthReply(63); // 'Mensagem para o cliente: O dado enviado possui comprimento de 63 bytes'
- * ```
- */
-export function lengthReply(length: number): string {
-  return `Mensagem para o cliente: O dado enviado possui comprimento de ${length} bytes`;
-}
-
-/** What a request/length server did, one event per step. */
-export type LengthServerEvent =
-  | { readonly type: 'listening'; readonly local: Endpoint }
-  | { readonly type: 'answered'; readonly from: Endpoint; readonly request: string; readonly reply: string }
-  | { readonly type: 'dropped'; readonly from: Endpoint; readonly reason: string };
-
 /** Options of {@link udpLocalServer}. */
-export interface UdpLocalServerOptions extends ExampleOptions {
-  /** Address to bind (default `127.0.0.1`, as the course). */
-  readonly host?: string;
-  /** UDP port (default 1060; 0 lets the OS choose). */
-  readonly port?: number;
-  /**
-   * Hold each reply this long before sending it (default 0). Stands in for the course's suspended
-   * server (Ctrl+Z) in the promiscuous-client demonstration: the window in which a spoofer answers first.
-   */
-  readonly holdMs?: number;
-}
+export type UdpLocalServerOptions = Pick<LengthServerOptions, 'host' | 'port' | 'holdMs' | 'lang' | 'log'>;
 
 /**
  * The course's `udp_local.py servidor`: binds, then answers every datagram with its length.
@@ -60,34 +37,7 @@ export interface UdpLocalServerOptions extends ExampleOptions {
  * ```
  */
 export function udpLocalServer(options: UdpLocalServerOptions = {}): Observable<LengthServerEvent> {
-  const { host = '127.0.0.1', port = 1060, holdMs = 0, log = defaultLog } = options;
-  const say = messages(options.lang).udpLocal;
-  return bindUdp({ address: host, port }).pipe(
-    tap((socket) => log(say.listening(pyAddress(socket.local)))),
-    switchMap((socket) =>
-      socket.datagrams.pipe(
-        concatMap(({ data, remote }): Observable<LengthServerEvent> => {
-          let request: string;
-          try {
-            request = asciiText(data);
-          } catch (err) {
-            // Python's server dies of the UnicodeDecodeError; porta's says so and goes on.
-            const reason = (err as Error).message;
-            log(say.ignored(pyAddress(remote), reason));
-            return of({ type: 'dropped', from: remote, reason });
-          }
-          log(say.received(pyAddress(remote), request));
-          const reply = lengthReply(data.length);
-          const send = socket.send(encodeString(reply, 'ascii'), remote);
-          return (holdMs > 0 ? timer(holdMs).pipe(switchMap(() => send)) : send).pipe(
-            ignoreElements(),
-            startWith({ type: 'answered', from: remote, request, reply } as const),
-          );
-        }),
-        startWith({ type: 'listening', local: socket.local } as const),
-      ),
-    ),
-  );
+  return lengthServer(options);
 }
 
 /** What a client learnt from one request/reply exchange. */
@@ -117,6 +67,11 @@ export interface UdpLocalClientOptions extends ExampleOptions {
   readonly now?: () => Date;
   /** Called once the request is out, with the client's address: the port the course tells you to note. */
   readonly onSent?: (local: Endpoint) => void;
+  /**
+   * Which datagrams may be the reply, given the server's address (default: any datagram, from
+   * anyone, as the course's client). {@link hardenedClient} accepts only the server's.
+   */
+  readonly acceptReplies?: (server: Endpoint) => MonoTypeOperatorFunction<Datagram>;
 }
 
 /**
@@ -135,34 +90,31 @@ export function udpLocalClient(options: UdpLocalClientOptions = {}): Observable<
     port = 1060,
     bindAddress = '0.0.0.0',
     timeoutMs = 5000,
+    acceptReplies = () => identity,
     log = defaultLog,
   } = options;
   const say = messages(options.lang).udpLocal;
   const server = endpoint(host, port);
   const request = `Mensagem para o servidor: Hora atual ${pyDatetime(options.now?.() ?? new Date())}`;
   return bindUdp({ address: bindAddress, port: 0 }).pipe(
-    switchMap((socket) =>
-      merge(
-        socket.datagrams,
-        socket.send(encodeString(request, 'ascii'), server).pipe(
-          tap({
-            complete: () => {
-              log(say.clientName(pyAddress(socket.local)));
-              options.onSent?.(socket.local);
-            },
-          }),
-          ignoreElements(),
-        ),
-      ).pipe(
-        first(),
+    switchMap((socket) => {
+      const send = socket.send(encodeString(request, 'ascii'), server).pipe(
+        tap({
+          complete: () => {
+            log(say.clientName(pyAddress(socket.local)));
+            options.onSent?.(socket.local);
+          },
+        }),
+      );
+      return firstReply(send, socket.datagrams.pipe(acceptReplies(server))).pipe(
         timeout({ first: timeoutMs, with: () => throwError(() => noAnswer(server, timeoutMs)) }),
         map(({ data, remote }) => {
           const reply = asciiText(data);
           log(say.reply(pyAddress(remote), pyRepr(reply)));
           return { local: socket.local, from: remote, request, reply };
         }),
-      ),
-    ),
+      );
+    }),
     // One exchange; completing releases the socket.
     first(),
   );

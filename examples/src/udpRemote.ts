@@ -1,16 +1,11 @@
 import { type Endpoint, encodeString, endpoint, formatEndpoint, isPortaError } from '@porta/core';
 import { retryBackoff } from '@porta/reliability';
-import { bindUdp, connectUdp } from '@porta/udp';
+import { connectUdp } from '@porta/udp';
 import {
   catchError,
-  concatMap,
-  defer,
-  first,
-  ignoreElements,
   map,
   merge,
   type Observable,
-  of,
   Subject,
   startWith,
   switchMap,
@@ -19,19 +14,16 @@ import {
   throwError,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
+import { firstReply } from './firstReply.js';
+import { type LengthServerEvent, type LengthServerOptions, lengthServer } from './lengthServer.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress, pyRepr, pySeconds, pythonRandom } from './python.js';
-import { type LengthServerEvent, lengthReply } from './udpLocal.js';
 
 /** The client's request, as the course's `udp_remote.py` sends it. */
 export const REMOTE_REQUEST = 'Mensagem para o servidor: Estou enviando uma mensagem';
 
 /** Options of {@link udpRemoteServer}. */
-export interface UdpRemoteServerOptions extends ExampleOptions {
-  /** Interface to bind (`0.0.0.0` for any; default `127.0.0.1`). */
-  readonly host?: string;
-  /** UDP port (default 1060; 0 lets the OS choose). */
-  readonly port?: number;
+export interface UdpRemoteServerOptions extends Pick<LengthServerOptions, 'host' | 'port' | 'lang' | 'log'> {
   /**
    * Seed for the pretend drops. The draws are Python's own Mersenne Twister, so the same seed drops
    * the same requests as the course's `udp_remote.py --seed N`. Without a seed, drops are random.
@@ -51,37 +43,9 @@ export interface UdpRemoteServerOptions extends ExampleOptions {
  * ```
  */
 export function udpRemoteServer(options: UdpRemoteServerOptions = {}): Observable<LengthServerEvent> {
-  const { host = '127.0.0.1', port = 1060, dropRate = 0.5, log = defaultLog } = options;
-  const say = messages(options.lang).udpRemote;
-  const random = options.seed === undefined ? Math.random : pythonRandom(options.seed);
-  return bindUdp({ address: host, port }).pipe(
-    tap((socket) => log(say.listening(pyAddress(socket.local)))),
-    switchMap((socket) =>
-      socket.datagrams.pipe(
-        concatMap(({ data, remote }): Observable<LengthServerEvent> => {
-          if (random() < dropRate) {
-            log(say.dropping(pyAddress(remote)));
-            return of({ type: 'dropped', from: remote, reason: 'pretending the network lost it' });
-          }
-          let request: string;
-          try {
-            request = asciiText(data);
-          } catch (err) {
-            // Python's server dies of the UnicodeDecodeError; porta's says so and goes on.
-            const reason = (err as Error).message;
-            log(messages(options.lang).udpLocal.ignored(pyAddress(remote), reason));
-            return of({ type: 'dropped', from: remote, reason });
-          }
-          log(say.received(pyAddress(remote), pyRepr(request)));
-          const reply = lengthReply(data.length);
-          return socket
-            .send(encodeString(reply, 'ascii'), remote)
-            .pipe(ignoreElements(), startWith({ type: 'answered', from: remote, request, reply } as const));
-        }),
-        startWith({ type: 'listening', local: socket.local } as const),
-      ),
-    ),
-  );
+  const { seed, dropRate = 0.5, ...server } = options;
+  const random = seed === undefined ? Math.random : pythonRandom(seed);
+  return lengthServer({ ...server, showRequest: pyRepr, pretendLost: () => random() < dropRate });
 }
 
 /** What the backoff client did, step by step. The last event is `answered`; giving up is an error. */
@@ -132,11 +96,7 @@ export function udpRemoteClient(options: UdpRemoteClientOptions = {}): Observabl
     switchMap((socket) => {
       const progress = new Subject<UdpRemoteClientEvent>();
       let attempts = 0;
-      // One attempt: send, then the first datagram (the connected socket only lets the server's in).
-      const attempt = defer(() =>
-        merge(socket.send(request).pipe(ignoreElements()), socket.messages.pipe(first())),
-      );
-      const answer = attempt.pipe(
+      const answer = firstReply(socket.send(request), socket.messages).pipe(
         retryBackoff({
           initialMs: initialWaitMs,
           maxWaitMs,

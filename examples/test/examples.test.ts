@@ -20,14 +20,9 @@ import {
   udpRemoteServer,
   withServer,
 } from '../src/index.js';
+import { recorder } from './support.js';
 
 trackHandles();
-
-/** Collects console lines instead of printing them. */
-function recorder() {
-  const lines: string[] = [];
-  return { lines, log: (line: string) => lines.push(line) };
-}
 
 describe('udp-local', () => {
   it('answers the client with the length of its request, from the server address', async () => {

@@ -16,7 +16,7 @@ import {
   udpRemoteClient,
   udpRemoteServer,
 } from '../src/index.js';
-import { cleanUpChildren, freePort, normalize, python, pythonSkipReason } from './support.js';
+import { cleanUpChildren, freePort, normalize, python, pythonSkipReason, recorder } from './support.js';
 
 // porta's programs against the course's own Python programs, on the wire, in both directions.
 const skipReason = pythonSkipReason();
@@ -24,12 +24,6 @@ if (skipReason !== undefined) console.warn(`Skipping the Python interoperability
 
 trackHandles();
 cleanUpChildren();
-
-/** Collects console lines instead of printing them. */
-function recorder() {
-  const lines: string[] = [];
-  return { lines, log: (line: string) => lines.push(line) };
-}
 
 /** Starts a porta server in this process; resolves with its port once it listens. Stopped after each test. */
 const servers: Subscription[] = [];

@@ -22,6 +22,12 @@ export function pythonSkipReason(): string | undefined {
   return undefined;
 }
 
+/** Collects an example's console lines instead of printing them. */
+export function recorder(): { readonly lines: string[]; readonly log: (line: string) => void } {
+  const lines: string[] = [];
+  return { lines, log: (line) => lines.push(line) };
+}
+
 /** A port that was free a moment ago: bind port 0, read the port, close. */
 export async function freePort(kind: 'udp' | 'tcp'): Promise<number> {
   if (kind === 'udp') {

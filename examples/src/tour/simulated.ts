@@ -2,8 +2,6 @@ import { encodeString, endpoint } from '@porta/core';
 import { retryBackoff, SimNetwork } from '@porta/reliability';
 import {
   catchError,
-  defer,
-  first,
   ignoreElements,
   map,
   merge,
@@ -14,8 +12,12 @@ import {
   switchMap,
   take,
 } from 'rxjs';
-import { lengthReply } from '../udpLocal.js';
+import { firstReply } from '../firstReply.js';
+import { answerLengths } from '../lengthServer.js';
 import { REMOTE_REQUEST } from '../udpRemote.js';
+
+/** The simulated server answers thousands of requests: its lines would drown the tour's histogram. */
+const silent = () => {};
 
 /** Options of {@link lossyExchanges}. */
 export interface LossyExchangesOptions {
@@ -60,11 +62,10 @@ export function lossyExchanges(options: LossyExchangesOptions = {}): LossyExchan
   const net = new SimNetwork({ seed, defaultLink: { lossRate, delayMs } });
   const server = endpoint('10.0.0.1', 1060);
   const request = encodeString(REMOTE_REQUEST, 'ascii');
-  const reply = encodeString(lengthReply(request.length), 'ascii');
   let sent = 0;
 
   const serving: Observable<never> = net.bind({ address: server.address, port: server.port }).pipe(
-    switchMap((s) => s.datagrams.pipe(mergeMap((d) => s.send(reply, d.remote)))),
+    switchMap((socket) => answerLengths(socket, { log: silent })),
     ignoreElements(),
   );
 
@@ -72,9 +73,7 @@ export function lossyExchanges(options: LossyExchangesOptions = {}): LossyExchan
     net.bind({ address: '10.0.0.2' }).pipe(
       switchMap((socket) => {
         let attempt = 0;
-        return defer(() =>
-          merge(socket.send(request, server).pipe(ignoreElements()), socket.datagrams.pipe(first())),
-        ).pipe(
+        return firstReply(socket.send(request, server), socket.datagrams).pipe(
           retryBackoff({
             scheduler: net.scheduler,
             onAttempt: (info) => {

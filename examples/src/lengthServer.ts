@@ -1,0 +1,114 @@
+import { type Datagram, type DatagramSocket, type Endpoint, encodeString } from '@porta/core';
+import { bindUdp } from '@porta/udp';
+import { concatMap, ignoreElements, type Observable, of, startWith, switchMap, tap, timer } from 'rxjs';
+import { asciiText } from './ascii.js';
+import { defaultLog, type ExampleOptions, messages } from './messages.js';
+import { pyAddress } from './python.js';
+
+/**
+ * The server's answer to any request: the course's text, with the request's length in bytes.
+ *
+ * @example
+ * ```ts
+ * lengthReply(63); // 'Mensagem para o cliente: O dado enviado possui comprimento de 63 bytes'
+ * ```
+ */
+export function lengthReply(length: number): string {
+  return `Mensagem para o cliente: O dado enviado possui comprimento de ${length} bytes`;
+}
+
+/** What a request/length server did, one event per step. */
+export type LengthServerEvent =
+  | { readonly type: 'listening'; readonly local: Endpoint }
+  | { readonly type: 'answered'; readonly from: Endpoint; readonly request: string; readonly reply: string }
+  | { readonly type: 'dropped'; readonly from: Endpoint; readonly reason: string };
+
+/** Options of {@link answerLengths}. */
+export interface AnswerLengthsOptions extends ExampleOptions {
+  /**
+   * Hold each reply this long before sending it (default 0). Stands in for the course's suspended
+   * server (Ctrl+Z) in the promiscuous-client demonstration: the window in which a spoofer answers first.
+   */
+  readonly holdMs?: number;
+  /** How the console shows a request: as it came (default, as `udp_local.py`) or e.g. `pyRepr` (`udp_remote.py`). */
+  readonly showRequest?: (request: string) => string;
+  /** Asked once per datagram, before reading it: `true` pretends the network lost it (default: never). */
+  readonly pretendLost?: () => boolean;
+}
+
+/**
+ * The course's server loop on a socket that is already bound, real or simulated: answers every
+ * datagram with its length ({@link lengthReply}), one event per datagram, one at a time.
+ *
+ * @example
+ * ```ts
+ * net.bind({ address: '10.0.0.1', port: 1060 }).pipe(switchMap((socket) => answerLengths(socket)));
+ * ```
+ */
+export function answerLengths(
+  socket: DatagramSocket,
+  options: AnswerLengthsOptions = {},
+): Observable<LengthServerEvent> {
+  const {
+    holdMs = 0,
+    showRequest = (request) => request,
+    pretendLost = () => false,
+    log = defaultLog,
+  } = options;
+  const say = messages(options.lang).lengthServer;
+
+  const answer = ({ data, remote }: Datagram): Observable<LengthServerEvent> => {
+    if (pretendLost()) {
+      log(say.dropping(pyAddress(remote)));
+      return of({ type: 'dropped', from: remote, reason: 'pretending the network lost it' });
+    }
+    let request: string;
+    try {
+      request = asciiText(data);
+    } catch (err) {
+      // Python's server dies of the UnicodeDecodeError; porta's says so and goes on.
+      const reason = (err as Error).message;
+      log(say.ignored(pyAddress(remote), reason));
+      return of({ type: 'dropped', from: remote, reason });
+    }
+    log(say.received(pyAddress(remote), showRequest(request)));
+    const reply = lengthReply(data.length);
+    const send = socket.send(encodeString(reply, 'ascii'), remote);
+    return (holdMs > 0 ? timer(holdMs).pipe(switchMap(() => send)) : send).pipe(
+      ignoreElements(),
+      startWith({ type: 'answered', from: remote, request, reply } as const),
+    );
+  };
+
+  return socket.datagrams.pipe(concatMap(answer));
+}
+
+/** Options of {@link lengthServer}. */
+export interface LengthServerOptions extends AnswerLengthsOptions {
+  /** Interface to bind (default `127.0.0.1`, as the course; `0.0.0.0` for every interface). */
+  readonly host?: string;
+  /** UDP port (default 1060; 0 lets the OS choose). */
+  readonly port?: number;
+}
+
+/**
+ * The server of the course's `udp_local.py` and `udp_remote.py`: binds, then answers every datagram
+ * with its length ({@link answerLengths}). Emits `listening` once with the bound address, then one
+ * event per datagram; unsubscribe to close. {@link udpLocalServer} and {@link udpRemoteServer} are
+ * this server with each program's console and drops.
+ *
+ * @example
+ * ```ts
+ * lengthServer({ port: 0, pretendLost: () => Math.random() < 0.5 }).subscribe((e) => console.log(e.type));
+ * ```
+ */
+export function lengthServer(options: LengthServerOptions = {}): Observable<LengthServerEvent> {
+  const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
+  const say = messages(options.lang).lengthServer;
+  return bindUdp({ address: host, port }).pipe(
+    tap((socket) => log(say.listening(pyAddress(socket.local)))),
+    switchMap((socket) =>
+      answerLengths(socket, options).pipe(startWith({ type: 'listening', local: socket.local } as const)),
+    ),
+  );
+}
