@@ -1,10 +1,12 @@
 // TCP throughput through porta vs raw node:net (both with length-prefixed framing), and memory under a
-// slow consumer with and without porta's backpressured receive. Run: npm run bench -- transport-tcp
+// slow consumer with and without porta's backpressured receive, with iperf3 on loopback as the physical
+// limit when it is installed (bench/install-tools.sh). Run: npm run bench -- transport-tcp
 import net from 'node:net';
 import os from 'node:os';
 import { encodeLengthPrefixed, lengthField } from '@porta/core';
 import { connectTcp, listenTcp, type TcpConnection } from '@porta/tcp';
 import { concatMap, lastValueFrom, map, type ObservableInput, Subscription, timer } from 'rxjs';
+import { iperf3Throughput } from './reference-tools.js';
 import { machine, table, writeSection } from './report.js';
 
 const KiB = 1024;
@@ -266,6 +268,11 @@ export async function main(): Promise<void> {
   const pairRatios = portas.map((p, i) => gbps(p) / gbps(raws[i]!));
   const rawCpu = median(raws.map(cpuPerGiB));
   const portaCpu = median(portas.map(cpuPerGiB));
+  // iperf3 runs about as long as porta's runs took together (iperf3's -t takes whole seconds).
+  const iperfSeconds = Math.min(10, Math.max(2, Math.round(portas.reduce((s, r) => s + r.seconds, 0))));
+  const iperf = await iperf3Throughput(iperfSeconds);
+  const limit = iperf.ok ? iperf.value.bytesPerSecond / 1e9 : undefined;
+  const ofLimit = (gb: number) => (limit === undefined ? '—' : (gb / limit).toFixed(2));
 
   const throughput = table(
     [
@@ -275,6 +282,7 @@ export async function main(): Promise<void> {
       'ratio vs raw (of medians)',
       'CPU s per GiB (median)',
       'CPU efficiency vs raw',
+      '÷ iperf3',
     ],
     [
       [
@@ -284,6 +292,7 @@ export async function main(): Promise<void> {
         '1.00',
         rawCpu.toFixed(2),
         '1.00',
+        ofLimit(raw),
       ],
       [
         'porta: sendAll + lengthField',
@@ -292,7 +301,19 @@ export async function main(): Promise<void> {
         ratio.toFixed(2),
         portaCpu.toFixed(2),
         (rawCpu / portaCpu).toFixed(2),
+        ofLimit(porta),
       ],
+      limit === undefined
+        ? ['iperf3 -c/-s on loopback (physical limit)', iperf.ok ? '' : iperf.note, '', '', '', '', '—']
+        : [
+            'iperf3 -c/-s on loopback (physical limit)',
+            limit.toFixed(2),
+            `1 run of ${iperfSeconds} s`,
+            (limit / raw).toFixed(2),
+            '—',
+            '—',
+            '1.00',
+          ],
     ],
   );
   const memory = table(
@@ -331,6 +352,12 @@ frames from a generator (each encoded by \`encodeLengthPrefixed\`, the function 
 with) and \`listenTcp\` + \`bytes.pipe(lengthField())\` on the receiving end. Raw: \`node:net\`,
 \`write()\` until it returns false then \`drain\`, and a hand-written decoder. Target: porta ≥ 0.9× raw.
 ${sizeNote}
+
+The physical limit is \`iperf3 -c 127.0.0.1 -t ${iperfSeconds} -J\` against \`iperf3 -s -1\`, run after
+the rounds (\`end.sum_received\`, payload bytes per second; no framing). iperf3's client and server are
+two C processes, so they use both cores, while porta and raw run both ends in one Node thread: the
+"÷ iperf3" column says how much of the loopback's capacity one process reaches, not a target.
+iperf3 is optional: \`bench/install-tools.sh\` installs it (and sockperf); without it the row says so.
 
 ${throughput}
 

@@ -2,15 +2,19 @@
 // process, through porta (bindUdp echo server + connectUdp client, using only their Observables)
 // against raw node:dgram ping-pong. Both sides run 5 s in total, alternating in 250 ms rounds so a
 // change in machine load hits both alike; the ratio reported is the median of adjacent round pairs.
+// sockperf ping-pong (bench/install-tools.sh) is the reference, run after them when it is installed.
 import dgram from 'node:dgram';
 import { bindUdp, connectUdp } from '@porta/udp';
 import { mergeMap, type Observable, type Subscription } from 'rxjs';
+import { sockperfPingPong } from './reference-tools.js';
 import { machine, table, writeSection } from './report.js';
 
 const SIZE = 64;
 const TOTAL_MS = Number(process.env.BENCH_UDP_MS ?? 5_000);
 const ROUND_MS = 250;
 const WARMUP_MS = 500;
+/** sockperf's -t takes whole seconds. */
+const SOCKPERF_S = Math.max(1, Math.round(TOTAL_MS / 1000));
 
 /** A measured run: round trips completed and the time they took. */
 interface Run {
@@ -115,6 +119,9 @@ export async function main(): Promise<void> {
   }
   raw.close();
   porta.close();
+  const sockperf = await sockperfPingPong(SOCKPERF_S, SIZE);
+  const reference = sockperf.ok ? sockperf.value.roundTripsPerSecond : undefined;
+  const ofReference = (r: Run) => (reference === undefined ? '—' : (rate(r) / reference).toFixed(2));
 
   const ratio = median(pairRatios);
   const overall = rate(portaTotal) / rate(rawTotal);
@@ -125,6 +132,7 @@ export async function main(): Promise<void> {
       (rawTotal.ms / 1000).toFixed(1),
       Math.round(rate(rawTotal)),
       '1.00',
+      ofReference(rawTotal),
     ],
     [
       'porta (bindUdp + connectUdp)',
@@ -132,12 +140,33 @@ export async function main(): Promise<void> {
       (portaTotal.ms / 1000).toFixed(1),
       Math.round(rate(portaTotal)),
       overall.toFixed(2),
+      ofReference(portaTotal),
     ],
+    sockperf.ok
+      ? [
+          'sockperf ping-pong + server',
+          sockperf.value.roundTrips,
+          sockperf.value.seconds.toFixed(1),
+          Math.round(sockperf.value.roundTripsPerSecond),
+          (sockperf.value.roundTripsPerSecond / rate(rawTotal)).toFixed(2),
+          '1.00',
+        ]
+      : ['sockperf ping-pong + server', sockperf.note, '', '', '', '—'],
   ];
   const result = table(
-    ['UDP 64-byte request/response, one in flight', 'round trips', 's', 'round trips/s', 'ratio'],
+    [
+      'UDP 64-byte request/response, one in flight',
+      'round trips',
+      's',
+      'round trips/s',
+      '÷ raw',
+      '÷ sockperf',
+    ],
     rows,
   );
+  const sockperfNote = sockperf.ok
+    ? `sockperf's mean round trip: ${sockperf.value.avgRoundTripUs.toFixed(1)} µs (twice its "avg-latency", which is half a round trip).`
+    : 'sockperf is optional: `bench/install-tools.sh` installs it (and iperf3).';
   console.log(result);
   console.log(`median ratio over ${pairRatios.length} round pairs: ${ratio.toFixed(2)}`);
   writeSection(
@@ -146,8 +175,14 @@ export async function main(): Promise<void> {
 
 ${machine()}. Loopback, one process, 64-byte payload, one request in flight; ${TOTAL_MS / 1000} s per side
 in alternating ${ROUND_MS} ms rounds after a ${WARMUP_MS} ms warm-up. Target: porta ≥ 0.80× raw.
-The table's ratio is over the totals; the headline is the median over adjacent (raw, porta) round
+The table's "÷ raw" is over the totals; the headline is the median over adjacent (raw, porta) round
 pairs, which is less sensitive to load spikes on a shared machine.
+
+The reference is \`sockperf ping-pong -i 127.0.0.1 -t ${SOCKPERF_S} -m ${SIZE}\` against
+\`sockperf server\`, run after the rounds: its round trips are counted over its "valid duration" (after
+its own warm-up). sockperf's client and server are two C processes blocking in \`recvfrom\`, one per
+core, while raw and porta run both ends in one Node thread; "÷ sockperf" is how far one event loop is
+from the kernel's loopback round trip, not a target. ${sockperfNote}
 
 ${result}
 
