@@ -15,7 +15,6 @@ import {
   switchMap,
   tap,
 } from 'rxjs';
-
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress, pyBytesRepr } from './python.js';
 

@@ -20,7 +20,7 @@ import {
   udpRemoteServer,
   withServer,
 } from '../src/index.js';
-import { recorder } from './support.js';
+import { courseClock, recorder } from './support.js';
 
 trackHandles();
 
@@ -30,9 +30,13 @@ describe('udp-local', () => {
     const client = recorder();
     const { exchange, local } = await firstValueFrom(
       withServer(udpLocalServer({ port: 0, log: server.log, lang: 'pt' }), (local) =>
-        udpLocalClient({ port: local.port, bindAddress: '127.0.0.1', log: client.log, lang: 'pt' }).pipe(
-          map((exchange) => ({ exchange, local })),
-        ),
+        udpLocalClient({
+          port: local.port,
+          bindAddress: '127.0.0.1',
+          now: courseClock,
+          log: client.log,
+          lang: 'pt',
+        }).pipe(map((exchange) => ({ exchange, local }))),
       ),
     );
     expect(exchange.request).toMatch(
@@ -58,7 +62,9 @@ describe('udp-local', () => {
           // Closing the rogue socket once its datagram is out.
           switchMap((rogue) => concat(rogue.send(Uint8Array.of(0xff), local), of(true))),
           take(1),
-          switchMap(() => udpLocalClient({ port: local.port, bindAddress: '127.0.0.1', log: () => {} })),
+          switchMap(() =>
+            udpLocalClient({ port: local.port, bindAddress: '127.0.0.1', now: courseClock, log: () => {} }),
+          ),
         ),
       ),
     );
@@ -250,6 +256,7 @@ describe('promiscuous', () => {
         hardenedClient({
           port: local.port,
           bindAddress: '127.0.0.1',
+          now: courseClock,
           log: () => {},
           onReject: (r) => rejected.push(r),
         }),

@@ -16,7 +16,15 @@ import {
   udpRemoteClient,
   udpRemoteServer,
 } from '../src/index.js';
-import { cleanUpChildren, freePort, normalize, python, pythonSkipReason, recorder } from './support.js';
+import {
+  cleanUpChildren,
+  courseClock,
+  freePort,
+  normalize,
+  python,
+  pythonSkipReason,
+  recorder,
+} from './support.js';
 
 // porta's programs against the course's own Python programs, on the wire, in both directions.
 const skipReason = pythonSkipReason();
@@ -60,7 +68,7 @@ describe.skipIf(skipReason !== undefined)("interop with the course's Python prog
       await server.line(/^Servidor >> Escutando no IP e porta/);
       const client = recorder();
       const exchange = await firstValueFrom(
-        udpLocalClient({ port, bindAddress: '127.0.0.1', lang: 'pt', log: client.log }),
+        udpLocalClient({ port, bindAddress: '127.0.0.1', now: courseClock, lang: 'pt', log: client.log }),
       );
       expect(exchange.reply).toBe(lengthReply(63));
       expect(exchange.from).toEqual({ address: '127.0.0.1', port, family: 'IPv4' });
@@ -222,6 +230,7 @@ describe.skipIf(skipReason !== undefined)("interop with the course's Python prog
           hardenedClient({
             port,
             bindAddress: '127.0.0.1',
+            now: courseClock,
             log: () => {},
             onSent: (local) => {
               spoof({ to: local, log: () => {} }).subscribe({

@@ -12,9 +12,6 @@ import { runTour } from '../tour/runTour.js';
 import { udpLocalClient, udpLocalServer } from '../udpLocal.js';
 import { udpRemoteClient, udpRemoteServer } from '../udpRemote.js';
 import { ExitCode } from './exitCodes.js';
-
-export { ExitCode } from './exitCodes.js';
-
 import { diagnose, type FailureContext } from './failure.js';
 
 /** What the command talks to: the terminal in real use, buffers in tests. */
@@ -233,8 +230,9 @@ other player leaves.`,
     summary: 'every example on loopback, in one process, with a timeline and a summary',
     usage: 'porta tour [--lang en|pt]',
     details: `Runs udp-local, tcp-16, udp-remote (with drops, and against a silent server),
-promiscuous and tic-tac-toe on ephemeral ports, checks each did what the course says, and
-prints a summary table. Exit code 0 only if every check passed.`,
+promiscuous and tic-tac-toe on ephemeral ports, then 1000 backoff clients over a lossy
+simulated network in virtual time; checks each did what the course says, and prints a
+summary table. Exit code 0 only if every check passed.`,
     extra: {},
     run: async (args, io) => {
       expectPositionals(args, 0);

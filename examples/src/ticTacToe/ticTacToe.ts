@@ -154,45 +154,39 @@ function hostGame(
       else log(say.theirTurn(remote));
     };
 
-    // The local player's text goes through the same schema and rules as the opponent's.
+    // The referee: every move line, the local player's too, goes through the schema, then the rules.
+    const judge = (line: string, mark: Mark, onRefused: (reason: string) => void) =>
+      Either.match(
+        Either.flatMap(decodeMove(line), (m) =>
+          Either.map(play(game, mark, m.square), (next) => ({ next, square: m.square })),
+        ),
+        {
+          onLeft: (reason) => {
+            log(say.error(reason));
+            subscriber.next({ type: 'refused', mark, reason });
+            onRefused(reason);
+          },
+          onRight: ({ next, square }) => advance(next, mark, square),
+        },
+      );
+
     const askLocal = () => {
       log(say.yourTurn(local));
       subs.add(
         player(game, local)
           .pipe(first())
           .subscribe({
-            next: (typed) => {
-              const outcome = Either.flatMap(decodeMove(moveLine(typed)), (m) =>
-                Either.map(play(game, local, m.square), (next) => ({ next, square: m.square })),
-              );
-              Either.match(outcome, {
-                onLeft: (reason) => {
-                  log(say.error(reason));
-                  subscriber.next({ type: 'refused', mark: local, reason });
-                  askLocal();
-                },
-                onRight: ({ next, square }) => advance(next, local, square),
-              });
-            },
+            next: (typed) => judge(moveLine(typed), local, askLocal),
             error: (e) => subscriber.error(e),
           }),
       );
     };
 
-    const onRemoteLine = (line: string) => {
-      const outcome = Either.flatMap(decodeMove(line), (m) =>
-        Either.map(play(game, remote, m.square), (next) => ({ next, square: m.square })),
-      );
-      Either.match(outcome, {
-        onLeft: (reason) => {
-          log(say.error(reason));
-          subscriber.next({ type: 'refused', mark: remote, reason });
-          send({ type: 'error', reason });
-          sendState();
-        },
-        onRight: ({ next, square }) => advance(next, remote, square),
+    const onRemoteLine = (line: string) =>
+      judge(line, remote, (reason) => {
+        send({ type: 'error', reason });
+        sendState();
       });
-    };
 
     const leave = () => {
       if (game.result !== null || subscriber.closed) return;
