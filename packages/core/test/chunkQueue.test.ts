@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 type Op =
   | { readonly kind: 'push'; readonly chunk: Uint8Array }
   | { readonly kind: 'take' | 'skip'; readonly n: number }
+  | { readonly kind: 'takeFrame'; readonly before: number; readonly n: number; readonly after: number }
   | { readonly kind: 'read'; readonly offset: number; readonly size: number; readonly le: boolean }
   | { readonly kind: 'indexOf'; readonly needle: Uint8Array; readonly from: number };
 
@@ -19,6 +20,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     kind: fc.constantFrom('take' as const, 'skip' as const),
     n: fc.oneof(fc.nat({ max: 20 }), fc.nat({ max: 700 })),
+  }),
+  fc.record({
+    kind: fc.constant('takeFrame' as const),
+    before: fc.nat({ max: 6 }),
+    n: fc.oneof(fc.nat({ max: 20 }), fc.nat({ max: 700 })),
+    after: fc.nat({ max: 3 }),
   }),
   fc.record({
     kind: fc.constant('read' as const),
@@ -61,6 +68,17 @@ describe('ChunkQueue', () => {
               flat = flat.slice(n);
               break;
             }
+            case 'takeFrame': {
+              const total = op.before + op.n + op.after;
+              if (total > flat.length) {
+                expect(() => q.takeFrame(op.before, op.n, op.after)).toThrow(RangeError);
+                break;
+              }
+              const frame = q.takeFrame(op.before, op.n, op.after);
+              expect(Array.from(frame)).toEqual(flat.slice(op.before, op.before + op.n));
+              flat = flat.slice(total);
+              break;
+            }
             case 'read': {
               if (op.offset + op.size > flat.length) {
                 expect(() => q.readUint(op.offset, op.size, op.le)).toThrow(RangeError);
@@ -98,6 +116,26 @@ describe('ChunkQueue', () => {
     expect(spanning.subarray(398, 402)).toEqual(Uint8Array.of(1, 1, 2, 2));
     expect(spanning.buffer).not.toBe(a.buffer);
     expect(q.take(800).buffer).toBe(b.buffer);
+  });
+
+  it('takeFrame returns the middle of header + frame + terminator, zero-copy inside one chunk', () => {
+    const a = Uint8Array.of(...new Array<number>(600).fill(7), 0, 0, 0, 3, 0x61, 0x62, 0x63, 0x0d, 0x0a);
+    const b = new Uint8Array(600).fill(9);
+    const q = new ChunkQueue();
+    q.push(a);
+    q.push(b);
+    q.skip(600);
+    const frame = q.takeFrame(4, 3, 2);
+    expect(Array.from(frame)).toEqual([0x61, 0x62, 0x63]);
+    expect(frame.buffer).toBe(a.buffer);
+    expect(q.length).toBe(600);
+    // The terminator in the next chunk: every consumed chunk is released.
+    q.push(Uint8Array.of(5));
+    q.skip(598);
+    expect(Array.from(q.takeFrame(1, 1, 1))).toEqual([9]);
+    expect(q.length).toBe(0);
+    expect(q.chunkCount).toBe(0);
+    expect(() => q.takeFrame(0, 1)).toThrow(RangeError);
   });
 
   it('copies small chunks into shared blocks: one byte per chunk does not cost an object per byte', () => {

@@ -86,9 +86,7 @@ export class DelimitedDecoder implements Decoder<Uint8Array> {
     }
     if (found > bound.max) bound.refuse(buf, found, found + length);
     if (!this.#strip) return buf.take(found + length);
-    const frame = buf.take(found);
-    buf.skip(length);
-    return frame;
+    return buf.takeFrame(0, found, length);
   }
 
   decodeEnd(buf: ChunkQueue): Uint8Array | undefined {

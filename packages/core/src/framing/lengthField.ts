@@ -141,8 +141,7 @@ export class LengthFieldDecoder implements Decoder<Uint8Array> {
           this.#frameLength = body + 4;
           return undefined;
         }
-        buf.skip(4);
-        return buf.take(body);
+        return buf.takeFrame(4, body);
       }
     }
     return this.#decodeGeneric(buf);

@@ -85,9 +85,7 @@ export class LinesDecoder implements Decoder<Uint8Array> {
     const length = crlf ? lf - 1 : lf;
     if (length > bound.max) bound.refuse(buf, length, lf + 1);
     if (this.#keepEnds) return buf.take(lf + 1);
-    const line = buf.take(length);
-    buf.skip(crlf ? 2 : 1);
-    return line;
+    return buf.takeFrame(0, length, crlf ? 2 : 1);
   }
 
   decodeEnd(buf: ChunkQueue): Uint8Array | undefined {
