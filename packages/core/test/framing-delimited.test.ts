@@ -1,6 +1,5 @@
 import {
   ChunkQueue,
-  type Decoder,
   DelimitedDecoder,
   delimited,
   encodeLines,
@@ -11,87 +10,9 @@ import {
   TruncatedError,
 } from '@porta/core';
 import fc from 'fast-check';
-import { from, type OperatorFunction, Subject } from 'rxjs';
+import { type OperatorFunction, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-
-// ---------------------------------------------------------------- helpers (as in framing.test.ts)
-
-type Chunking = 'bytewise' | readonly number[];
-
-const chunkingArb: fc.Arbitrary<Chunking> = fc.oneof(
-  fc.constant('bytewise' as const),
-  fc.array(fc.integer({ min: 0, max: 48 }), { minLength: 1, maxLength: 24 }),
-);
-
-function chunked(bytes: Uint8Array, how: Chunking): Uint8Array[] {
-  if (how === 'bytewise' || how.every((n) => n === 0)) {
-    return Array.from(bytes, (_, i) => bytes.subarray(i, i + 1));
-  }
-  const out: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; at < bytes.length; i++) {
-    const n = how[i % how.length]!;
-    out.push(bytes.slice(at, at + n));
-    at += n;
-  }
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function run<I, T>(op: OperatorFunction<I, T>, inputs: readonly I[]): { frames: T[]; error?: unknown } {
-  const frames: T[] = [];
-  let error: unknown;
-  from(inputs)
-    .pipe(op)
-    .subscribe({
-      next: (f) => frames.push(f),
-      error: (e: unknown) => {
-        error = e;
-      },
-    });
-  return error === undefined ? { frames } : { frames, error };
-}
-
-function drive<T>(decoder: Decoder<T>, chunks: readonly Uint8Array[], skip = false) {
-  const buf = new ChunkQueue();
-  const frames: T[] = [];
-  let maxBuffered = 0;
-  const drain = (end: boolean) => {
-    for (;;) {
-      try {
-        for (;;) {
-          const f = end && decoder.decodeEnd ? decoder.decodeEnd(buf) : decoder.decode(buf);
-          if (f === undefined) return;
-          frames.push(f);
-        }
-      } catch (err) {
-        if (skip && err instanceof FrameTooLongError) continue;
-        throw err;
-      }
-    }
-  };
-  try {
-    for (const chunk of chunks) {
-      buf.push(chunk);
-      drain(false);
-      maxBuffered = Math.max(maxBuffered, buf.length);
-    }
-    const beforeEnd = frames.length;
-    drain(true);
-    return { frames, beforeEnd, maxBuffered, error: undefined as unknown };
-  } catch (error) {
-    return { frames, maxBuffered, error };
-  }
-}
+import { chunked, chunkingArb, concat, drive, run } from './framing-support.js';
 
 const enc = (text: string) => new TextEncoder().encode(text);
 const dec = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
