@@ -154,6 +154,8 @@ export interface PromiscuousDemoResult {
 export interface PromiscuousDemoOptions extends ExampleOptions {
   /** How long the server holds each reply: the attacker's window (default 300 ms). */
   readonly holdMs?: number;
+  /** The clients' clock, for the time they put in their requests (default: the real clock). */
+  readonly now?: () => Date;
 }
 
 /**
@@ -171,7 +173,13 @@ export interface PromiscuousDemoOptions extends ExampleOptions {
 export function promiscuousDemo(options: PromiscuousDemoOptions = {}): Observable<PromiscuousDemoResult> {
   const { holdMs = 300, lang = 'en', log = defaultLog } = options;
   return withServer(udpLocalServer({ port: 0, holdMs, lang, log }), (server) => {
-    const common = { port: server.port, bindAddress: '127.0.0.1', lang, log } as const;
+    const common = {
+      port: server.port,
+      bindAddress: '127.0.0.1',
+      lang,
+      log,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    } as const;
     const portSpoof = (victim: Endpoint) => spoof({ to: victim, lang, log });
     // Same port as the server, other address: only the address check can catch this one.
     const addressSpoof = (victim: Endpoint) =>

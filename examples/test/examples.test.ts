@@ -233,7 +233,9 @@ describe('udp-remote', () => {
 
 describe('promiscuous', () => {
   it("the naive client takes FAKE; porta's client refuses every spoof, says why, and takes the real reply", async () => {
-    const { naive, hardened, server } = await firstValueFrom(promiscuousDemo({ log: () => {}, holdMs: 200 }));
+    const { naive, hardened, server } = await firstValueFrom(
+      promiscuousDemo({ log: () => {}, holdMs: 200, now: courseClock }),
+    );
     expect(naive.exchange.reply).toBe('FAKE');
     expect(naive.exchange.from).toEqual(naive.spoofs[0]);
     expect(hardened.exchange.from).toEqual(server);
