@@ -1,26 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { afterEach } from 'vitest';
 
-/** The repository root: two levels up from examples/test. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { pythonDir, repoRoot } from '../../test/support/coursePrograms.js';
 
-/** The course's Python programs, beside the project (never copied into it). */
-export const pythonDir = resolve(repoRoot, '../shared/seed/python');
-
-/** Why the Python interop tests cannot run here, or undefined when they can. */
-export function pythonSkipReason(): string | undefined {
-  if (!existsSync(resolve(pythonDir, 'udp_local.py'))) {
-    return `the course's Python programs are not at ${pythonDir} (a clone without ../shared)`;
-  }
-  const probe = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-  if (probe.status !== 0) return 'python3 is not installed';
-  return undefined;
-}
+export { pythonDir, pythonSkipReason, repoRoot } from '../../test/support/coursePrograms.js';
 
 /** Collects an example's console lines instead of printing them. */
 export function recorder(): { readonly lines: string[]; readonly log: (line: string) => void } {
