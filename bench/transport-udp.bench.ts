@@ -181,8 +181,11 @@ pairs, which is less sensitive to load spikes on a shared machine.
 The reference is \`sockperf ping-pong -i 127.0.0.1 -t ${SOCKPERF_S} -m ${SIZE}\` against
 \`sockperf server\`, run after the rounds: its round trips are counted over its "valid duration" (after
 its own warm-up). sockperf's client and server are two C processes blocking in \`recvfrom\`, one per
-core, while raw and porta run both ends in one Node thread; "÷ sockperf" is how far one event loop is
-from the kernel's loopback round trip, not a target. ${sockperfNote}
+core, while raw and porta run both ends in one Node thread. Each of sockperf's round trips therefore
+pays two cross-process wake-ups that an in-process ping-pong does not, so on a machine where a wake-up
+costs more than a trip through Node's event loop, sockperf comes out *slower* than raw node:dgram:
+"÷ sockperf" compares with the kernel's cross-process loopback round trip, it is not a ceiling or a
+target. ${sockperfNote}
 
 ${result}
 
