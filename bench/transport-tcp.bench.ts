@@ -1,8 +1,10 @@
 // TCP throughput through porta vs raw node:net (both with length-prefixed framing), and memory under a
 // slow consumer with and without porta's backpressured receive, with iperf3 on loopback as the physical
 // limit when it is installed (bench/install-tools.sh). Run: npm run bench -- transport-tcp
+import { execFile } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { encodeLengthPrefixed, lengthField } from '@porta/core';
 import { connectTcp, listenTcp, type TcpConnection } from '@porta/tcp';
 import { concatMap, lastValueFrom, map, type ObservableInput, Subscription, timer } from 'rxjs';
@@ -232,6 +234,28 @@ async function slowConsumerRun(
   };
 }
 
+const SLOW_TOTAL = 256 * MiB;
+const SLOW_HIGH_WATER = 1 * MiB;
+
+/** Runs {@link slowConsumerRun} in a new Node process (same flags, this file) and reads its result. */
+function inChildProcess(mode: 'receive' | 'naive'): Promise<MemoryRun> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url)],
+      { env: { ...process.env, PORTA_BENCH_SLOW_CONSUMER: mode }, timeout: 120_000 },
+      (err, stdout) =>
+        err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as MemoryRun),
+    );
+  });
+}
+
+const slowMode = process.env.PORTA_BENCH_SLOW_CONSUMER;
+if (slowMode === 'receive' || slowMode === 'naive') {
+  const run = await slowConsumerRun(SLOW_TOTAL, slowMode, SLOW_HIGH_WATER);
+  process.stdout.write(`${JSON.stringify(run)}\n`);
+}
+
 const gbps = (r: Run) => (r.frames * (FRAME + 4)) / r.seconds / 1e9;
 const cpuPerGiB = (r: Run) => r.cpuSeconds / ((r.frames * (FRAME + 4)) / GiB);
 const median = (values: number[]) => {
@@ -242,11 +266,9 @@ const median = (values: number[]) => {
 
 export async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0] ?? 0;
-  // Memory first, in a fresh process: later runs leave freed heap pages that would hide RSS growth.
-  const highWaterMark = 1 * MiB;
-  const memTotal = 256 * MiB;
-  const withReceive = await slowConsumerRun(memTotal, 'receive', highWaterMark);
-  const naive = await slowConsumerRun(memTotal, 'naive', highWaterMark);
+  // Each memory run in a fresh process of its own: an earlier run's freed heap pages would hide RSS growth.
+  const withReceive = await inChildProcess('receive');
+  const naive = await inChildProcess('naive');
 
   const raws: Run[] = [];
   const portas: Run[] = [];
@@ -321,7 +343,7 @@ export async function main(): Promise<void> {
     [
       [
         'porta `receive` (pauses the socket)',
-        `${highWaterMark / MiB} MiB`,
+        `${SLOW_HIGH_WATER / MiB} MiB`,
         `${withReceive.peakQueuedKiB?.toFixed(0)} KiB`,
         `${withReceive.peakRssDeltaMiB.toFixed(1)} MiB`,
         `${withReceive.seconds.toFixed(2)} s`,
@@ -365,10 +387,10 @@ Paired ratios (porta ÷ raw, run by run): ${pairRatios.map((r) => r.toFixed(2)).
 (user + system, both ends of the connection live in this process) is less disturbed by the other jobs
 than wall time: "CPU efficiency" is raw's CPU seconds per GiB divided by porta's (1.00 = same cost).
 
-**Slow consumer**: the peer sends ${memTotal / MiB} MiB to a consumer that yields to the event loop per
+**Slow consumer**: the peer sends ${SLOW_TOTAL / MiB} MiB to a consumer that yields to the event loop per
 chunk and sleeps 1 ms every 256 KiB. Peak RSS growth is measured over the process baseline (sampled
-every 5 ms; it includes the sender, which runs in the same process). The porta run goes first, in a
-fresh process, so no freed heap from an earlier run hides its growth. The queue itself never held more
+every 5 ms; it includes the sender, which runs in the same process). Each run has a fresh Node process
+of its own, so no freed heap from an earlier run hides its growth. The queue itself never held more
 than the high-water mark plus one chunk; the rest of porta's RSS growth is memory the process
 allocated to read and write (Node allocates a buffer per read, freed at V8's next GC), not data held back.
 
