@@ -489,10 +489,36 @@ export class TcpConnection implements PeerLink {
   /** Writes one chunk; `done` runs once it is handed to the OS or failed. Returns write()'s verdict. */
   #write(data: Uint8Array, done: (err?: PortaError) => void): boolean {
     if (this.#idleTimeoutMs !== undefined) this.#touch();
-    return this.#socket.write(data, (err) => {
+    const socket = this.#socket;
+    const before = socket.writableLength;
+    let handedOver = false;
+    const ok = socket.write(data, (err) => {
       if (err) done(this.#failure ?? toPortaError(err, this.remote.address, this.remote.port));
+      // Node calls back *without* an error for a write the socket's destruction cancelled (bytes
+      // still in libuv's queue are dropped), so success with a destroyed socket is only trusted
+      // when the OS took the whole chunk inside write() itself.
+      else if (socket.destroyed && !handedOver) this.#whenClosed(() => done(this.#closedError()));
       else done();
     });
+    // write() flushed the chunk synchronously to the OS iff the socket's buffer did not grow.
+    handedOver = socket.writableLength <= before;
+    return ok;
+  }
+
+  /** The error a write cut off by the socket's end reports: the failure that killed it, or SOCKET_CLOSED. */
+  #closedError(): PortaError {
+    return (
+      this.#failure ??
+      new SocketClosedError(
+        `connection with ${formatEndpoint(this.remote)} closed before the bytes were handed to the OS`,
+      )
+    );
+  }
+
+  /** Runs `fn` once the socket has closed (after its 'error', so the failure is known). */
+  #whenClosed(fn: () => void): void {
+    if (this.#isClosed) fn();
+    else this.#socket.once('close', fn);
   }
 
   #sendPushed(frames: Observable<Uint8Array>): Observable<void> {
