@@ -268,6 +268,34 @@ describe('lines({ encoding }): lines as strings', () => {
   it('refuses an unknown encoding', () => {
     expect(() => lines({ encoding: 'latin1' as 'utf8' })).toThrow(/encoding/);
   });
+
+  it('a subscriber that pushes to (or ends) the source inside next does not reorder or lose text', () => {
+    // An echo loop on a Subject: the reply to line "a" arrives while "a\nb" is still being split.
+    const echo = new Subject<Uint8Array>();
+    const echoed: string[] = [];
+    let echoEnd = '';
+    echo.pipe(lines({ encoding: 'utf8' })).subscribe({
+      next: (line) => {
+        echoed.push(line);
+        if (line === 'a') echo.next(enc('c\n'));
+        if (line === 'bc') echo.complete();
+      },
+      complete: () => (echoEnd = 'complete'),
+    });
+    echo.next(enc('a\nb'));
+    expect(echoed).toEqual(['a', 'bc']);
+    expect(echoEnd).toBe('complete');
+
+    // Ending the source from inside next: the "b" after the line is still judged at the end.
+    const ended = new Subject<Uint8Array>();
+    let error: unknown;
+    ended.pipe(lines({ encoding: 'ascii' })).subscribe({
+      next: () => ended.complete(),
+      error: (e: unknown) => (error = e),
+    });
+    ended.next(enc('a\nb'));
+    expect(isPortaError(error, 'TRUNCATED')).toBe(true);
+  });
 });
 
 // ---------------------------------------------------------------- delimited

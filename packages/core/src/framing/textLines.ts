@@ -109,7 +109,7 @@ export function textLines(config: TextLinesConfig): OperatorFunction<Uint8Array,
         }
       };
 
-      return subscribeDecoded(source, subscriber, decoder, onChunk, () => {
+      const onEnd = (): void => {
         if (discarded >= 0) {
           subscriber.error(new TruncatedError(undefined, discarded, LINE_WORDS.oversized));
           return;
@@ -126,6 +126,28 @@ export function textLines(config: TextLinesConfig): OperatorFunction<Uint8Array,
           }
         }
         subscriber.complete();
-      });
+      };
+
+      // A subscriber may push to the source (or end it) synchronously from inside `next`: that text
+      // must wait until the chunk being split is done, or it would be joined to the line before the
+      // rest of that chunk (and an end would be judged without it).
+      let splitting = false;
+      const queued: (string | undefined)[] = [];
+      const take = (text: string | undefined): void => {
+        queued.push(text);
+        if (splitting) return;
+        splitting = true;
+        try {
+          while (queued.length > 0 && !subscriber.closed) {
+            const next = queued.shift();
+            if (next === undefined) onEnd();
+            else onChunk(next);
+          }
+        } finally {
+          splitting = false;
+          queued.length = 0;
+        }
+      };
+      return subscribeDecoded(source, subscriber, decoder, take, () => take(undefined));
     });
 }
