@@ -50,7 +50,10 @@ export interface UdpSocket extends DatagramSocket {
   /** The bound address (getsockname): with `port: 0`, the port the OS picked. */
   readonly local: Endpoint;
   readonly family: Family;
-  /** Largest payload a send accepts: 65,507 over IPv4, 65,527 over IPv6. */
+  /**
+   * Largest payload a send accepts: 65,507 over IPv4, 65,527 over IPv6. A send from an IPv6 socket
+   * to an IPv4-mapped address (`::ffff:a.b.c.d`, dual-stack) goes out over IPv4: 65,507 applies.
+   */
   readonly maxDatagramSize: number;
   /**
    * RECEIVE: every datagram with its sender. Hot and multicast: each subscriber sees the datagrams

@@ -1,9 +1,10 @@
 import { type Endpoint, type Family, isPortaError, type PortaError } from '@porta/core';
 import { Observable } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
-import { checkLocalPort, checkRemotePort, resolveFamily } from './internal/checks.js';
+import { checkLocalPort, checkRemotePort, isIPv4Mapped, resolveFamily } from './internal/checks.js';
 import { planSocket, remoteEndpoint, type SocketPlan, sendObservable } from './internal/dgram.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
+import { MAX_DATAGRAM_IPV4, maxDatagramSize } from './limits.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 
@@ -43,7 +44,10 @@ export interface ConnectedUdpSocket {
   /** The connected remote (getpeername). */
   readonly remote: Endpoint;
   readonly family: Family;
-  /** Largest payload a send accepts: 65,507 over IPv4, 65,527 over IPv6. */
+  /**
+   * Largest payload a send accepts: 65,507 over IPv4, 65,527 over IPv6 — and 65,507 on an IPv6
+   * socket connected to an IPv4-mapped address (`::ffff:a.b.c.d`), which the OS sends over IPv4.
+   */
   readonly maxDatagramSize: number;
   /**
    * RECEIVE: payloads from the remote. Hot and multicast; a datagram arriving with no subscriber is
@@ -107,6 +111,10 @@ export function connectUdp(
 
 class ConnectedSocket extends OpenDgram<Uint8Array> implements ConnectedUdpSocket {
   override readonly remote: Endpoint = remoteEndpoint(this.socket);
+  // Connected to an IPv4-mapped address, a dual-stack IPv6 socket sends IPv4 datagrams.
+  override readonly maxDatagramSize: number = isIPv4Mapped(this.remote.address)
+    ? MAX_DATAGRAM_IPV4
+    : maxDatagramSize(this.family);
   readonly messages: Observable<Uint8Array> = this.inbound.asObservable();
 
   send(data: Uint8Array): Observable<void> {

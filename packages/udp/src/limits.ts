@@ -23,7 +23,8 @@ export const MAX_DATAGRAM_IPV6 = 65_527;
 
 /**
  * The largest payload one datagram can carry over `family`. Sends above it fail with
- * `DATAGRAM_TOO_LARGE` before anything reaches the OS.
+ * `DATAGRAM_TOO_LARGE` before anything reaches the OS. (An IPv6 socket sending to an IPv4-mapped
+ * address sends over IPv4: the IPv4 limit applies to that destination.)
  *
  * @example
  * ```ts

@@ -33,6 +33,21 @@ function isIPv6Literal(address: string): boolean {
   }
 }
 
+/**
+ * True for an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, in any spelling): on a dual-stack IPv6
+ * socket such a destination is reached over IPv4, with IPv4's size limit. The cheap test comes
+ * first, as this runs on every send of an IPv6 socket.
+ */
+export function isIPv4Mapped(address: string): boolean {
+  if (!/ffff/i.test(address) || address.includes('%')) return false;
+  try {
+    // The WHATWG parser writes every spelling in one canonical form: `[::ffff:7f00:1]`.
+    return /^\[::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}\]$/.test(new URL(`udp://[${address}]/`).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** A port to bind: 0..65535, 0 meaning "any free port". */
 export function checkLocalPort(port: unknown, what = 'port'): number {
   return assertPort(port as number, what);

@@ -8,8 +8,9 @@ import {
 } from '@porta/core';
 import { Observable, type Subscriber } from 'rxjs';
 import type { UdpDestination } from '../bindUdp.js';
+import { MAX_DATAGRAM_IPV4 } from '../limits.js';
 import type { UdpSocketOptions } from '../udpSocketOptions.js';
-import { type BufferPlan, checkDestination, checkPayload, planBuffers } from './checks.js';
+import { type BufferPlan, checkDestination, checkPayload, isIPv4Mapped, planBuffers } from './checks.js';
 import type { UdpCounters } from './counters.js';
 import { at, toPortaError } from './socketErrors.js';
 
@@ -119,8 +120,12 @@ function startSend(
     return;
   }
   const size = data.byteLength;
-  if (size > target.maxDatagram) {
-    subscriber.error(new DatagramTooLargeError(size, target.maxDatagram));
+  const limit =
+    to != null && target.family === 'IPv6' && isIPv4Mapped(to.address)
+      ? MAX_DATAGRAM_IPV4
+      : target.maxDatagram;
+  if (size > limit) {
+    subscriber.error(new DatagramTooLargeError(size, limit));
     return;
   }
   try {
