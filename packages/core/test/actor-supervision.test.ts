@@ -1,4 +1,17 @@
-import { from, map, type Observable, of, Subject, scan, throwError, timer, VirtualTimeScheduler } from 'rxjs';
+import {
+  from,
+  map,
+  type Observable,
+  of,
+  type SchedulerAction,
+  type SchedulerLike,
+  Subject,
+  Subscription,
+  scan,
+  throwError,
+  timer,
+  VirtualTimeScheduler,
+} from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   type Behaviour,
@@ -358,5 +371,48 @@ describe('restart loops', () => {
     expect(client.closed).toBe(true);
     expect(r.stats()).toMatchObject({ restarted: 20_000, failed: 20_001, closed: 1 });
     r.sub.unsubscribe();
+  });
+
+  it('with maxRestarts Infinity, a behaviour that always fails at once restarts once per scheduler turn, and other peers are served', () => {
+    // A scheduler stepped by hand: a virtual one would flush the endless turns in one go.
+    const turns: (() => void)[] = [];
+    const scheduler: SchedulerLike = {
+      now: () => 0,
+      schedule(work: (this: SchedulerAction<unknown>, state?: unknown) => void) {
+        const sub = new Subscription();
+        turns.push(() => {
+          if (!sub.closed) work.call(sub as unknown as SchedulerAction<unknown>);
+        });
+        return sub;
+      },
+    };
+    const t = memoryTransport();
+    let runs = 0;
+    const r = record(
+      serve(
+        t,
+        (peer) => {
+          if (peer.id !== t.peers[0]?.link.id) return peer.messages;
+          runs++;
+          // Without the fix every restart happened inside connect(): it would return only here.
+          if (runs < 50_000) throw new Boom('start');
+          return peer.messages;
+        },
+        { supervision: { strategy: 'restart', maxRestarts: Number.POSITIVE_INFINITY }, scheduler },
+      ),
+    );
+    const stormy = t.connect();
+    expect(runs).toBe(1);
+    const other = t.connect();
+    other.send('still served');
+    expect(other.receivedText()).toEqual(['still served']);
+    for (let i = 0; i < 3; i++) turns.shift()?.();
+    expect(runs).toBe(4);
+    expect(r.stats()).toMatchObject({ restarted: 4, failed: 4, closed: 0 });
+    r.sub.unsubscribe();
+    expect(stormy.closed).toBe(true);
+    // The pending restart was cancelled with the server: running it does nothing.
+    for (const turn of turns.splice(0)) turn();
+    expect(runs).toBe(4);
   });
 });

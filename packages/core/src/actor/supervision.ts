@@ -35,7 +35,11 @@ export type SupervisionStrategy = 'stop' | 'restart' | 'resume';
 export interface SupervisionOptions {
   /** Default `stop`. */
   readonly strategy?: SupervisionStrategy;
-  /** Restarts allowed within `withinMs` before the actor is stopped. Default 3. */
+  /**
+   * Restarts allowed within `withinMs` before the actor is stopped. Default 3. `Infinity` never
+   * stops; a run that then fails while starting is restarted on the next scheduler turn rather than
+   * at once, so a behaviour that always fails costs a restart per turn, not a loop that never yields.
+   */
   readonly maxRestarts?: number;
   /** The sliding window for `maxRestarts`, in milliseconds. Default 60,000. */
   readonly withinMs?: number;

@@ -68,6 +68,8 @@ export class Actor {
   #paused = false;
   #dropped = 0;
   #idleTimer: Subscription | undefined;
+  /** A restart deferred to the scheduler (see {@link Actor.#fail}). */
+  #restartTimer: Subscription | undefined;
   #closed = false;
   #driving = false;
   #again = false;
@@ -371,7 +373,8 @@ export class Actor {
         this.#restartHead = 0;
       }
       if (this.#restartTimes.length - this.#restartHead < maxRestarts) {
-        this.#restartTimes.push(now);
+        // An unbounded limit needs no history (and must not grow one for ever).
+        if (maxRestarts !== Number.POSITIVE_INFINITY) this.#restartTimes.push(now);
         this.#restarts++;
         host.stats.failed++;
         host.emit({ type: 'failed', peer: this.info, error, outcome: 'restart', restarts: this.#restarts });
@@ -379,6 +382,18 @@ export class Actor {
         host.stats.restarted++;
         host.emit({ type: 'restarted', peer: this.info, restarts: this.#restarts });
         if (this.#closed) return;
+        if (this.#starting && maxRestarts === Number.POSITIVE_INFINITY) {
+          // The run failed while starting and no limit will ever stop the loop: restart on the next
+          // scheduler turn, so a behaviour that always fails at once cannot hold the event loop
+          // (and every other peer) forever.
+          this.#restartTimer = host.scheduler.schedule(() => {
+            this.#restartTimer = undefined;
+            if (this.#closed) return;
+            this.#run();
+            this.#drive();
+          });
+          return;
+        }
         this.#run();
         this.#drive();
         return;
@@ -448,6 +463,8 @@ export class Actor {
 
   #release(): void {
     this.#cancelIdle();
+    this.#restartTimer?.unsubscribe();
+    this.#restartTimer = undefined;
     this.#retireRun();
     this.#inboundSub?.unsubscribe();
     this.#inboundSub = undefined;
