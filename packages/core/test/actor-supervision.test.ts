@@ -1,4 +1,5 @@
 import {
+  concat,
   from,
   map,
   type Observable,
@@ -114,6 +115,34 @@ describe('per-peer isolation', () => {
     client.send('x');
     expect(r.ofType('failed')[0]?.error).toMatchObject({ code: 'SOCKET_CLOSED' });
     expect(client.closed).toBe(true);
+    r.sub.unsubscribe();
+  });
+
+  it('a send that fails after the run that emitted it was restarted still goes to supervision', () => {
+    const t = memoryTransport();
+    const r = record(
+      serve(
+        t,
+        // The first run emits a reply and fails while that reply is still being sent.
+        (peer) =>
+          peer.restarts === 0
+            ? concat(
+                of(bytes('hello')),
+                throwError(() => new Boom('run 0')),
+              )
+            : peer.messages,
+        { supervision: 'restart' },
+      ),
+    );
+    const client = t.connect({ sends: 'manual' });
+    expect(client.pendingSends).toBe(1);
+    expect(r.ofType('failed')).toHaveLength(1);
+    // The link drops with the reply in flight: that failure must not vanish with the old run.
+    client.link.close();
+    const failed = r.ofType('failed');
+    expect(failed).toHaveLength(2);
+    expect(failed[1]?.error).toMatchObject({ code: 'SOCKET_CLOSED' });
+    expect(r.stats()).toMatchObject({ failed: 2, messagesOut: 0 });
     r.sub.unsubscribe();
   });
 });

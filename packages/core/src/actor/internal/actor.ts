@@ -64,7 +64,6 @@ export class Actor {
   #sendSub: Subscription | undefined;
   #sending = false;
   #sendBytes = 0;
-  #sendGeneration = 0;
   #paused = false;
   #dropped = 0;
   #idleTimer: Subscription | undefined;
@@ -325,7 +324,6 @@ export class Actor {
     const data = this.#outbound.shift() as Uint8Array;
     this.#sending = true;
     this.#sendBytes = data.byteLength;
-    this.#sendGeneration = this.#generation;
     let sub: Subscription | undefined;
     try {
       sub = this.#link.send(data).subscribe(this.#sendObserver);
@@ -353,7 +351,9 @@ export class Actor {
   #sendError(error: unknown): void {
     this.#sending = false;
     this.#sendSub = undefined;
-    this.#fail(this.#sendGeneration, error);
+    // The link failed, whichever run emitted the reply: replies outlive a restart, so their failure
+    // is the actor's now (checked against the emitting run, it vanished uncounted after a restart).
+    this.#fail(this.#generation, error);
     this.#drive();
   }
 
