@@ -4,7 +4,7 @@ import {
   type Endpoint,
   formatEndpoint,
   InvalidArgumentError,
-  sameEndpoint,
+  sameOrigin,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, Subscription } from 'rxjs';
 import { type ImpairStats, impair } from './impair.js';
@@ -195,7 +195,7 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
             client.socket = socket;
             subscription.add(
               socket.datagrams.subscribe((d) => {
-                if (!sameEndpoint(d.remote, target)) {
+                if (!sameOrigin(d.remote, target)) {
                   counters.strangers++;
                   return;
                 }

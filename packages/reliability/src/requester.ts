@@ -5,8 +5,9 @@ import {
   formatEndpoint,
   InvalidArgumentError,
   isPortaError,
+  originKey,
   PendingLimitError,
-  sameEndpoint,
+  sameOrigin,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { decodePortaMessage, encodePortaMessage, type PortaMessage } from './portaMessage.js';
@@ -19,7 +20,10 @@ export type RejectReason =
   | 'oversize'
   /** From the right peer but not a porta reply (bad header, a request, an attempt never sent). */
   | 'malformed'
-  /** Not from the endpoint (address, port, family) the request went to: the course's `FAKE`. */
+  /**
+   * Not from the endpoint the request went to (address and port, compared as core's `sameOrigin`
+   * does, so `::ffff:127.0.0.1` is `127.0.0.1`): the course's `FAKE`.
+   */
   | 'wrongOrigin'
   /** A well-formed reply from a known peer, for an id no request of this client ever had. */
   | 'wrongId'
@@ -144,6 +148,8 @@ interface Entry {
   answered: boolean;
   deliver: ((payload: Uint8Array) => void) | undefined;
   start: () => void;
+  /** Ends the request with `error` (the socket's inbound failed). */
+  fail: (error: unknown) => void;
 }
 
 interface Ended {
@@ -165,7 +171,8 @@ interface Destination {
   readonly queue: Entry[];
 }
 
-const keyOf = (e: Endpoint): string => `${e.family}/${formatEndpoint(e)}`;
+// By origin, not by spelling: a reply from `::ffff:127.0.0.1` answers a request sent to `::ffff:7f00:1`.
+const keyOf = originKey;
 
 function cryptoId(): bigint {
   return globalThis.crypto.getRandomValues(new BigUint64Array(1))[0] ?? 0n;
@@ -182,7 +189,8 @@ function positiveInteger(value: number, name: string): number {
  * Request/response over any {@link DatagramSocket} (a UDP socket from `@porta/udp`, or one on the
  * simulated network), hardened against the course's "promiscuous client" attack:
  *
- * - a reply is accepted only from the endpoint the request went to (address, port and family), and
+ * - a reply is accepted only from the endpoint the request went to (address and port, as core's
+ *   `sameOrigin` compares them: `::ffff:127.0.0.1` is `127.0.0.1`, IPv6 spellings by value), and
  *   in porta mode only with the request's random 64-bit id — a stranger's `FAKE` is refused and
  *   counted (`wrongOrigin`, `wrongId`, `malformed`, `oversize`);
  * - each request is answered at most once: further replies are `duplicate`, replies to a request
@@ -194,7 +202,8 @@ function positiveInteger(value: number, name: string): number {
  * - retries follow {@link retryBackoff}: the course's schedule, or the peer's RTO when `adaptive`.
  *
  * The socket's datagrams are subscribed to while at least one request is pending; replies that
- * arrive when none is are not seen (the socket counts them as unread).
+ * arrive when none is are not seen (the socket counts them as unread). If that inbound stream
+ * errors (a receive failure), every pending request errors with the same error.
  *
  * @example
  * ```ts
@@ -226,6 +235,8 @@ class RequesterImpl implements Requester {
   /** Destinations of requests in flight or remembered as ended: the endpoints a reply may come from. */
   readonly #peers = new Map<string, number>();
   readonly #destinations = new Map<string, Destination>();
+  /** Every request subscribed to and not yet finished (in flight or queued). */
+  readonly #live = new Set<Entry>();
   #pending = 0;
   #listening: Subscription | undefined;
   #stats = {
@@ -291,11 +302,19 @@ class RequesterImpl implements Requester {
         start: () => {
           attemptSub = this.#attempts(entry, payload).subscribe(subscriber);
         },
+        fail: (error) => subscriber.error(error),
+      };
+      const teardown = () => {
+        attemptSub?.unsubscribe();
+        this.#finish(entry);
       };
       this.#pending += 1;
+      this.#live.add(entry);
       this.#addPeer(entry.toKey);
       if (id !== undefined) this.#byId.set(id, entry);
       this.#listen();
+      // The socket's inbound had already failed: this request failed with it (rxjs runs the teardown).
+      if (subscriber.closed) return teardown;
 
       if (this.#onePerDestination) {
         let destination = this.#destinations.get(entry.toKey);
@@ -313,10 +332,7 @@ class RequesterImpl implements Requester {
         entry.start();
       }
 
-      return () => {
-        attemptSub?.unsubscribe();
-        this.#finish(entry);
-      };
+      return teardown;
     });
   }
 
@@ -385,10 +401,8 @@ class RequesterImpl implements Requester {
   }
 
   #finish(entry: Entry): void {
-    if (entry.id !== undefined) {
-      if (this.#byId.get(entry.id) !== entry) return; // already finished
-      this.#byId.delete(entry.id);
-    }
+    if (!this.#live.delete(entry)) return; // already finished
+    if (entry.id !== undefined) this.#byId.delete(entry.id);
     this.#pending -= 1;
     this.#remember(entry.id ?? entry.toKey, { toKey: entry.toKey, answered: entry.answered });
     this.#removePeer(entry.toKey);
@@ -444,7 +458,17 @@ class RequesterImpl implements Requester {
 
   #listen(): void {
     if (this.#listening !== undefined) return;
-    this.#listening = this.#socket.datagrams.subscribe((d) => this.#receive(d));
+    const listening = this.#socket.datagrams.subscribe({
+      next: (d) => this.#receive(d),
+      // Without this, a receive failure would be rethrown by rxjs as an uncaught exception (a crashed
+      // process) while every pending request waited for replies that cannot come.
+      error: (error: unknown) => {
+        this.#listening = undefined;
+        for (const entry of [...this.#live]) entry.fail(error);
+      },
+    });
+    // An inbound that had already failed did so inside subscribe(): nothing to keep.
+    if (!listening.closed) this.#listening = listening;
   }
 
   #reject(reason: RejectReason, d: Datagram, id: bigint | undefined): void {
@@ -488,7 +512,7 @@ class RequesterImpl implements Requester {
     if (message.kind !== 'reply') return { kind: 'reject', reason: 'malformed', id };
     const entry = this.#byId.get(id);
     if (entry !== undefined) {
-      if (!sameEndpoint(entry.to, d.remote)) return { kind: 'reject', reason: 'wrongOrigin', id };
+      if (!sameOrigin(entry.to, d.remote)) return { kind: 'reject', reason: 'wrongOrigin', id };
       // A reply cannot answer a send that has not happened yet.
       if (message.attempt > entry.attempts) return { kind: 'reject', reason: 'malformed', id };
       if (entry.answered) return { kind: 'reject', reason: 'duplicate', id };
