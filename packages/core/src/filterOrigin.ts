@@ -139,6 +139,8 @@ export function filterOrigin(
       let dropped = 0;
       return source.subscribe({
         next(d) {
+          // A synchronous source keeps emitting after an onDrop that threw has errored the output.
+          if (subscriber.closed) return;
           const r = d.remote;
           if (r.port === expected.port && (r.address === expected.address || addressKey(r.address) === key)) {
             subscriber.next(d);

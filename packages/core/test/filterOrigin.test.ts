@@ -80,4 +80,23 @@ describe('filterOrigin', () => {
       warn.mockRestore();
     }
   });
+
+  it('once onDrop has thrown (and errored the output), a synchronous source gets no more calls', () => {
+    const calls: number[] = [];
+    const passed: Datagram[] = [];
+    let error: unknown;
+    from([dgram('6.6.6.6', 1060), dgram('127.0.0.1', 1060), dgram('6.6.6.7', 1060)])
+      .pipe(
+        filterOrigin(server, {
+          onDrop: (_d, n) => {
+            calls.push(n);
+            throw new Error('stop');
+          },
+        }),
+      )
+      .subscribe({ next: (d) => passed.push(d), error: (e: unknown) => (error = e) });
+    expect(error).toBeInstanceOf(Error);
+    expect(calls).toEqual([1]);
+    expect(passed).toEqual([]);
+  });
 });
