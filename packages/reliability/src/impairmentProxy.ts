@@ -122,7 +122,8 @@ interface Client {
  * Datagrams reaching an upstream socket from anyone but the target are dropped and counted.
  *
  * Subscribing binds the listening socket and emits the proxy once; unsubscribing closes every
- * socket and cancels every timer. Runs on real UDP (`bind: bindUdp`) or on a simulated network.
+ * socket and cancels every timer. A receive failure of the listening socket errors the proxy with
+ * that error; one of an upstream socket closes that socket (the client's next datagram opens another). Runs on real UDP (`bind: bindUdp`) or on a simulated network.
  *
  * @example
  * ```ts
@@ -194,13 +195,20 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
           next: (socket) => {
             client.socket = socket;
             subscription.add(
-              socket.datagrams.subscribe((d) => {
-                if (!sameOrigin(d.remote, target)) {
-                  counters.strangers++;
-                  return;
-                }
-                if (clients.get(key) === client) touch(key, client);
-                toClients.next({ data: d.data, remote });
+              socket.datagrams.subscribe({
+                next: (d) => {
+                  if (!sameOrigin(d.remote, target)) {
+                    counters.strangers++;
+                    return;
+                  }
+                  if (clients.get(key) === client) touch(key, client);
+                  toClients.next({ data: d.data, remote });
+                },
+                // A failed upstream socket is dropped (the client's next datagram binds a new one);
+                // left unhandled, rxjs would rethrow the error and crash the process.
+                error: () => {
+                  if (clients.get(key) === client) forget(key);
+                },
               }),
             );
             for (const data of client.waiting.splice(0)) send(socket, data, target);
@@ -233,7 +241,13 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
       bind({ address: listen?.address ?? '127.0.0.1', port: listen?.port ?? 0 }).subscribe({
         next: (socket) => {
           listening = socket;
-          subscriber.add(socket.datagrams.subscribe((d) => toTarget.next(d)));
+          subscriber.add(
+            socket.datagrams.subscribe({
+              next: (d) => toTarget.next(d),
+              // The listening socket failing ends the proxy, typed, instead of an unhandled error.
+              error: (err: unknown) => subscriber.error(err),
+            }),
+          );
           subscriber.next({
             local: socket.local,
             target,
