@@ -307,3 +307,19 @@ describe('serve', () => {
     expect(t.isOpen).toBe(false);
   });
 });
+
+describe('memoryTransport', () => {
+  it("keeps making transports and distinct peers past one address's port range", () => {
+    // 16,384 local ports in the ephemeral range: making more transports must not throw.
+    for (let i = 0; i < 16_400; i++) memoryTransport();
+    const t = memoryTransport();
+    const sub = t.open().subscribe();
+    // 127.0.0.1:50000 … :65535 holds 15,536 peers; the next ones need another address.
+    const ids = new Set<string>();
+    for (let i = 0; i < 15_600; i++) ids.add(t.connect().link.id);
+    expect(ids.size).toBe(15_600);
+    expect(t.peers[0]?.link.id).toBe('memory:127.0.0.1:50000');
+    expect(t.peers[15_536]?.remote).toMatchObject({ address: '127.0.0.2', port: 1024 });
+    sub.unsubscribe();
+  });
+});

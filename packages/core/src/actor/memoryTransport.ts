@@ -71,7 +71,20 @@ export interface MemoryTransport extends TransportPlugin {
   reject(reason: string, remote?: Endpoint, bytes?: number): void;
 }
 
-let nextLocalPort = 49152;
+// Local ports cycle through the ephemeral range: a long test run or a benchmark may make more
+// transports than the range holds, and endpoint() would refuse a port past 65535.
+let transportsMade = 0;
+const nextLocalPort = (): number => 49152 + (transportsMade++ % 16384);
+
+/**
+ * The remote endpoint of a transport's `n`th peer (from 0): 127.0.0.1:50000 upwards, then on through
+ * the next loopback addresses (127.0.0.2:1024, …), so ids stay distinct however many peers connect.
+ */
+function remoteOf(n: number): Endpoint {
+  const slot = 50000 - 1024 + n;
+  const host = 1 + Math.floor(slot / 64512);
+  return endpoint(`127.${(host >> 16) & 255}.${(host >> 8) & 255}.${host & 255}`, 1024 + (slot % 64512));
+}
 
 /**
  * Makes an in-memory transport. See {@link MemoryTransport}.
@@ -83,10 +96,10 @@ let nextLocalPort = 49152;
  */
 export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTransport {
   const name = options.name ?? 'memory';
-  const local = options.local ?? endpoint('127.0.0.1', nextLocalPort++);
+  const local = options.local ?? endpoint('127.0.0.1', nextLocalPort());
   const peers: MemoryPeer[] = [];
   let listener: Subscriber<TransportEvent> | undefined;
-  let remotePort = 50000;
+  let connects = 0;
 
   return {
     name,
@@ -113,7 +126,7 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
       if (current === undefined) {
         throw new SocketClosedError(`memory transport ${formatEndpoint(local)} is not open`);
       }
-      const remote = peerOptions.remote ?? endpoint('127.0.0.1', remotePort++);
+      const remote = peerOptions.remote ?? remoteOf(connects++);
       const peer = new MemoryPeer(local, remote, peerOptions);
       peers.push(peer);
       current.next({ type: 'peer', link: peer.link });
