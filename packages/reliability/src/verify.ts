@@ -93,7 +93,7 @@ const MESSAGES: Record<Exclude<AuthRejectReason, 'replay'>, string> = {
  *
  * @example
  * ```ts
- * const check = verify(key, { onReject: (reason, d) => console.warn(reason, d.remote) });
+ * const check = verify<Datagram>(key, { onReject: (reason, d) => console.warn(reason, d.remote) });
  * socket.datagrams.pipe(check).subscribe((d) => handle(d.data));
  * ```
  */
