@@ -1,4 +1,4 @@
-import { type MonoTypeOperatorFunction, Observable } from 'rxjs';
+import { type MonoTypeOperatorFunction, Observable, takeWhile } from 'rxjs';
 import type { Datagram, Endpoint } from './endpoint.js';
 import { formatEndpoint } from './endpoint.js';
 
@@ -137,7 +137,8 @@ export function filterOrigin(
   return (source) =>
     new Observable<Datagram>((subscriber) => {
       let dropped = 0;
-      return source.subscribe({
+      // takeWhile: see decodeWith (a synchronous source is otherwise pulled on after the output ended).
+      return source.pipe(takeWhile(() => !subscriber.closed)).subscribe({
         next(d) {
           // A synchronous source keeps emitting after an onDrop that threw has errored the output.
           if (subscriber.closed) return;

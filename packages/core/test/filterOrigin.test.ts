@@ -1,6 +1,6 @@
 import { type Datagram, type Endpoint, endpoint, filterOrigin, sameOrigin } from '@porta/core';
 import fc from 'fast-check';
-import { from } from 'rxjs';
+import { from, Observable, take } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 
 const dgram = (
@@ -98,5 +98,20 @@ describe('filterOrigin', () => {
     expect(error).toBeInstanceOf(Error);
     expect(calls).toEqual([1]);
     expect(passed).toEqual([]);
+  });
+
+  it('stops an endless synchronous source once its subscriber has had enough (take)', () => {
+    let emitted = 0;
+    const endless = new Observable<Datagram>((s) => {
+      while (!s.closed && emitted < 10_000) {
+        emitted++;
+        s.next(dgram('127.0.0.1', 1060));
+      }
+      s.complete();
+    });
+    const passed: Datagram[] = [];
+    endless.pipe(filterOrigin(server), take(2)).subscribe((d) => passed.push(d));
+    expect(passed).toHaveLength(2);
+    expect(emitted).toBeLessThanOrEqual(3);
   });
 });

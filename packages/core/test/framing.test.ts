@@ -2,6 +2,7 @@ import {
   ChunkQueue,
   CorruptFrameError,
   type Decoder,
+  decodeText,
   decodeWith,
   encodeLengthPrefixed,
   FixedLengthDecoder,
@@ -12,13 +13,14 @@ import {
   type LengthFieldLength,
   type LengthFieldOptions,
   lengthField,
+  lines,
   prependLength,
   RecvallDecoder,
   recvall,
   TruncatedError,
 } from '@porta/core';
 import fc from 'fast-check';
-import { from, Observable, of, Subject, toArray } from 'rxjs';
+import { from, Observable, type OperatorFunction, of, Subject, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { chunked, chunkingArb, concat, drive, run } from './framing-support.js';
 
@@ -150,6 +152,27 @@ describe('recvall', () => {
     endless.pipe(recvall(2)).subscribe({ next: (f) => frames.push(f), complete: () => (completed = true) });
     expect(frames).toEqual([bytes(0, 1)]);
     expect(completed).toBe(true);
+    expect(emitted).toBeLessThanOrEqual(3);
+  });
+
+  it.each<[string, OperatorFunction<Uint8Array, unknown>]>([
+    ['lines()', lines()],
+    ['lengthField()', lengthField({ lengthFieldLength: 1 })],
+    ["lines({ encoding: 'utf8' })", lines({ encoding: 'utf8' })],
+    ["decodeText('ascii')", decodeText('ascii')],
+  ])('%s stops an endless synchronous source once its subscriber has had enough (take)', (_name, op) => {
+    let emitted = 0;
+    // Each chunk is one frame for every operator here: "\x01\n" is a 1-byte length-field frame too.
+    const endless = new Observable<Uint8Array>((s) => {
+      while (!s.closed && emitted < 10_000) {
+        emitted++;
+        s.next(bytes(1, 0x0a));
+      }
+      s.complete();
+    });
+    const out: unknown[] = [];
+    endless.pipe(op, take(2)).subscribe((f) => out.push(f));
+    expect(out).toHaveLength(2);
     expect(emitted).toBeLessThanOrEqual(3);
   });
 

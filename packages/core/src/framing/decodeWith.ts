@@ -86,11 +86,12 @@ export function decodeWith<T>(
         }
       };
 
-      // A finite decoder must also stop a source that emits synchronously (it could never be
-      // unsubscribed from inside its own subscribe call): takeWhile ends it at the next chunk.
-      const input = finite ? source.pipe(takeWhile(() => !subscriber.closed)) : source;
+      // A source that emits synchronously cannot be unsubscribed from inside its own subscribe call,
+      // yet the output may finish there (a finite decoder is done, or the subscriber unsubscribed
+      // inside next, e.g. take(n)): takeWhile ends the source at its next chunk instead of pulling
+      // it to its end, which for an endless synchronous source would be never.
       subscriber.add(
-        input.subscribe({
+        source.pipe(takeWhile(() => !subscriber.closed)).subscribe({
           next(chunk) {
             if (subscriber.closed) return;
             buf.push(chunk);

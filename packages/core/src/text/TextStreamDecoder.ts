@@ -1,5 +1,5 @@
 // The strict text decoding shared by decodeText and lines({ encoding }); not part of the public API.
-import type { Observable, Subscriber, Subscription } from 'rxjs';
+import { type Observable, type Subscriber, type Subscription, takeWhile } from 'rxjs';
 import { DecodeError } from '../errors.js';
 
 /**
@@ -188,7 +188,8 @@ export function subscribeDecoded(
   onText: (text: string) => void,
   onEnd: () => void,
 ): Subscription {
-  return source.subscribe({
+  // takeWhile: see decodeWith (a synchronous source is otherwise pulled on after the output ended).
+  return source.pipe(takeWhile(() => !subscriber.closed)).subscribe({
     next(chunk) {
       if (subscriber.closed) return;
       let text: string;
@@ -202,6 +203,7 @@ export function subscribeDecoded(
     },
     error: (err) => subscriber.error(err),
     complete() {
+      if (subscriber.closed) return;
       try {
         decoder.end();
       } catch (err) {
