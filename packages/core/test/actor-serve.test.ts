@@ -234,6 +234,19 @@ describe('serve', () => {
     expect(t.isOpen).toBe(false);
   });
 
+  it('after unsubscribing, the live handle counts every actor as closed and what it lost', () => {
+    const t = memoryTransport();
+    const r = record(serve(t, echo));
+    t.connect();
+    const slow = t.connect({ sends: 'manual' });
+    slow.send('in flight');
+    slow.send('waiting');
+    r.sub.unsubscribe();
+    // A metrics line reading server.stats() must not show the stopped server's actors as alive.
+    expect(r.stats()).toMatchObject({ active: 0, opened: 2, closed: 2, undelivered: 1, unsent: 1 });
+    expect(r.events.at(-1)?.type).not.toBe('closed'); // still nothing reported after unsubscribe
+  });
+
   it('errors when the transport fails to open, and closes actors when it fails later', () => {
     const busy: TransportPlugin = {
       name: 'busy',

@@ -112,10 +112,14 @@ export class Actor {
     this.#drive();
   }
 
-  /** Server shutdown: release everything, report nothing (nobody listens any more). */
+  /**
+   * Server shutdown: release everything and report nothing (nobody listens any more), but count the
+   * actor as closed, with what it lost: the server's live handle may still be read.
+   */
   dispose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#countClosed();
     this.#release();
   }
 
@@ -443,15 +447,9 @@ export class Actor {
   #close(reason: CloseReason, error?: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
-    const undelivered = this.#mailbox.size;
-    // A send in flight is cancelled with the link: it was not handed to the OS, so it is unsent too.
-    const unsent = this.#outbound.length + (this.#sending ? 1 : 0);
+    const { undelivered, unsent } = this.#countClosed();
     this.#release();
     const host = this.#host;
-    host.stats.active--;
-    host.stats.closed++;
-    host.stats.undelivered += undelivered;
-    host.stats.unsent += unsent;
     host.released(this);
     host.emit(
       error === undefined
@@ -459,6 +457,19 @@ export class Actor {
         : { type: 'closed', peer: this.info, reason, undelivered, unsent, error },
     );
     host.settled();
+  }
+
+  /** Counts this actor as closed in the server's totals (before {@link Actor.#release} empties it). */
+  #countClosed(): { readonly undelivered: number; readonly unsent: number } {
+    const undelivered = this.#mailbox.size;
+    // A send in flight is cancelled with the link: it was not handed to the OS, so it is unsent too.
+    const unsent = this.#outbound.length + (this.#sending ? 1 : 0);
+    const stats = this.#host.stats;
+    stats.active--;
+    stats.closed++;
+    stats.undelivered += undelivered;
+    stats.unsent += unsent;
+    return { undelivered, unsent };
   }
 
   #release(): void {
