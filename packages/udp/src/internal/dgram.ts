@@ -32,11 +32,28 @@ export function planSocket(family: Family, options: UdpSocketOptions): SocketPla
   };
 }
 
-/** SOCKET. */
-export function createDgram(plan: SocketPlan): dgram.Socket {
+/**
+ * SOCKET, with node:dgram's address lookup replaced: porta only ever passes IP literals (checked
+ * before use), so `dns.lookup` would only make each call wait a tick for an answer it already has.
+ * For sends that tick matters: a send whose socket closes during it is never called back, and its
+ * Observable would never settle. Once `sendsReady()` is true (the socket is open) the answer is
+ * given at once, so each send is handed to the OS inside `socket.send()` and node:dgram always
+ * reports its outcome, even when the socket closes next. BIND and CONNECT keep the tick, as before.
+ */
+export function createDgram(plan: SocketPlan, sendsReady: () => boolean): dgram.Socket {
+  const lookup = (
+    address: string,
+    family: unknown,
+    callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+  ): void => {
+    const answer = () => callback(null, address, family === 6 || address.includes(':') ? 6 : 4);
+    if (sendsReady()) answer();
+    else process.nextTick(answer);
+  };
   const options: dgram.SocketOptions = {
     type: plan.family === 'IPv6' ? 'udp6' : 'udp4',
     reuseAddr: plan.reuseAddr,
+    lookup: lookup as unknown as NonNullable<dgram.SocketOptions['lookup']>,
   };
   if (plan.family === 'IPv6' && plan.ipv6Only !== undefined) options.ipv6Only = plan.ipv6Only;
   return dgram.createSocket(options);

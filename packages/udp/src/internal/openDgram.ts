@@ -92,8 +92,8 @@ export function openDgram<S>(
   remote: { readonly address: string; readonly port: number } | undefined,
   open: (socket: dgram.Socket) => S & Opened,
 ): TeardownLogic {
-  const socket = createDgram(plan);
   let opened: (S & Opened) | undefined;
+  const socket = createDgram(plan, () => opened !== undefined);
   const bindContext = at(local, 'bind');
   // Stays attached until the handle is gone: an 'error' with no listener would crash the process.
   socket.on('error', (err) => {
