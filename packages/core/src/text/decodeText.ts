@@ -26,7 +26,8 @@ export interface DecodeTextOptions {
  * Decodes bytes to strings.
  *
  * - `'ascii'` is strict, like Python's `bytes.decode('ascii')`: a byte ≥ 0x80 errors with
- *   `DECODE` naming the byte and its offset ("byte 0xe2 at offset 3 is not ASCII").
+ *   `DECODE` naming the byte and its offset ("byte 0xe2 at offset 3 of the stream is not ASCII";
+ *   with `stream: false`, "at offset 3" of the message).
  * - `'utf8'` is fatal on invalid input (`DECODE` with the offset) and reassembles a character split
  *   across chunks; a stream that ends inside a character is a `DECODE` error too. A byte-order mark
  *   is kept as U+FEFF, not stripped.
