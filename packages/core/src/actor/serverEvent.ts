@@ -39,7 +39,10 @@ export interface ServerStats {
   readonly resumed: number;
   /** Messages discarded by a mailbox's overflow strategy. */
   readonly dropped: number;
-  /** Peers refused: by the transport (forwarded) or by the server (`maxActors`). */
+  /**
+   * What was refused before any actor saw it: peers beyond `maxActors` (by the server), and whatever
+   * the transport reports as `rejected` (e.g. UDP datagrams past a full peer table or backlog).
+   */
   readonly rejected: number;
   /** Actors retired by `idleTimeoutMs`. */
   readonly idle: number;
@@ -75,8 +78,8 @@ export interface ServerEventBase {
 }
 
 /**
- * A live view of one running server, valid until it is unsubscribed: read the totals at any time,
- * not only when an event happens.
+ * A live view of one running server: read the totals at any time, not only when an event happens.
+ * Once the server is unsubscribed it keeps its final totals, every actor counted as closed.
  *
  * @example
  * ```ts
