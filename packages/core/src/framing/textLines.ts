@@ -134,14 +134,16 @@ export function textLines(config: TextLinesConfig): OperatorFunction<Uint8Array,
       let splitting = false;
       const queued: (string | undefined)[] = [];
       const take = (text: string | undefined): void => {
-        queued.push(text);
-        if (splitting) return;
+        if (splitting) {
+          queued.push(text);
+          return;
+        }
         splitting = true;
         try {
-          while (queued.length > 0 && !subscriber.closed) {
-            const next = queued.shift();
+          for (let next = text; ; next = queued.shift()) {
             if (next === undefined) onEnd();
             else onChunk(next);
+            if (queued.length === 0 || subscriber.closed) break;
           }
         } finally {
           splitting = false;
