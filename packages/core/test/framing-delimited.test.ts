@@ -295,6 +295,21 @@ describe('lines({ encoding }): lines as strings', () => {
     });
     ended.next(enc('a\nb'));
     expect(isPortaError(error, 'TRUNCATED')).toBe(true);
+
+    // Ended inside a character: the lines before it in the same chunk still come first.
+    const split = new Subject<Uint8Array>();
+    const before: string[] = [];
+    let splitError: unknown;
+    split.pipe(lines({ encoding: 'utf8' })).subscribe({
+      next: (line) => {
+        before.push(line);
+        if (line === 'a') split.complete();
+      },
+      error: (e: unknown) => (splitError = e),
+    });
+    split.next(Uint8Array.of(0x61, 0x0a, 0x62, 0x0a, 0xc3));
+    expect(before).toEqual(['a', 'b']);
+    expect(isPortaError(splitError, 'DECODE')).toBe(true);
   });
 });
 

@@ -2,6 +2,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { type FrameTooLongError, TruncatedError } from '../errors.js';
 import {
+  endedWhole,
   subscribeDecoded,
   type TextEncoding,
   TextStreamDecoder,
@@ -110,6 +111,7 @@ export function textLines(config: TextLinesConfig): OperatorFunction<Uint8Array,
       };
 
       const onEnd = (): void => {
+        if (!endedWhole(decoder, subscriber)) return;
         if (discarded >= 0) {
           subscriber.error(new TruncatedError(undefined, discarded, LINE_WORDS.oversized));
           return;

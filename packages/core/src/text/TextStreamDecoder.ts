@@ -178,8 +178,10 @@ export class TextStreamDecoder {
 
 /**
  * Subscribes to a byte stream through `decoder`: each chunk's text goes to `onText`, and `onEnd` runs
- * once the stream has ended on a whole character. A `DECODE` error, like the source's own error,
- * errors `subscriber`; chunks that arrive once it is closed are ignored.
+ * once the stream has ended; it checks that the end fell on a whole character with {@link endedWhole}
+ * (in its own order: a subscriber may end the source while the last text is still being handled). A
+ * `DECODE` error, like the source's own error, errors `subscriber`; chunks that arrive once it is
+ * closed are ignored.
  */
 export function subscribeDecoded(
   source: Observable<Uint8Array>,
@@ -204,13 +206,18 @@ export function subscribeDecoded(
     error: (err) => subscriber.error(err),
     complete() {
       if (subscriber.closed) return;
-      try {
-        decoder.end();
-      } catch (err) {
-        subscriber.error(err);
-        return;
-      }
       onEnd();
     },
   });
+}
+
+/** True when the stream ended on a whole character; otherwise errors `subscriber` with `DECODE`. */
+export function endedWhole(decoder: TextStreamDecoder, subscriber: Subscriber<unknown>): boolean {
+  try {
+    decoder.end();
+    return true;
+  } catch (err) {
+    subscriber.error(err);
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
-import { subscribeDecoded, type TextEncoding, TextStreamDecoder } from './TextStreamDecoder.js';
+import { endedWhole, subscribeDecoded, type TextEncoding, TextStreamDecoder } from './TextStreamDecoder.js';
 
 export type { TextEncoding } from './TextStreamDecoder.js';
 
@@ -57,7 +57,9 @@ export function decodeText(
           // A chunk holding only the start of a split character yields nothing yet.
           if (text !== '' || decoder.pendingBytes === 0) subscriber.next(text);
         },
-        () => subscriber.complete(),
+        () => {
+          if (endedWhole(decoder, subscriber)) subscriber.complete();
+        },
       );
     });
 }
