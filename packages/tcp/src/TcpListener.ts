@@ -93,7 +93,11 @@ export class TcpListener {
 
     server.on('connection', (raw: Socket) => this.#onRawConnection(raw));
     if (setup.tls) {
-      server.on('secureConnection', (socket: TLSSocket) => this.#deliver(socket));
+      server.on('secureConnection', (socket: TLSSocket) => {
+        // Half-close (`end()` while reading on) from here on, as for plain TCP: see listenTcp.
+        socket.allowHalfOpen = true;
+        this.#deliver(socket);
+      });
       server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
         const remote = remoteOf(socket);
         this.#reject(

@@ -74,7 +74,10 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
       return;
     }
     const scheduler = options.scheduler ?? asyncScheduler;
-    const serverOptions = { allowHalfOpen: true, noDelay: options.noDelay ?? false };
+    // TLS: not half-open during the handshake, or a client that hangs up mid-handshake (one refusing
+    // the certificate) would hold its socket, and a maxConnections slot, until Node's 120 s
+    // handshake timeout. The listener makes each connection half-open once its handshake is done.
+    const serverOptions = { allowHalfOpen: options.tls === undefined, noDelay: options.noDelay ?? false };
     const server = options.tls
       ? tls.createServer({ ...options.tls, ...serverOptions })
       : net.createServer(serverOptions);

@@ -3,7 +3,16 @@ import { lastValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trackHandles } from '../../../test/support/handles.js';
 import { connectTcp } from '../src/index.js';
-import { collect, connectedPair, errorOf, noOpenssl, releaseAll, selfSignedCert } from './support.js';
+import {
+  collect,
+  connectedPair,
+  errorOf,
+  noOpenssl,
+  open,
+  releaseAll,
+  selfSignedCert,
+  until,
+} from './support.js';
 
 trackHandles();
 afterEach(releaseAll);
@@ -36,6 +45,32 @@ describe.skipIf(noOpenssl !== undefined)(`TLS (${noOpenssl ?? 'certificate made 
     const err = await errorOf(connectTcp({ host: '127.0.0.1', port: listener.local.port, tls: {} }));
     expect(isPortaError(err, 'TLS')).toBe(true);
     expect((err as Error).message).toContain(`127.0.0.1:${listener.local.port}`);
+    await until(() => rejected.length > 0, 'the server to report the failed handshake');
+    expect(rejected).toEqual(['TLS']);
+    expect(listener.stats.rejected).toBe(1);
+    await until(() => listener.stats.open === 1, 'only the first client to hold a slot');
+    subs.unsubscribe();
+  });
+
+  it('a client hanging up mid-handshake frees its maxConnections slot at once, not after the handshake timeout', async () => {
+    const { listener, subs } = await connectedPair(
+      { tls: { key, cert }, maxConnections: 2 },
+      { tls: { ca: cert } },
+    );
+    const rejected: string[] = [];
+    subs.add(listener.rejected.subscribe((r) => rejected.push(r.error.code)));
+    // A plain TCP client: connects (taking the second slot), then leaves without a handshake.
+    const raw = await open(connectTcp({ host: '127.0.0.1', port: listener.local.port }), subs);
+    await until(() => listener.stats.open === 2, 'the second connection to be counted');
+    raw.end();
+    await until(() => listener.stats.open === 1, 'the abandoned handshake to free its slot');
+    expect(rejected).toEqual(['TLS']);
+    // The slot is usable again: a TLS client gets in.
+    const again = await open(
+      connectTcp({ host: '127.0.0.1', port: listener.local.port, tls: { ca: cert } }),
+      subs,
+    );
+    expect(again.remote.port).toBe(listener.local.port);
     subs.unsubscribe();
   });
 });
