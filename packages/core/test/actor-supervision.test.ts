@@ -1,8 +1,10 @@
 import {
   concat,
+  concatWith,
   from,
   map,
-  type Observable,
+  NEVER,
+  Observable,
   of,
   type SchedulerAction,
   type SchedulerLike,
@@ -17,9 +19,12 @@ import { describe, expect, it } from 'vitest';
 import {
   type Behaviour,
   memoryTransport,
+  type PeerLink,
   resolveSupervision,
   type SupervisionStrategy,
   serve,
+  type TransportEvent,
+  type TransportPlugin,
 } from '../src/index.js';
 import { advanceTo, bytes, record, text } from './actor-support.js';
 
@@ -377,6 +382,22 @@ describe('resolveSupervision', () => {
   });
 });
 
+/** A scheduler stepped by hand: a virtual one would flush endless turns in one go. */
+function handScheduler(): { turns: (() => void)[]; scheduler: SchedulerLike } {
+  const turns: (() => void)[] = [];
+  const scheduler: SchedulerLike = {
+    now: () => 0,
+    schedule(work: (this: SchedulerAction<unknown>, state?: unknown) => void) {
+      const sub = new Subscription();
+      turns.push(() => {
+        if (!sub.closed) work.call(sub as unknown as SchedulerAction<unknown>);
+      });
+      return sub;
+    },
+  };
+  return { turns, scheduler };
+}
+
 describe('restart loops', () => {
   it('a behaviour that always throws at once is restarted in a loop, not recursively, then stopped', () => {
     const t = memoryTransport();
@@ -403,18 +424,7 @@ describe('restart loops', () => {
   });
 
   it('with maxRestarts Infinity, a behaviour that always fails at once restarts once per scheduler turn, and other peers are served', () => {
-    // A scheduler stepped by hand: a virtual one would flush the endless turns in one go.
-    const turns: (() => void)[] = [];
-    const scheduler: SchedulerLike = {
-      now: () => 0,
-      schedule(work: (this: SchedulerAction<unknown>, state?: unknown) => void) {
-        const sub = new Subscription();
-        turns.push(() => {
-          if (!sub.closed) work.call(sub as unknown as SchedulerAction<unknown>);
-        });
-        return sub;
-      },
-    };
+    const { turns, scheduler } = handScheduler();
     const t = memoryTransport();
     let runs = 0;
     const r = record(
@@ -443,5 +453,65 @@ describe('restart loops', () => {
     // The pending restart was cancelled with the server: running it does nothing.
     for (const turn of turns.splice(0)) turn();
     expect(runs).toBe(4);
+  });
+
+  it('a restart pending on the scheduler is replaced, not doubled, by one a failed send asks for', () => {
+    const { turns, scheduler } = handScheduler();
+    // A link whose one send the test fails by hand, without closing the link.
+    const sends: Subject<void>[] = [];
+    const link: PeerLink = {
+      id: 'hand:1',
+      local: { address: '127.0.0.1', port: 1, family: 'IPv4' },
+      remote: { address: '127.0.0.1', port: 2, family: 'IPv4' },
+      inbound: NEVER,
+      send: () => {
+        const done = new Subject<void>();
+        sends.push(done);
+        return done;
+      },
+      canPause: false,
+      pause: () => {},
+      resume: () => {},
+      end: () => {},
+      close: () => {},
+    };
+    const transport: TransportPlugin = {
+      name: 'hand',
+      open: () =>
+        of<TransportEvent>({ type: 'listening', local: link.local }, { type: 'peer', link }).pipe(
+          concatWith(NEVER),
+        ),
+    };
+    const live: number[] = [];
+    let runs = 0;
+    const r = record(
+      serve(
+        transport,
+        () => {
+          const run = runs++;
+          // Run 0 emits a reply, then fails while starting: its restart waits for a turn.
+          if (run === 0)
+            return concat(
+              of(bytes('hello')),
+              throwError(() => new Boom('run 0')),
+            );
+          return new Observable<Uint8Array>(() => {
+            live.push(run);
+            return () => live.splice(live.indexOf(run), 1);
+          });
+        },
+        { supervision: { strategy: 'restart', maxRestarts: Number.POSITIVE_INFINITY }, scheduler },
+      ),
+    );
+    expect(runs).toBe(1);
+    sends[0]?.error(new Error('send failed')); // a failure outside any start: restarts at once
+    expect(runs).toBe(2);
+    for (const turn of turns.splice(0)) turn();
+    // One run alive, not two: the pending restart was cancelled by the one that happened.
+    expect(runs).toBe(2);
+    expect(live).toEqual([1]);
+    expect(r.stats()).toMatchObject({ restarted: 2, failed: 2 });
+    r.sub.unsubscribe();
+    expect(live).toEqual([]);
   });
 });

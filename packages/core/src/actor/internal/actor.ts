@@ -386,6 +386,9 @@ export class Actor {
         host.stats.restarted++;
         host.emit({ type: 'restarted', peer: this.info, restarts: this.#restarts });
         if (this.#closed) return;
+        // This restart replaces one still pending (a send of the old run failed meanwhile).
+        this.#restartTimer?.unsubscribe();
+        this.#restartTimer = undefined;
         if (this.#starting && maxRestarts === Number.POSITIVE_INFINITY) {
           // The run failed while starting and no limit will ever stop the loop: restart on the next
           // scheduler turn, so a behaviour that always fails at once cannot hold the event loop
