@@ -67,6 +67,7 @@ export class TcpListener {
 
   readonly #setup: TcpListenerSetup;
   readonly #sockets = new Set<Socket>();
+  readonly #refused = new WeakSet<Socket>();
   readonly #waiting: TcpConnection[] = [];
   readonly #subscribers = new Set<Subscriber<TcpConnection>>();
   readonly #rejectSubscribers = new Set<Subscriber<RejectedConnection>>();
@@ -99,6 +100,11 @@ export class TcpListener {
         this.#deliver(socket);
       });
       server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+        // node:tls wraps every accepted socket before our 'connection' handler runs, so one refused
+        // there (over maxConnections, or after shutdown) also "hangs up" its handshake: already
+        // reported (or deliberately dropped), it must not count twice. `_parent` is the raw socket.
+        const raw = (socket as TLSSocket & { readonly _parent?: Socket })._parent;
+        if (raw !== undefined && this.#refused.has(raw)) return;
         const remote = remoteOf(socket);
         this.#reject(
           remote,
@@ -180,11 +186,13 @@ export class TcpListener {
     // A refused or half-made socket can still see a reset; without a listener that would throw.
     raw.on('error', () => {});
     if (!this.#accepting) {
+      this.#refused.add(raw);
       raw.destroy();
       return;
     }
     if (this.#open >= this.#setup.maxConnections) {
       const remote = remoteOf(raw); // before destroy(): Node forgets the peer's address after it
+      this.#refused.add(raw);
       raw.destroy();
       this.#reject(remote, new ConnectionLimitError(this.#setup.maxConnections));
       return;

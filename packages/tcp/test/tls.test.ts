@@ -52,6 +52,25 @@ describe.skipIf(noOpenssl !== undefined)(`TLS (${noOpenssl ?? 'certificate made 
     subs.unsubscribe();
   });
 
+  it('a TLS connection over maxConnections is reported once, as CONNECTION_LIMIT (not also as a TLS hang-up)', async () => {
+    const { listener, subs } = await connectedPair(
+      { tls: { key, cert }, maxConnections: 1 },
+      { tls: { ca: cert } },
+    );
+    const rejected: string[] = [];
+    subs.add(listener.rejected.subscribe((r) => rejected.push(r.error.code)));
+    const err = await errorOf(
+      connectTcp({ host: '127.0.0.1', port: listener.local.port, tls: { ca: cert } }),
+    );
+    expect(isPortaError(err, 'CONNECTION_RESET') || isPortaError(err, 'TLS'), String(err)).toBe(true);
+    await until(() => rejected.length > 0, 'the rejection');
+    // Let any second report arrive: the raw socket's close and the TLS socket's are a few turns apart.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rejected).toEqual(['CONNECTION_LIMIT']);
+    expect(listener.stats.rejected).toBe(1);
+    subs.unsubscribe();
+  });
+
   it('a client hanging up mid-handshake frees its maxConnections slot at once, not after the handshake timeout', async () => {
     const { listener, subs } = await connectedPair(
       { tls: { key, cert }, maxConnections: 2 },
