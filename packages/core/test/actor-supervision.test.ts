@@ -477,10 +477,13 @@ describe('restart loops', () => {
     };
     const transport: TransportPlugin = {
       name: 'hand',
-      open: () =>
-        of<TransportEvent>({ type: 'listening', local: link.local }, { type: 'peer', link }).pipe(
-          concatWith(NEVER),
-        ),
+      open: () => {
+        const events: TransportEvent[] = [
+          { type: 'listening', local: link.local },
+          { type: 'peer', link },
+        ];
+        return from(events).pipe(concatWith(NEVER));
+      },
     };
     const live: number[] = [];
     let runs = 0;
