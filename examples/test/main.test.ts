@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { NEVER, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { trackHandles } from '../../test/support/handles.js';
@@ -81,6 +82,15 @@ describe('porta (argument handling)', () => {
       ['promiscuous', 'attack', '99999'],
       'porta promiscuous: invalid CLIENT_PORT "99999": expected a whole number from 1 to 65535',
     ],
+    [['promiscuous', 'attack'], 'porta promiscuous: missing CLIENT_PORT: the port number the client printed'],
+    [
+      ['promiscuous', 'attack', '5000', '-p', '5000'],
+      "porta promiscuous: attack takes the client's port as CLIENT_PORT, not -p: porta promiscuous attack 50339",
+    ],
+    [
+      ['promiscuous', 'attack', '5000', '--host', 'no-such-host.invalid'],
+      'porta promiscuous: cannot resolve host "no-such-host.invalid": give an IP address such as 127.0.0.1',
+    ],
     [
       ['promiscuous', 'sniff'],
       'porta promiscuous: unknown role "sniff": expected demo, server, client or attack',
@@ -113,5 +123,40 @@ describe('porta (argument handling)', () => {
     });
     expect(code).toBe(ExitCode.Interrupted);
     expect(out[0]).toMatch(/^Servidor >> Escutando no IP e porta \('127\.0\.0\.1', \d+\)$/);
+  });
+
+  it("a host name is looked up, as the course's programs do: tcp-16 server localhost listens on 127.0.0.1", async () => {
+    const out: string[] = [];
+    const code = await main(['tcp-16', 'server', 'localhost', '-p', '0'], {
+      out: (l) => out.push(l),
+      err: (l) => out.push(`stderr: ${l}`),
+      stdin: process.stdin,
+      interrupt: timer(200),
+      isTTY: false,
+    });
+    expect(code).toBe(ExitCode.Interrupted);
+    expect(out[0]).toMatch(/^Listening at \('127\.0\.0\.1', \d+\)$/);
+  });
+
+  it('promiscuous attack --host localhost sends FAKE to 127.0.0.1', async () => {
+    const victim = createSocket('udp4');
+    try {
+      await new Promise<void>((done) => victim.bind(0, '127.0.0.1', done));
+      const received = new Promise<string>((done) =>
+        victim.once('message', (m) => done(m.toString('ascii'))),
+      );
+      const { code, err } = await run([
+        'promiscuous',
+        'attack',
+        String(victim.address().port),
+        '--host',
+        'localhost',
+      ]);
+      expect(err).toEqual([]);
+      expect(code).toBe(ExitCode.Ok);
+      expect(await received).toBe('FAKE');
+    } finally {
+      await new Promise<void>((done) => victim.close(() => done()));
+    }
   });
 });

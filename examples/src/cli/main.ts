@@ -177,11 +177,17 @@ client retries with exponential backoff (waits 0.1, 0.2, 0.4, 0.8, 1.6 s), then 
           });
         }
         case 'attack': {
+          if (args.positionals.length < 2)
+            throw new UsageError('missing CLIENT_PORT: the port number the client printed');
+          if (args.values.port !== undefined)
+            throw new UsageError(
+              "attack takes the client's port as CLIENT_PORT, not -p: porta promiscuous attack 50339",
+            );
           expectPositionals(args, 2);
           const victim = parsePort(args.positionals[1], 'CLIENT_PORT', false);
-          const host = typeof args.values.host === 'string' ? args.values.host : '127.0.0.1';
-          if (familyOf(host) === undefined)
-            throw new UsageError(`--host must be an IP address, got "${host}"`);
+          const host = await lookupHost(
+            typeof args.values.host === 'string' ? args.values.host : '127.0.0.1',
+          );
           return runCommand(
             spoof({ ...common, to: { address: host, port: victim, family: familyOf(host)! } }),
             io,
@@ -393,8 +399,11 @@ function integer(args: Parsed, name: string): number | undefined {
 }
 
 /** Accepts IP literals as they are and looks names up (`localhost` → `127.0.0.1`). */
-async function resolveHost(args: Parsed): Promise<string> {
-  const host = args.positionals[1]!;
+function resolveHost(args: Parsed): Promise<string> {
+  return lookupHost(args.positionals[1]!);
+}
+
+async function lookupHost(host: string): Promise<string> {
   if (familyOf(host) !== undefined) return host;
   try {
     return (await lookup(host, { family: 4 })).address;

@@ -279,7 +279,14 @@ async function ticTacToeStep({ lang, log, out }: StepContext): Promise<StepOutco
   const refused = serverEvents.filter((e) => e.type === 'refused');
   const moves = serverEvents.filter((e) => e.type === 'moved' && e.mark === 'O');
   return {
-    counts: { sent: 4, lost: 0, retried: 0, rejected: refused.length, answered: moves.length },
+    // O's lines: each was either refused or played, so sent = rejected + answered.
+    counts: {
+      sent: refused.length + moves.length,
+      lost: 0,
+      retried: 0,
+      rejected: refused.length,
+      answered: moves.length,
+    },
     checks: [
       check(
         'a malformed move got an error and the game went on',
