@@ -57,3 +57,17 @@ describe('send outcome when the socket dies mid-write', () => {
     subs.unsubscribe();
   });
 });
+
+describe('sendAll when the socket closes while it waits for drain', () => {
+  it('errors (SOCKET_CLOSED) instead of waiting forever for a drain that never comes', async () => {
+    const { client, subs } = await connectedPair();
+    // The first frame cannot all leave at once, so sendAll waits for 'drain' before pulling the next.
+    const result = outcome(client.sendAll([new Uint8Array(BIG), Uint8Array.of(1)]));
+    await until(() => client.stats.pendingWriteBytes > 0, 'bytes waiting in the client');
+    client.close();
+    const r = await result;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(isPortaError(r.error, 'SOCKET_CLOSED'), String(r.error)).toBe(true);
+    subs.unsubscribe();
+  });
+});
