@@ -1,5 +1,5 @@
 import { type DatagramSocket, type Endpoint, isPortaError } from '@porta/core';
-import { concat, ignoreElements, isObservable, mergeMap, type Observable, of } from 'rxjs';
+import { catchError, concat, ignoreElements, isObservable, mergeMap, type Observable, of } from 'rxjs';
 import { decodePortaMessage, type PortaMessage, replyTo } from './portaMessage.js';
 
 /**
@@ -16,6 +16,17 @@ export type RequestHandler = (
 export type ServeEvent =
   | { readonly type: 'answered'; readonly remote: Endpoint; readonly id: bigint; readonly attempt: number }
   | { readonly type: 'unanswered'; readonly remote: Endpoint; readonly id: bigint; readonly attempt: number }
+  /**
+   * A reply the socket refused to send (a request spoofed from port 0, a reply too large for one
+   * datagram, …): reported, and the server goes on, as it does for a stranger's bytes.
+   */
+  | {
+      readonly type: 'unsent';
+      readonly remote: Endpoint;
+      readonly id: bigint;
+      readonly attempt: number;
+      readonly error: unknown;
+    }
   | {
       readonly type: 'malformed';
       readonly remote: Endpoint;
@@ -59,7 +70,7 @@ export function serveRequests(socket: DatagramSocket, handler: RequestHandler): 
           concat(
             socket.send(replyTo(request, payload), datagram.remote).pipe(ignoreElements()),
             of(answered),
-          ),
+          ).pipe(catchError((error: unknown) => of<ServeEvent>({ type: 'unsent', ...facts, error }))),
         ),
       );
     }),
