@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from './errors.js';
+import { isIpv4, parseIpv6 } from './internal/ip.js';
 
 /** IP family of an {@link Endpoint}. */
 export type Family = 'IPv4' | 'IPv6';
@@ -26,12 +27,20 @@ export interface Datagram {
 /** A TCP byte stream's chunk: split wherever the network split it. */
 export type Chunk = Uint8Array;
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-/** The family of an IP literal, or `undefined` when `address` is not one (a host name, say). */
+/**
+ * The family of an IP literal, or `undefined` when `address` is not one (a host name, say, or a
+ * malformed IPv6 literal such as `1::2::3`). IPv6 accepts the RFC 4291 text forms: compressed
+ * (`::1`), with an IPv4 tail (`::ffff:1.2.3.4`) and with a zone id (`fe80::1%eth0`).
+ *
+ * @example
+ * ```ts
+ * familyOf('::1'); // 'IPv6'
+ * familyOf('1::2::3'); // undefined
+ * ```
+ */
 export function familyOf(address: string): Family | undefined {
-  if (IPV4.test(address)) return 'IPv4';
-  if (address.includes(':') && /^[0-9a-fA-F:.]+(%[\w.-]+)?$/.test(address)) return 'IPv6';
+  if (isIpv4(address)) return 'IPv4';
+  if (parseIpv6(address) !== undefined) return 'IPv6';
   return undefined;
 }
 

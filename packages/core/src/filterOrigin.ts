@@ -1,6 +1,7 @@
 import { type MonoTypeOperatorFunction, Observable, takeWhile } from 'rxjs';
 import type { Datagram, Endpoint } from './endpoint.js';
 import { formatEndpoint } from './endpoint.js';
+import { parseIpv6 } from './internal/ip.js';
 
 /**
  * Options of {@link filterOrigin}.
@@ -22,47 +23,6 @@ export interface FilterOriginOptions {
 
 const MAPPED_DOTTED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 
-/** Parses an IPv6 literal into its eight 16-bit groups (and zone), or `undefined`. */
-function ipv6Groups(address: string): { groups: number[]; zone: string } | undefined {
-  const percent = address.indexOf('%');
-  const zone = percent >= 0 ? address.slice(percent + 1) : '';
-  let text = percent >= 0 ? address.slice(0, percent) : address;
-  const dotted = /(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (dotted !== null) {
-    // An embedded IPv4 tail (`::ffff:1.2.3.4`) is two groups: rewrite it as hex.
-    const b = dotted.slice(1).map(Number);
-    if (b.some((x) => x > 255)) return undefined;
-    const hi = ((b[0]! << 8) | b[1]!).toString(16);
-    const lo = ((b[2]! << 8) | b[3]!).toString(16);
-    text = `${text.slice(0, dotted.index)}${hi}:${lo}`;
-  }
-  const parse = (part: string): number[] | undefined => {
-    if (part === '') return [];
-    const out: number[] = [];
-    for (const g of part.split(':')) {
-      if (!/^[0-9a-f]{1,4}$/i.test(g)) return undefined;
-      out.push(Number.parseInt(g, 16));
-    }
-    return out;
-  };
-  const want = 8;
-  const halves = text.split('::');
-  let groups: number[] | undefined;
-  if (halves.length === 1) {
-    groups = parse(text);
-    if (groups?.length !== want) return undefined;
-  } else if (halves.length === 2) {
-    const left = parse(halves[0]!);
-    const right = parse(halves[1]!);
-    if (left === undefined || right === undefined || left.length + right.length >= want) return undefined;
-    groups = [...left, ...new Array<number>(want - left.length - right.length).fill(0), ...right];
-  } else {
-    return undefined;
-  }
-  if (groups === undefined) return undefined;
-  return { groups, zone };
-}
-
 /**
  * A canonical key for an address: dotted IPv4 for IPv4 and IPv4-mapped IPv6 (`::ffff:127.0.0.1`,
  * `::ffff:7f00:1`), eight lower-case hex groups for other IPv6, the text itself otherwise.
@@ -71,7 +31,7 @@ function addressKey(address: string): string {
   const mapped = MAPPED_DOTTED.exec(address);
   if (mapped !== null) return mapped[1]!;
   if (!address.includes(':')) return address;
-  const v6 = ipv6Groups(address);
+  const v6 = parseIpv6(address);
   if (v6 === undefined) return address.toLowerCase();
   const g = v6.groups;
   if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {

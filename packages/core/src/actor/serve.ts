@@ -18,6 +18,7 @@ import { resolveSupervision, type SupervisionOptions, type SupervisionStrategy }
  *   supervision: { strategy: 'restart', maxRestarts: 3, withinMs: 10_000 },
  *   maxActors: 1_000,
  *   idleTimeoutMs: 30_000,
+ *   maxPendingReplies: 256,
  * };
  * ```
  */
@@ -37,6 +38,17 @@ export interface ServeOptions {
    * (`idle` then `closed` events). Default: never.
    */
   readonly idleTimeoutMs?: number;
+  /**
+   * Most replies of one actor emitted by its behaviour and not yet sent: queued behind the link, plus
+   * the one whose send is in flight. A behaviour answering messages never gets near it (no message is
+   * delivered while a reply waits), but one that emits on its own (a timer, a broadcast) to a peer
+   * that does not read would otherwise queue without bound. The reply that would exceed it is refused
+   * (counted in `stats.unsent`) and the actor fails with `MailboxOverflowError` (`MAILBOX_OVERFLOW`,
+   * message `reply queue full: …`), handled by `supervision` like any failure: `stop` closes it;
+   * `restart` keeps the queued replies, so a run that goes on emitting fails again until
+   * `maxRestarts` stops it. An integer ≥ 1, or `Infinity` for no bound. Default 1024.
+   */
+  readonly maxPendingReplies?: number;
   /** Clock and timers (idle timeout, restart window). Default `asyncScheduler`; tests pass a virtual one. */
   readonly scheduler?: SchedulerLike;
 }
@@ -73,6 +85,15 @@ export function serve(
   if (!(Number.isInteger(maxActors) || maxActors === Number.POSITIVE_INFINITY) || maxActors < 1) {
     throw new InvalidArgumentError(`maxActors must be an integer ≥ 1, got ${String(maxActors)}`);
   }
+  const maxPendingReplies = options.maxPendingReplies ?? 1024;
+  if (
+    !(Number.isInteger(maxPendingReplies) || maxPendingReplies === Number.POSITIVE_INFINITY) ||
+    maxPendingReplies < 1
+  ) {
+    throw new InvalidArgumentError(
+      `maxPendingReplies must be an integer ≥ 1, got ${String(maxPendingReplies)}`,
+    );
+  }
   const idleTimeoutMs = options.idleTimeoutMs;
   if (idleTimeoutMs !== undefined && !(idleTimeoutMs > 0 && Number.isFinite(idleTimeoutMs))) {
     throw new InvalidArgumentError(`idleTimeoutMs must be a finite number > 0, got ${String(idleTimeoutMs)}`);
@@ -89,6 +110,7 @@ export function serve(
       supervision,
       mailbox,
       idleTimeoutMs,
+      maxPendingReplies,
       emit: (body: EventBody) => {
         if (subscriber.closed) return;
         subscriber.next({ ...body, stats: stats.snapshot(), at: scheduler.now() } as ServerEvent);

@@ -52,7 +52,8 @@ export interface ServerStats {
   readonly undelivered: number;
   /**
    * Replies emitted by a behaviour whose send had not completed when their actor closed (queued, or
-   * in flight and cancelled with the link).
+   * in flight and cancelled with the link), and replies refused because `maxPendingReplies` were
+   * already waiting.
    */
   readonly unsent: number;
   readonly messagesIn: number;

@@ -21,6 +21,8 @@ export interface ActorHost {
   readonly supervision: ResolvedSupervision;
   readonly mailbox: MailboxOptions;
   readonly idleTimeoutMs: number | undefined;
+  /** Most replies emitted and not yet sent (queued plus the one in flight); see `ServeOptions`. */
+  readonly maxPendingReplies: number;
   emit(event: EventBody): void;
   /** Called once when the actor has closed, before its `closed` event: frees its slot. */
   released(actor: Actor): void;
@@ -191,6 +193,10 @@ export class Actor {
       sub = this.#behaviour(peer).subscribe({
         next: (reply) => {
           if (generation !== this.#generation || this.#closed) return;
+          if (this.#outbound.length + (this.#sending ? 1 : 0) >= this.#host.maxPendingReplies) {
+            this.#replyOverflow(generation);
+            return;
+          }
           this.#outbound.push(reply);
           this.#drive();
         },
@@ -208,6 +214,23 @@ export class Actor {
     }
     if (generation === this.#generation && !this.#closed) this.#behaviourSub = sub;
     else sub.unsubscribe();
+  }
+
+  /**
+   * The behaviour emitted a reply while `maxPendingReplies` were already waiting for the link: it
+   * produces faster than the peer reads (a timer or broadcast to a peer that does not read). The
+   * reply is refused (counted `unsent`) and the run fails, so supervision decides, as for any failure.
+   */
+  #replyOverflow(generation: number): void {
+    const limit = this.#host.maxPendingReplies;
+    this.#host.stats.unsent++;
+    const error = new MailboxOverflowError(limit);
+    // The error class names the mailbox; say which queue overflowed and how to raise its bound.
+    error.message =
+      `reply queue full: ${limit} replies to ${this.info.id} are waiting for the link to send them ` +
+      '(ServeOptions.maxPendingReplies)';
+    this.#fail(generation, error);
+    this.#drive();
   }
 
   #onInbound(message: Uint8Array): void {
