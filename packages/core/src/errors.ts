@@ -272,19 +272,17 @@ export class ReplayError extends PortaError<'REPLAY'> {
   }
 }
 
-/** An actor's mailbox was full under the `fail` overflow strategy. */
+/**
+ * A bounded queue was full: an actor's mailbox under the `fail` overflow strategy, an actor's reply
+ * queue, or a connection's pending writes. `message` says which queue and how to raise its bound.
+ */
 export class MailboxOverflowError extends PortaError<'MAILBOX_OVERFLOW'> {
   override readonly name = 'MailboxOverflowError';
-  constructor(readonly capacity: number) {
-    super('MAILBOX_OVERFLOW', `mailbox full: ${capacity} messages are waiting`);
-  }
-}
-
-/** A request/response client already has its maximum of requests pending (sent or queued). */
-export class PendingLimitError extends PortaError<'PENDING_LIMIT'> {
-  override readonly name = 'PendingLimitError';
-  constructor(readonly limit: number) {
-    super('PENDING_LIMIT', `request refused: ${limit} requests are already pending (maxPending)`);
+  constructor(
+    readonly capacity: number,
+    message = `mailbox full: ${capacity} messages are waiting`,
+  ) {
+    super('MAILBOX_OVERFLOW', message);
   }
 }
 

@@ -224,11 +224,11 @@ export class Actor {
   #replyOverflow(generation: number): void {
     const limit = this.#host.maxPendingReplies;
     this.#host.stats.unsent++;
-    const error = new MailboxOverflowError(limit);
-    // The error class names the mailbox; say which queue overflowed and how to raise its bound.
-    error.message =
+    const error = new MailboxOverflowError(
+      limit,
       `reply queue full: ${limit} replies to ${this.info.id} are waiting for the link to send them ` +
-      '(ServeOptions.maxPendingReplies)';
+        '(ServeOptions.maxPendingReplies)',
+    );
     this.#fail(generation, error);
     this.#drive();
   }
