@@ -286,6 +286,14 @@ export class MailboxOverflowError extends PortaError<'MAILBOX_OVERFLOW'> {
   }
 }
 
+/** A request/response client already has its maximum of requests pending (sent or queued). */
+export class PendingLimitError extends PortaError<'PENDING_LIMIT'> {
+  override readonly name = 'PendingLimitError';
+  constructor(readonly limit: number) {
+    super('PENDING_LIMIT', `request refused: ${limit} requests are already pending (maxPending)`);
+  }
+}
+
 /** An operation on a socket that is already closed. */
 export class SocketClosedError extends PortaError<'SOCKET_CLOSED'> {
   override readonly name = 'SocketClosedError';
