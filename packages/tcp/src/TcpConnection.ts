@@ -3,8 +3,9 @@ import {
   type Endpoint,
   formatEndpoint,
   InvalidArgumentError,
+  MailboxOverflowError,
   type PeerLink,
-  PortaError,
+  type PortaError,
   SocketClosedError,
   TimeoutError,
 } from '@porta/core';
@@ -548,8 +549,8 @@ export class TcpConnection implements PeerLink {
           });
           if (this.#socket.writableLength > this.#maxPendingWrite) {
             subscriber.error(
-              new PortaError(
-                'MAILBOX_OVERFLOW',
+              new MailboxOverflowError(
+                this.#maxPendingWrite,
                 `sendAll: ${this.#socket.writableLength} bytes wait for the socket to drain, over ` +
                   `maxPendingWriteBytes ${this.#maxPendingWrite}; the Observable outruns the peer ` +
                   '(pass an Iterable or AsyncIterable to pull frames instead)',
