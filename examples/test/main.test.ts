@@ -1,8 +1,10 @@
 import { createSocket } from 'node:dgram';
+import { SocketError } from '@porta/core';
 import { NEVER, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { trackHandles } from '../../test/support/handles.js';
 import { ExitCode } from '../src/cli/exitCodes.js';
+import { diagnose } from '../src/cli/failure.js';
 import { main } from '../src/cli/main.js';
 
 trackHandles();
@@ -158,5 +160,17 @@ describe('porta (argument handling)', () => {
     } finally {
       await new Promise<void>((done) => victim.close(() => done()));
     }
+  });
+
+  it('a well-known port refused by the OS (EACCES) is explained, with a port to use instead', () => {
+    const denied = new SocketError('UDP bind failed: bind EACCES 127.0.0.1:80', 'EACCES');
+    expect(diagnose(denied, { lang: 'en', command: 'udp-local', port: 80 })).toEqual({
+      message:
+        'port 80 needs administrator rights (ports 1-1023 are well-known ports): use a port from 1024 up, such as -p 1060',
+      exitCode: ExitCode.Failure,
+    });
+    // Any other socket failure keeps the OS's own words.
+    const other = new SocketError('UDP bind failed: bind EPERM 127.0.0.1:80', 'EPERM');
+    expect(diagnose(other, { lang: 'en', command: 'udp-local', port: 80 }).message).toBe(other.message);
   });
 });

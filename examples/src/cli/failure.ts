@@ -9,6 +9,8 @@ export interface FailureContext {
   readonly command: string;
   /** The command a person would run to start the missing server, e.g. `porta tcp-16 server 127.0.0.1 -p 1060`. */
   readonly startServer?: string;
+  /** The port asked for with `-p`, to name it when the OS refuses it (EACCES). */
+  readonly port?: number;
 }
 
 /** A message for stderr and the exit code that goes with it. */
@@ -25,6 +27,8 @@ const text = {
     refused: (where: string) => `nothing answered at ${where} (connection refused)`,
     unreachable: (where: string) => `nothing answered at ${where} (no program has that UDP port open)`,
     start: (command: string) => `is the server running? Start one with: ${command}`,
+    denied: (port: string) =>
+      `port ${port} needs administrator rights (ports 1-1023 are well-known ports): use a port from 1024 up, such as -p 1060`,
   },
   pt: {
     inUse: (port: number, other: number) =>
@@ -34,6 +38,8 @@ const text = {
     refused: (where: string) => `ninguem respondeu em ${where} (conexao recusada)`,
     unreachable: (where: string) => `ninguem respondeu em ${where} (nenhum programa usa essa porta UDP)`,
     start: (command: string) => `o servidor esta rodando? Inicie um com: ${command}`,
+    denied: (port: string) =>
+      `a porta ${port} exige privilegios de administrador (as portas 1-1023 sao bem conhecidas): use uma porta a partir de 1024, como -p 1060`,
   },
 } as const;
 
@@ -65,6 +71,10 @@ export function diagnose(error: unknown, context: FailureContext): Diagnosis {
   }
   if (isPortaError(error, 'TIMEOUT') || isPortaError(error, 'SERVER_UNREACHABLE')) {
     return { message: error.message + hint, exitCode: ExitCode.Failure };
+  }
+  if (isPortaError(error, 'SOCKET') && (error as { syscallCode?: string }).syscallCode === 'EACCES') {
+    // Binding a port below 1024 without privileges: the OS's "permission denied" does not say why.
+    return { message: say.denied(String(context.port ?? 'below 1024')), exitCode: ExitCode.Failure };
   }
   if (isPortaError(error, 'INVALID_ARGUMENT')) {
     return { message: error.message, exitCode: ExitCode.Usage };

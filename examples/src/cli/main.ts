@@ -413,7 +413,7 @@ async function lookupHost(host: string): Promise<string> {
 }
 
 function context(args: Parsed): FailureContext {
-  return { lang: args.lang, command: args.command };
+  return { lang: args.lang, command: args.command, port: args.port };
 }
 
 /** Runs an example until it completes, fails or the person presses Ctrl+C. */
