@@ -1,6 +1,16 @@
 import { type Datagram, type DatagramSocket, type Endpoint, encodeString } from '@porta/core';
 import { bindUdp } from '@porta/udp';
-import { concatMap, ignoreElements, type Observable, of, startWith, switchMap, tap, timer } from 'rxjs';
+import {
+  catchError,
+  concatMap,
+  ignoreElements,
+  type Observable,
+  of,
+  startWith,
+  switchMap,
+  tap,
+  timer,
+} from 'rxjs';
 import { asciiText } from './ascii.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress } from './python.js';
@@ -77,6 +87,11 @@ export function answerLengths(
     return (holdMs > 0 ? timer(holdMs).pipe(switchMap(() => send)) : send).pipe(
       ignoreElements(),
       startWith({ type: 'answered', from: remote, request, reply } as const),
+      // A reply the OS refuses (a spoofed source port 0, say) costs that one answer, not the server.
+      catchError((err: Error) => {
+        log(say.unsent(pyAddress(remote), err.message));
+        return of({ type: 'dropped', from: remote, reason: `reply not sent: ${err.message}` } as const);
+      }),
     );
   };
 

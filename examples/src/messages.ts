@@ -28,6 +28,7 @@ const en = {
       `Server >> The client at IP and port ${addr} sent the message ${text}`,
     dropping: (addr: string) => `Server >> Pretending to drop packet from ${addr}`,
     ignored: (addr: string, reason: string) => `Server >> Ignored a datagram from ${addr}: ${reason}`,
+    unsent: (addr: string, reason: string) => `Server >> Could not answer ${addr}: ${reason}`,
   },
   udpLocal: {
     clientName: (addr: string) => `Client >> The client's operating system assigned the IP and port ${addr}`,
@@ -85,6 +86,7 @@ const pt: Widen<Catalogue> = {
     received: (addr, text) => `Servidor >> O cliente no IP e porta ${addr} enviou a mensagem ${text}`,
     dropping: (addr) => `Servidor >> Fingindo descartar pacote de ${addr}`,
     ignored: (addr, reason) => `Servidor >> Ignorei um datagrama de ${addr}: ${reason}`,
+    unsent: (addr, reason) => `Servidor >> Nao consegui responder a ${addr}: ${reason}`,
   },
   udpLocal: {
     clientName: (addr) => `Cliente >> O sistema operacional do cliente informou o IP e porta ${addr}`,
