@@ -27,7 +27,9 @@ function echoServer(bind: Observable<DatagramSocket>, heard: Endpoint[] = []) {
 }
 
 describe('impairmentProxy on the simulated network', () => {
-  const target: Endpoint = { address: '127.0.0.1', port: 1060, family: 'IPv4' };
+  // A port on the simulated network: no real socket is bound, so no other run can collide with it.
+  const SIM_SERVER_PORT = 1060;
+  const target: Endpoint = { address: '127.0.0.1', port: SIM_SERVER_PORT, family: 'IPv4' };
 
   function setUp(
     options: { lossRate?: number; seed?: number; idleTimeoutMs?: number; maxClients?: number } = {},
@@ -35,7 +37,7 @@ describe('impairmentProxy on the simulated network', () => {
     const net = new SimNetwork({ defaultLink: { delayMs: 1 } });
     const heard: Endpoint[] = [];
     const subs = new Subscription();
-    subs.add(echoServer(net.bind({ port: 1060 }), heard).subscribe());
+    subs.add(echoServer(net.bind({ port: SIM_SERVER_PORT }), heard).subscribe());
     let proxy: ImpairmentProxy | undefined;
     subs.add(
       impairmentProxy({

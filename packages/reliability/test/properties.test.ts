@@ -115,7 +115,12 @@ describe('property: nothing is accepted from a wrong origin or with a wrong id',
         (seed, lossRate, guesses) => {
           const p = simPair({ seed, link: { lossRate, delayMs: 20, jitterMs: 10 } });
           try {
-            const attackers = [p.bind('127.0.0.1'), p.bind('127.0.0.2', 1060), p.bind('::1', 1060)];
+            const serverPort = p.server.local.port; // the attackers spoof the server's (virtual) port
+            const attackers = [
+              p.bind('127.0.0.1'),
+              p.bind('127.0.0.2', serverPort),
+              p.bind('::1', serverPort),
+            ];
             // Every request the server sees is also seen by the attackers (on-path), who answer first.
             const serving = serveRequests(p.server, (payload, from, request) => {
               for (const a of attackers) {

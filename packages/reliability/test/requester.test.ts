@@ -183,10 +183,10 @@ describe('requester, origin and id checks (simulated)', () => {
   it('refuses a reply with the right id from another port and from another address, then takes the genuine one', () => {
     const p = setup({ link: { delayMs: 10 } });
     const fromOtherPort = p.bind('127.0.0.1');
-    const fromOtherHost = p.bind('127.0.0.2', 1060);
+    const fromOtherHost = p.bind('127.0.0.2', p.server.local.port);
     const serving = serveRequests(p.server, (payload) => payload).subscribe();
     // A slow server: its replies take 500 ms.
-    p.net.setLink({ port: 1060, address: '127.0.0.1' }, {}, { delayMs: 500 });
+    p.net.setLink(p.server.local, {}, { delayMs: 500 });
     const client = requester(p.client, { scheduler: p.net.scheduler, retry: { maxWaitMs: 2000 } });
     const events = collect(client.events);
     // The attackers see the request (on path) and forge replies with its id.
