@@ -5,6 +5,9 @@ import { type SimLinkOptions, SimNetwork, type SimSocket } from '../src/index.js
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const ascii = (b: Uint8Array): string => new TextDecoder().decode(b);
 
+/** The course's port, on the simulated network: no real socket is bound, so no other run collides. */
+export const SIM_SERVER_PORT = 1060;
+
 /** A simulated network with a client socket and a server socket on port 1060 (a virtual port). */
 export interface SimPair {
   readonly net: SimNetwork;
@@ -25,7 +28,7 @@ export function simPair(options: { seed?: number; link?: SimLinkOptions } = {}):
     if (socket === undefined) throw new Error('bind did not emit synchronously');
     return socket;
   };
-  const server = bind('127.0.0.1', 1060);
+  const server = bind('127.0.0.1', SIM_SERVER_PORT);
   const client = bind();
   return {
     net,

@@ -6,11 +6,13 @@ import { simTransport } from '../src/simTransport.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);
-const server: Endpoint = { address: '127.0.0.1', port: 1060, family: 'IPv4' };
+// The course's port, on the simulated network: no real socket is bound, so no other run collides.
+const SIM_PORT = 1060;
+const server: Endpoint = { address: '127.0.0.1', port: SIM_PORT, family: 'IPv4' };
 
 /** Wires an upper-casing behaviour to every peer by hand (what core's `serve` does). */
 function upperServer(net: SimNetwork, events: TransportEvent[], links: PeerLink[]): Subscription {
-  return simTransport(net, { port: 1060 })
+  return simTransport(net, { port: SIM_PORT })
     .open()
     .subscribe((event) => {
       events.push(event);
@@ -43,7 +45,7 @@ describe('simTransport', () => {
     net.flush();
     expect(events.map((e) => e.type)).toEqual(['listening', 'peer', 'peer']);
     expect(links.map((l) => l.id)).toEqual(['sim:127.0.0.1:49152', 'sim:127.0.0.1:49153']);
-    expect(links.every((l) => l.canPause === false && l.local.port === 1060)).toBe(true);
+    expect(links.every((l) => l.canPause === false && l.local.port === SIM_PORT)).toBe(true);
     expect(replies).toEqual({
       a: ['sim:127.0.0.1:49152 A0', 'sim:127.0.0.1:49152 A1', 'sim:127.0.0.1:49152 A2'],
       b: ['sim:127.0.0.1:49153 B0', 'sim:127.0.0.1:49153 B1', 'sim:127.0.0.1:49153 B2'],
@@ -56,7 +58,7 @@ describe('simTransport', () => {
     open.unsubscribe();
     clients.unsubscribe();
     expect(completed).toBe(2);
-    const again = net.bind({ port: 1060 }).subscribe();
+    const again = net.bind({ port: SIM_PORT }).subscribe();
     expect(again.closed).toBe(false);
     again.unsubscribe();
   });
@@ -64,7 +66,7 @@ describe('simTransport', () => {
   it('keeps datagrams that arrive before the peer inbound is subscribed, up to a limit', () => {
     const net = new SimNetwork();
     const events: TransportEvent[] = [];
-    const open = simTransport(net, { port: 1060 }, { maxBacklogPerPeer: 2 })
+    const open = simTransport(net, { port: SIM_PORT }, { maxBacklogPerPeer: 2 })
       .open()
       .subscribe((e) => events.push(e));
     let send = (_: string) => {};
@@ -114,7 +116,7 @@ describe('simTransport', () => {
 
   it('bounds the peer table, counts, and checks its options', () => {
     const net = new SimNetwork();
-    const transport = simTransport(net, { port: 1060 }, { maxPeers: 1 });
+    const transport = simTransport(net, { port: SIM_PORT }, { maxPeers: 1 });
     const events: TransportEvent[] = [];
     const open = transport.open().subscribe((e) => events.push(e));
     for (const name of ['a', 'b']) {
@@ -134,9 +136,9 @@ describe('simTransport', () => {
 
   it('reports a busy port as an error of open()', () => {
     const net = new SimNetwork();
-    const holder = net.bind({ port: 1060 }).subscribe();
+    const holder = net.bind({ port: SIM_PORT }).subscribe();
     let error: unknown;
-    simTransport(net, { port: 1060 })
+    simTransport(net, { port: SIM_PORT })
       .open()
       .subscribe({ error: (e: unknown) => (error = e) });
     expect(isPortaError(error, 'ADDRESS_IN_USE')).toBe(true);
