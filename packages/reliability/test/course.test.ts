@@ -3,8 +3,8 @@ import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { trackHandles } from '../../../test/support/handles.js';
 import { requester, seededRandom, serveRequests } from '../src/index.js';
-import { driveVirtual, openUdp, waitFor } from './courseSupport.js';
-import { ascii, text } from './requesterSupport.js';
+import { driveVirtual, openUdp, requestInVirtualTime, waitFor } from './courseSupport.js';
+import { text } from './requesterSupport.js';
 
 trackHandles();
 
@@ -27,21 +27,13 @@ describe("the course's udp_remote.py scenario on real loopback sockets", () => {
     const porta = requester(client.socket, { scheduler });
     try {
       for (let i = 0; i < 6; i++) {
-        const replies: string[] = [];
-        let ended = false;
-        const sub = porta.request(text(MESSAGE), server.socket.local).subscribe({
-          next: (r) => replies.push(ascii(r)),
-          complete: () => (ended = true),
-          error: () => (ended = true),
-        });
         // Before a timer may fire, the send must have reached the server and any answer the client.
-        await driveVirtual(
+        const replies = await requestInVirtualTime(
+          porta.request(text(MESSAGE), server.socket.local),
           scheduler,
-          () => ended,
           () =>
             waitFor(() => handled === porta.stats.sent && porta.stats.accepted === answered, 'the exchange'),
         );
-        sub.unsubscribe();
         expect(replies).toEqual([
           `Mensagem para o cliente: O dado enviado possui comprimento de ${MESSAGE.length} bytes`,
         ]);

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { pythonDir, pythonSkipReason } from '../../../test/support/coursePrograms.js';
 import { trackHandles } from '../../../test/support/handles.js';
 import { requester } from '../src/index.js';
-import { driveVirtual, openUdp, waitFor } from './courseSupport.js';
-import { ascii, text } from './requesterSupport.js';
+import { openUdp, requestInVirtualTime, waitFor } from './courseSupport.js';
+import { text } from './requesterSupport.js';
 
 trackHandles();
 
@@ -70,24 +70,13 @@ describe.skipIf(skipReason !== undefined)(
           server.lines.filter((l) => /Fingindo descartar|enviou a mensagem/.test(l)).length;
         const answered = () => server.lines.filter((l) => l.includes('enviou a mensagem')).length;
         for (let i = 0; i < 4; i++) {
-          const replies: string[] = [];
-          let ended = false;
-          const sub = porta.request(text(MESSAGE), to).subscribe({
-            next: (r) => replies.push(ascii(r)),
-            complete: () => (ended = true),
-            error: () => (ended = true),
-          });
-          await driveVirtual(
-            scheduler,
-            () => ended,
-            () =>
-              waitFor(
-                () => handled() === porta.stats.sent && porta.stats.accepted === answered(),
-                'the Python server to handle the send',
-                10_000,
-              ),
+          const replies = await requestInVirtualTime(porta.request(text(MESSAGE), to), scheduler, () =>
+            waitFor(
+              () => handled() === porta.stats.sent && porta.stats.accepted === answered(),
+              'the Python server to handle the send',
+              10_000,
+            ),
           );
-          sub.unsubscribe();
           expect(replies).toEqual([
             `Mensagem para o cliente: O dado enviado possui comprimento de ${MESSAGE.length} bytes`,
           ]);

@@ -1,7 +1,7 @@
 // Real-socket helpers of the course and attack tests (not a test file itself).
 
 import { type BindUdpOptions, bindUdp, type UdpSocket } from '@porta/udp';
-import type { Subscription, VirtualTimeScheduler } from 'rxjs';
+import type { Observable, Subscription, VirtualTimeScheduler } from 'rxjs';
 
 export interface Opened {
   readonly socket: UdpSocket;
@@ -44,4 +44,28 @@ export async function driveVirtual(
     scheduler.maxFrames = next.delay;
     scheduler.flush();
   }
+}
+
+/**
+ * Subscribes to one request and drives it to its end in virtual time (see {@link driveVirtual});
+ * resolves with the replies it emitted, decoded as text.
+ */
+export async function requestInVirtualTime(
+  request: Observable<Uint8Array>,
+  scheduler: VirtualTimeScheduler,
+  settle: () => Promise<void>,
+): Promise<string[]> {
+  const replies: string[] = [];
+  let ended = false;
+  const sub = request.subscribe({
+    next: (r) => replies.push(new TextDecoder().decode(r)),
+    complete: () => (ended = true),
+    error: () => (ended = true),
+  });
+  try {
+    await driveVirtual(scheduler, () => ended, settle);
+  } finally {
+    sub.unsubscribe();
+  }
+  return replies;
 }
