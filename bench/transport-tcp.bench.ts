@@ -9,7 +9,7 @@ import { encodeLengthPrefixed, lengthField } from '@porta/core';
 import { connectTcp, listenTcp, type TcpConnection } from '@porta/tcp';
 import { concatMap, lastValueFrom, map, type ObservableInput, Subscription, timer } from 'rxjs';
 import { iperf3Throughput } from './reference-tools.js';
-import { machine, table, writeSection } from './report.js';
+import { machine, median, table, writeSection } from './report.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -258,11 +258,6 @@ if (slowMode === 'receive' || slowMode === 'naive') {
 
 const gbps = (r: Run) => (r.frames * (FRAME + 4)) / r.seconds / 1e9;
 const cpuPerGiB = (r: Run) => r.cpuSeconds / ((r.frames * (FRAME + 4)) / GiB);
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 export async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0] ?? 0;

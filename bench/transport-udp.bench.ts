@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import { bindUdp, connectUdp } from '@porta/udp';
 import { mergeMap, type Observable, type Subscription } from 'rxjs';
 import { sockperfPingPong } from './reference-tools.js';
-import { machine, table, writeSection } from './report.js';
+import { machine, median, table, writeSection } from './report.js';
 
 const SIZE = 64;
 const TOTAL_MS = Number(process.env.BENCH_UDP_MS ?? 5_000);
@@ -28,16 +28,17 @@ interface Pair {
   close(): void;
 }
 
-async function rawPair(): Promise<Pair> {
-  const server = dgram.createSocket('udp4');
-  server.on('message', (m, r) => server.send(m, r.port, r.address));
-  await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
-  const client = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => client.connect(server.address().port, '127.0.0.1', resolve));
-  const ping = Buffer.alloc(SIZE, 1);
+/**
+ * The timed ping-pong loop both pairs share: `round(ms)` sends a ping and, on every reply, counts a
+ * round trip and sends the next ping until `ms` have passed. The pair calls `onReply` per reply.
+ */
+function pingPongRounds(sendPing: () => void): {
+  readonly onReply: () => void;
+  round(ms: number): Promise<Run>;
+} {
   let onReply: () => void = () => {};
-  client.on('message', () => onReply());
   return {
+    onReply: () => onReply(),
     round: (ms) =>
       new Promise<Run>((resolve) => {
         let roundTrips = 0;
@@ -46,11 +47,25 @@ async function rawPair(): Promise<Pair> {
         onReply = () => {
           roundTrips++;
           const now = performance.now();
-          if (now < end) client.send(ping);
+          if (now < end) sendPing();
           else resolve({ roundTrips, ms: now - start });
         };
-        client.send(ping);
+        sendPing();
       }),
+  };
+}
+
+async function rawPair(): Promise<Pair> {
+  const server = dgram.createSocket('udp4');
+  server.on('message', (m, r) => server.send(m, r.port, r.address));
+  await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+  const client = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => client.connect(server.address().port, '127.0.0.1', resolve));
+  const ping = Buffer.alloc(SIZE, 1);
+  const pingPong = pingPongRounds(() => client.send(ping));
+  client.on('message', pingPong.onReply);
+  return {
+    round: pingPong.round,
     close: () => {
       client.close();
       server.close();
@@ -68,22 +83,10 @@ async function portaPair(): Promise<Pair> {
   subscriptions.push(server.datagrams.pipe(mergeMap((d) => server.send(d.data, d.remote))).subscribe());
   const client = await hold(connectUdp(server.local));
   const ping = new Uint8Array(SIZE).fill(1);
-  let onReply: () => void = () => {};
-  subscriptions.push(client.messages.subscribe(() => onReply()));
+  const pingPong = pingPongRounds(() => client.send(ping).subscribe());
+  subscriptions.push(client.messages.subscribe(pingPong.onReply));
   return {
-    round: (ms) =>
-      new Promise<Run>((resolve) => {
-        let roundTrips = 0;
-        const start = performance.now();
-        const end = start + ms;
-        onReply = () => {
-          roundTrips++;
-          const now = performance.now();
-          if (now < end) client.send(ping).subscribe();
-          else resolve({ roundTrips, ms: now - start });
-        };
-        client.send(ping).subscribe();
-      }),
+    round: pingPong.round,
     close: () => {
       for (const s of subscriptions) s.unsubscribe();
     },
@@ -91,12 +94,6 @@ async function portaPair(): Promise<Pair> {
 }
 
 const rate = (r: Run) => (r.roundTrips * 1000) / r.ms;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function add(a: Run, b: Run): Run {
   return { roundTrips: a.roundTrips + b.roundTrips, ms: a.ms + b.ms };
