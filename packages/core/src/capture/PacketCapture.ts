@@ -8,8 +8,8 @@ import {
   type RequestReplyMessage,
   type RequestSendMessage,
 } from '../diagnostics/portaChannels.js';
-import { type Endpoint, formatEndpoint } from '../endpoint.js';
-import { udpPacket } from './internal/ipPacket.js';
+import { formatEndpoint } from '../endpoint.js';
+import { type PacketEndpoint, udpPacket } from './internal/ipPacket.js';
 import { pcapngEnhancedPacket, pcapngInterfaceDescription, pcapngSectionHeader } from './pcapng.js';
 import { TcpFlowCapture } from './TcpFlowCapture.js';
 
@@ -48,6 +48,11 @@ export interface CapturedPacketOptions {
   readonly at?: number;
   /** A comment on the packet. */
   readonly comment?: string;
+  /**
+   * The object {@link PacketCapture.commentNext} comments were announced for, when the packet
+   * carries a copy of it (the simulated network copies what it sends). Default: the payload itself.
+   */
+  readonly announcedAs?: Uint8Array;
 }
 
 interface HeldPacket {
@@ -127,7 +132,12 @@ export class PacketCapture {
    * Records one UDP datagram from `from` to `to`. A comment given earlier with
    * {@link PacketCapture.commentNext} for this very `data` object is attached.
    */
-  datagram(from: Endpoint, to: Endpoint, data: Uint8Array, options: CapturedPacketOptions = {}): void {
+  datagram(
+    from: PacketEndpoint,
+    to: PacketEndpoint,
+    data: Uint8Array,
+    options: CapturedPacketOptions = {},
+  ): void {
     if (this.#closed) return;
     this.record(udpPacket(from, to, data), data, options);
   }
@@ -136,7 +146,7 @@ export class PacketCapture {
    * Starts a TCP connection from `client` to `server`: records the three-way handshake and returns
    * the flow, which records each side's bytes as segments and the FINs.
    */
-  tcp(client: Endpoint, server: Endpoint, options: CapturedPacketOptions = {}): TcpFlowCapture {
+  tcp(client: PacketEndpoint, server: PacketEndpoint, options: CapturedPacketOptions = {}): TcpFlowCapture {
     return new TcpFlowCapture(this, client, server, options);
   }
 
@@ -170,9 +180,10 @@ export class PacketCapture {
     const at = options.at ?? this.#clock?.();
     const timestampNs = at === undefined ? wallClockNs() : msToNs(at);
     let comments: string[] | undefined;
-    if (key !== undefined) {
-      comments = this.#pending.get(key);
-      if (comments !== undefined) this.#pending.delete(key);
+    const announced = options.announcedAs ?? key;
+    if (announced !== undefined) {
+      comments = this.#pending.get(announced);
+      if (comments !== undefined) this.#pending.delete(announced);
     }
     if (options.comment !== undefined) (comments ??= []).push(options.comment);
     this.#held.push({ timestampNs, data: packet, key, comments });

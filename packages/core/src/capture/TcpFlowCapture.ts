@@ -1,5 +1,13 @@
-import type { Endpoint } from '../endpoint.js';
-import { ACK, FIN, MAX_TCP_PAYLOAD, PSH, RST, SYN, tcpPacket } from './internal/ipPacket.js';
+import {
+  ACK,
+  FIN,
+  MAX_TCP_PAYLOAD,
+  type PacketEndpoint,
+  PSH,
+  RST,
+  SYN,
+  tcpPacket,
+} from './internal/ipPacket.js';
 import type { CapturedPacketOptions, PacketCapture } from './PacketCapture.js';
 
 /** The options without the comment: for the extra segments one event makes. */
@@ -10,7 +18,7 @@ const timeOnly = (o: CapturedPacketOptions): CapturedPacketOptions =>
 export type TcpSide = 'client' | 'server';
 
 interface Half {
-  readonly endpoint: Endpoint;
+  readonly endpoint: PacketEndpoint;
   /** The next sequence number this side sends. */
   next: number;
   finished: boolean;
@@ -41,8 +49,8 @@ export class TcpFlowCapture {
 
   constructor(
     capture: PacketCapture,
-    client: Endpoint,
-    server: Endpoint,
+    client: PacketEndpoint,
+    server: PacketEndpoint,
     options: CapturedPacketOptions = {},
   ) {
     this.#capture = capture;

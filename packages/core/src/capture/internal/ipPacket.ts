@@ -1,4 +1,8 @@
 import type { Endpoint } from '../../endpoint.js';
+
+/** What a packet needs of an endpoint: its address and port (the family follows from the address). */
+export type PacketEndpoint = Pick<Endpoint, 'address' | 'port'>;
+
 import { isIpv4, parseIpv6 } from '../../internal/ip.js';
 
 /**
@@ -59,7 +63,7 @@ function v6Bytes(address: string): Uint8Array {
  * end then written mapped. A zone id is dropped (the wire carries none); an address that is no IP
  * literal is written as zeros rather than failing the capture.
  */
-export function ipPair(from: Endpoint, to: Endpoint): IpPair {
+export function ipPair(from: PacketEndpoint, to: PacketEndpoint): IpPair {
   const s4 = asV4(from.address);
   const d4 = asV4(to.address);
   // Two '::' stay IPv6: only a real IPv4 address on one side makes the pair IPv4.
@@ -125,7 +129,7 @@ function ipPacket(pair: IpPair, protocol: number, transport: Uint8Array, checksu
 }
 
 /** An IPv4 or IPv6 packet carrying one UDP datagram from `from` to `to`. */
-export function udpPacket(from: Endpoint, to: Endpoint, payload: Uint8Array): Uint8Array {
+export function udpPacket(from: PacketEndpoint, to: PacketEndpoint, payload: Uint8Array): Uint8Array {
   const udp = new Uint8Array(8 + payload.length);
   const view = new DataView(udp.buffer);
   view.setUint16(0, from.port);
@@ -144,7 +148,7 @@ export interface TcpSegment {
 }
 
 /** An IPv4 or IPv6 packet carrying one TCP segment (no options, window 65535). */
-export function tcpPacket(from: Endpoint, to: Endpoint, segment: TcpSegment): Uint8Array {
+export function tcpPacket(from: PacketEndpoint, to: PacketEndpoint, segment: TcpSegment): Uint8Array {
   const payload = segment.payload ?? new Uint8Array(0);
   const tcp = new Uint8Array(20 + payload.length);
   const view = new DataView(tcp.buffer);
