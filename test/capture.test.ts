@@ -60,9 +60,7 @@ describe.skipIf(skip !== undefined)(
       // Attempt 1, the stranger's FAKE (sent as attempt 1 arrived), attempt 2 after 100 ms, the reply.
       expect(rows.map((r) => r[0])).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.1', '127.0.0.1']);
       expect(rows[0]![4]).toBe('');
-      expect(rows[1]![4]).toMatch(
-        /^requester rejected: wrongOrigin \(from 127\.0\.0\.2:\d+\)$/,
-      );
+      expect(rows[1]![4]).toMatch(/^requester rejected: wrongOrigin \(from 127\.0\.0\.2:\d+\)$/);
       expect(rows[2]![4]).toBe('retransmit, attempt 2 (then waits 200 ms)');
       expect(rows[3]![4]).toMatch(/^requester accepted the reply to attempt 2, RTT \d+ ms$/);
       expect(rows[2]![1]).toBe(rows[0]![1]); // the same client port: a retransmission, not a new socket
