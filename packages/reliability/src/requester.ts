@@ -152,7 +152,13 @@ interface Entry {
   /** The wait of the attempt being sent (from retryBackoff's onAttempt), for diagnostics. */
   waitMs: number;
   answered: boolean;
+  /** Hands the reply to the attempt waiting for it (retryBackoff then completes as on any success). */
   deliver: ((payload: Uint8Array) => void) | undefined;
+  /**
+   * Hands the reply to the request itself, cancelling the retry schedule: for a reply accepted while
+   * no attempt is subscribed (a failed send waiting for its retry), which would otherwise be lost.
+   */
+  answer: (payload: Uint8Array) => void;
   start: () => void;
   /** Ends the request with `error` (the socket's inbound failed). */
   fail: (error: unknown) => void;
@@ -357,6 +363,11 @@ class RequesterImpl implements Requester {
         waitMs: 0,
         answered: false,
         deliver: undefined,
+        // Completing runs the teardown below, which cancels the retry schedule.
+        answer: (reply) => {
+          subscriber.next(reply);
+          subscriber.complete();
+        },
         start: () => {
           attemptSub = this.#attempts(entry, payload).subscribe(subscriber);
         },
@@ -599,6 +610,7 @@ class RequesterImpl implements Requester {
     this.#events.next({ type: 'accepted', from: d.remote, id: entry.id, attempt: sampleAttempt, rttMs });
     if (replyChannel.hasSubscribers)
       replyChannel.publish(replyMessage(this.#socket, entry, d, sampleAttempt, rttMs, this.#scheduler.now()));
-    entry.deliver?.(payload);
+    if (entry.deliver !== undefined) entry.deliver(payload);
+    else entry.answer(payload);
   }
 }
