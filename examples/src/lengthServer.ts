@@ -12,6 +12,7 @@ import {
   timer,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
+import { captureOf } from './captureOf.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress } from './python.js';
 
@@ -69,6 +70,7 @@ export function answerLengths(
 
   const answer = ({ data, remote }: Datagram): Observable<LengthServerEvent> => {
     if (pretendLost()) {
+      options.capture?.comment(data, 'the server pretends the network lost it (no reply)');
       log(say.dropping(pyAddress(remote)));
       return of({ type: 'dropped', from: remote, reason: 'pretending the network lost it' });
     }
@@ -120,7 +122,7 @@ export interface LengthServerOptions extends AnswerLengthsOptions {
 export function lengthServer(options: LengthServerOptions = {}): Observable<LengthServerEvent> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).lengthServer;
-  return bindUdp({ address: host, port }).pipe(
+  return bindUdp({ address: host, port, ...captureOf(options) }).pipe(
     tap((socket) => log(say.listening(pyAddress(socket.local)))),
     switchMap((socket) =>
       answerLengths(socket, options).pipe(startWith({ type: 'listening', local: socket.local } as const)),

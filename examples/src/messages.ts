@@ -1,3 +1,4 @@
+import type { PacketCapture } from '@porta/core';
 /**
  * Everything the examples print, in English (the default) and in the course's Portuguese
  * (`--lang pt`), which reproduces the course's Python programs line for line. Only console output is
@@ -18,6 +19,11 @@ export interface ExampleOptions {
   readonly lang?: Lang;
   /** Receives every console line; default `console.log`. */
   readonly log?: Log;
+  /**
+   * Record this example's sockets in a pcapng capture (`porta … --pcap FILE`); open it with
+   * Wireshark or `tshark -r FILE`. Default: none.
+   */
+  readonly capture?: PacketCapture;
 }
 
 const en = {

@@ -16,6 +16,7 @@ import {
   zip,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
+import { captureOf } from './captureOf.js';
 import { defaultLog, type ExampleOptions, type Lang, messages } from './messages.js';
 import { pyAddress, pyRepr } from './python.js';
 import {
@@ -118,7 +119,7 @@ export interface SpoofOptions extends ExampleOptions {
 export function spoof(options: SpoofOptions): Observable<Endpoint> {
   const { address = '127.0.0.1', port = 0, text = FAKE, log = defaultLog } = options;
   const say = messages(options.lang).promiscuous;
-  return bindUdp({ address, port }).pipe(
+  return bindUdp({ address, port, ...captureOf(options) }).pipe(
     switchMap((socket) =>
       concat(
         socket.send(encodeString(text, 'ascii'), options.to).pipe(ignoreElements()),
@@ -179,6 +180,8 @@ export function promiscuousDemo(options: PromiscuousDemoOptions = {}): Observabl
       lang,
       log,
       ...(options.now === undefined ? {} : { now: options.now }),
+      // Only the clients record: each datagram of the demo reaches or leaves one of them, once.
+      ...captureOf(options),
     } as const;
     const portSpoof = (victim: Endpoint) => spoof({ to: victim, lang, log });
     // Same port as the server, other address: only the address check can catch this one.

@@ -15,6 +15,7 @@ import {
   switchMap,
   tap,
 } from 'rxjs';
+import { captureOf } from './captureOf.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress, pyBytesRepr } from './python.js';
 
@@ -52,7 +53,7 @@ export function tcp16Server(options: Tcp16Options = {}): Observable<Tcp16ServerE
   const say = messages(options.lang).tcp16;
   const describe = (error: Error) =>
     error instanceof TruncatedError ? say.eof(error.expected ?? 16, error.received) : error.message;
-  return listenTcp({ host, port }).pipe(
+  return listenTcp({ host, port, ...captureOf(options) }).pipe(
     tap((listener) => {
       log(say.listening(pyAddress(listener.local)));
       log(say.waiting());
@@ -114,7 +115,7 @@ export interface Tcp16Exchange {
 export function tcp16Client(options: Tcp16Options = {}): Observable<Tcp16Exchange> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).tcp16;
-  return connectTcp({ host, port }).pipe(
+  return connectTcp({ host, port, ...captureOf(options) }).pipe(
     tap((conn) => log(say.clientName(pyAddress(conn.local)))),
     switchMap((conn) =>
       merge(

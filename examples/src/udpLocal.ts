@@ -19,13 +19,17 @@ import {
   timeout,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
+import { captureOf } from './captureOf.js';
 import { firstReply } from './firstReply.js';
 import { type LengthServerEvent, type LengthServerOptions, lengthServer } from './lengthServer.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress, pyDatetime, pyRepr } from './python.js';
 
 /** Options of {@link udpLocalServer}. */
-export type UdpLocalServerOptions = Pick<LengthServerOptions, 'host' | 'port' | 'holdMs' | 'lang' | 'log'>;
+export type UdpLocalServerOptions = Pick<
+  LengthServerOptions,
+  'host' | 'port' | 'holdMs' | 'lang' | 'log' | 'capture'
+>;
 
 /**
  * The course's `udp_local.py servidor`: binds, then answers every datagram with its length.
@@ -96,7 +100,7 @@ export function udpLocalClient(options: UdpLocalClientOptions = {}): Observable<
   const say = messages(options.lang).udpLocal;
   const server = endpoint(host, port);
   const request = `Mensagem para o servidor: Hora atual ${pyDatetime(options.now?.() ?? new Date())}`;
-  return bindUdp({ address: bindAddress, port: 0 }).pipe(
+  return bindUdp({ address: bindAddress, port: 0, ...captureOf(options) }).pipe(
     switchMap((socket) => {
       const send = socket.send(encodeString(request, 'ascii'), server).pipe(
         tap({

@@ -14,6 +14,7 @@ import {
   throwError,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
+import { captureOf } from './captureOf.js';
 import { firstReply } from './firstReply.js';
 import { type LengthServerEvent, type LengthServerOptions, lengthServer } from './lengthServer.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
@@ -23,7 +24,8 @@ import { pyAddress, pyRepr, pySeconds, pythonRandom } from './python.js';
 export const REMOTE_REQUEST = 'Mensagem para o servidor: Estou enviando uma mensagem';
 
 /** Options of {@link udpRemoteServer}. */
-export interface UdpRemoteServerOptions extends Pick<LengthServerOptions, 'host' | 'port' | 'lang' | 'log'> {
+export interface UdpRemoteServerOptions
+  extends Pick<LengthServerOptions, 'host' | 'port' | 'lang' | 'log' | 'capture'> {
   /**
    * Seed for the pretend drops. The draws are Python's own Mersenne Twister, so the same seed drops
    * the same requests as the course's `udp_remote.py --seed N`. Without a seed, drops are random.
@@ -91,7 +93,7 @@ export function udpRemoteClient(options: UdpRemoteClientOptions = {}): Observabl
   const say = messages(options.lang).udpRemote;
   const server = endpoint(host, port);
   const request = encodeString(REMOTE_REQUEST, 'ascii');
-  return connectUdp(server).pipe(
+  return connectUdp(server, captureOf(options)).pipe(
     tap((socket) => log(say.clientName(pyAddress(socket.local)))),
     switchMap((socket) => {
       const progress = new Subject<UdpRemoteClientEvent>();
@@ -103,6 +105,9 @@ export function udpRemoteClient(options: UdpRemoteClientOptions = {}): Observabl
           target: formatEndpoint(server),
           onAttempt: ({ attempt: n, waitMs }) => {
             attempts = n;
+            // Before the send goes out, so the capture comments that very datagram.
+            if (n > 1)
+              options.capture?.commentNext(request, `retransmit, attempt ${n} (then waits ${waitMs} ms)`);
             log(say.waiting(pySeconds(waitMs)));
             progress.next({ type: 'sent', attempt: n, waitMs });
           },

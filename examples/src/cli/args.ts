@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { parseArgs } from 'node:util';
-import { familyOf } from '@porta/core';
+import { familyOf, type PacketCapture } from '@porta/core';
 import type { Lang } from '../messages.js';
 import type { Command } from './command.js';
 import type { FailureContext } from './failure.js';
@@ -33,6 +33,8 @@ export interface Args {
   readonly lang: Lang;
   /** `-p`, default 1060, the course's port. */
   readonly port: number;
+  /** `--pcap FILE`: the capture `main` opened for this run, closed when the command ends. */
+  readonly capture?: PacketCapture;
 }
 
 /**
@@ -56,6 +58,7 @@ export function parseCommandLine(command: Command, argv: readonly string[]): Arg
         port: { type: 'string', short: 'p' },
         lang: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        pcap: { type: 'string' },
         ...command.options,
       },
     });

@@ -8,6 +8,7 @@ const text = {
     common: `Options:
   -p, --port PORT   port number (default 1060)
       --lang en|pt  console language: en (default) or pt, the course's exact messages
+      --pcap FILE   write this program's packets to FILE (pcapng): tshark -r FILE, or Wireshark
   -h, --help        show this help`,
     general: (list: string[]) => [
       "porta: the sockets course's programs over porta (network sockets as RxJS streams)",
@@ -31,6 +32,7 @@ const text = {
     common: `Opcoes:
   -p, --port PORTA  numero da porta (padrao 1060)
       --lang en|pt  idioma do console: en (padrao) ou pt, as mensagens exatas do curso
+      --pcap ARQ    grava os pacotes deste programa em ARQ (pcapng): tshark -r ARQ, ou Wireshark
   -h, --help        mostra esta ajuda`,
     general: (list: string[]) => [
       'porta: os programas do curso de sockets sobre o porta (sockets de rede como streams RxJS)',

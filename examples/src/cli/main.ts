@@ -1,5 +1,7 @@
-import { parseCommandLine, UsageError } from './args.js';
+import { captureFile } from '@porta/core';
+import { type Args, parseCommandLine, UsageError } from './args.js';
 import type { CliIo } from './cliIo.js';
+import type { Command } from './command.js';
 import { ExitCode } from './exitCodes.js';
 import { diagnose } from './failure.js';
 import { commandHelp, generalHelp, usageLine } from './help.js';
@@ -34,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.out(commandHelp(command, args.lang));
       return ExitCode.Ok;
     }
-    return await command.run(args, io);
+    return await runWithCapture(command, args, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`porta ${name}: ${error.message}`);
@@ -45,5 +47,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { message, exitCode } = diagnose(error, { lang: 'en', command: name });
     io.err(`porta ${name}: ${message}`);
     return exitCode;
+  }
+}
+
+/**
+ * Runs the command, recording its sockets in `--pcap FILE` when given. The capture is closed a
+ * moment after the command ends, so the sockets' last segments (a TCP close is reported a tick
+ * after it happens) are in the file.
+ */
+async function runWithCapture(command: Command, args: Args, io: CliIo): Promise<number> {
+  const file = args.values.pcap;
+  if (file === undefined) return command.run(args, io);
+  if (typeof file !== 'string' || file === '') throw new UsageError('--pcap needs a file name', command.name);
+  const capture = captureFile(file);
+  try {
+    return await command.run({ ...args, capture }, io);
+  } finally {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    capture.close();
   }
 }

@@ -16,6 +16,7 @@ import {
   takeWhile,
   tap,
 } from 'rxjs';
+import { captureOf } from '../captureOf.js';
 import { defaultLog, type ExampleOptions, type Lang, type Log, messages } from '../messages.js';
 import { pyAddress } from '../python.js';
 import { boardFromString, boardToString, type Game, type Mark, newGame, play, renderBoard } from './game.js';
@@ -94,7 +95,7 @@ function textLines(conn: TcpConnection): Observable<string> {
 export function ticTacToeServer(options: TicTacToeOptions): Observable<TicTacToeEvent> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).ticTacToe;
-  return listenTcp({ host, port }).pipe(
+  return listenTcp({ host, port, ...captureOf(options) }).pipe(
     tap((listener) => log(say.listening(pyAddress(listener.local)))),
     switchMap((listener) =>
       listener.connections.pipe(
@@ -228,7 +229,7 @@ function hostGame(
 export function ticTacToeClient(options: TicTacToeOptions): Observable<TicTacToeEvent> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).ticTacToe;
-  return connectTcp({ host, port }).pipe(
+  return connectTcp({ host, port, ...captureOf(options) }).pipe(
     switchMap(
       (conn) =>
         new Observable<TicTacToeEvent>((subscriber) => {

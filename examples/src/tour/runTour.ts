@@ -1,5 +1,6 @@
-import { type Endpoint, isPortaError, sameEndpoint } from '@porta/core';
+import { type Endpoint, isPortaError, type PacketCapture, sameEndpoint } from '@porta/core';
 import { catchError, firstValueFrom, lastValueFrom, map, of, tap, toArray } from 'rxjs';
+import { captureOf } from '../captureOf.js';
 import { lengthReply } from '../lengthServer.js';
 import { type Lang, type Log, messages } from '../messages.js';
 import { FAKE, promiscuousDemo } from '../promiscuous.js';
@@ -33,6 +34,12 @@ export interface TourOptions {
    * three requests, so the client prints the course's 0.1, 0.2, 0.4, 0.8 s waits).
    */
   readonly seed?: number;
+  /**
+   * Record every step's traffic in a pcapng capture (`porta tour --pcap FILE`): the clients' sockets,
+   * so each datagram and segment is recorded once; the first packet of each step says which step it
+   * is. The simulated step binds no real socket and is not in it.
+   */
+  readonly capture?: PacketCapture;
 }
 
 /** One check the tour made, and whether it held. */
@@ -63,6 +70,8 @@ interface StepContext {
   readonly out: Log;
   readonly s: Style;
   readonly seed: number;
+  /** Given to the clients only (see {@link TourOptions.capture}). */
+  readonly capture?: PacketCapture;
 }
 
 interface StepOutcome {
@@ -78,12 +87,16 @@ const check = (label: string, ok: boolean): TourCheck => ({ label, ok });
  */
 const COURSE_TIME_REQUEST = /^Mensagem para o servidor: Hora atual \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?$/;
 
-async function udpLocalStep({ lang, log }: StepContext): Promise<StepOutcome> {
+async function udpLocalStep({ lang, log, capture }: StepContext): Promise<StepOutcome> {
   const { exchange, server } = await firstValueFrom(
     withServer(udpLocalServer({ port: 0, lang, log }), (server) =>
-      udpLocalClient({ port: server.port, bindAddress: '127.0.0.1', lang, log }).pipe(
-        map((exchange) => ({ exchange, server })),
-      ),
+      udpLocalClient({
+        port: server.port,
+        bindAddress: '127.0.0.1',
+        lang,
+        log,
+        ...captureOf({ capture }),
+      }).pipe(map((exchange) => ({ exchange, server }))),
     ),
   );
   return {
@@ -102,7 +115,7 @@ async function udpLocalStep({ lang, log }: StepContext): Promise<StepOutcome> {
   };
 }
 
-async function tcp16Step({ lang, log }: StepContext): Promise<StepOutcome> {
+async function tcp16Step({ lang, log, capture }: StepContext): Promise<StepOutcome> {
   let received = '';
   const exchange = await firstValueFrom(
     withServer(
@@ -111,7 +124,7 @@ async function tcp16Step({ lang, log }: StepContext): Promise<StepOutcome> {
           if (e.type === 'answered') received = new TextDecoder().decode(e.message);
         }),
       ),
-      (server) => tcp16Client({ port: server.port, lang, log }),
+      (server) => tcp16Client({ port: server.port, lang, log, ...captureOf({ capture }) }),
     ),
   );
   const reply = new TextDecoder().decode(exchange.reply);
@@ -148,7 +161,7 @@ async function backoffRun(ctx: StepContext, dropRate: number) {
   );
   const outcome = await lastValueFrom(
     withServer(server, (local) =>
-      udpRemoteClient({ port: local.port, lang, log }).pipe(
+      udpRemoteClient({ port: local.port, lang, log, ...captureOf(ctx) }).pipe(
         tap((e) => {
           if (e.type === 'connected') t0 = performance.now();
           if (e.type === 'sent') {
@@ -224,7 +237,7 @@ async function serverDownStep(ctx: StepContext): Promise<StepOutcome> {
 
 async function promiscuousStep(ctx: StepContext): Promise<StepOutcome> {
   const { lang, log, out, s } = ctx;
-  const demo = await firstValueFrom(promiscuousDemo({ lang, log }));
+  const demo = await firstValueFrom(promiscuousDemo({ lang, log, ...captureOf(ctx) }));
   const { naive, hardened, server } = demo;
   out('');
   for (const r of hardened.rejections) {
@@ -251,7 +264,7 @@ async function promiscuousStep(ctx: StepContext): Promise<StepOutcome> {
   };
 }
 
-async function ticTacToeStep({ lang, log, out }: StepContext): Promise<StepOutcome> {
+async function ticTacToeStep({ lang, log, out, capture }: StepContext): Promise<StepOutcome> {
   const quiet: Log = () => {};
   const serverEvents: TicTacToeEvent[] = [];
   // X (server) plays 5, 1, 9; O types a word, then a taken square, then 2 and 3: X wins on the diagonal.
@@ -266,6 +279,7 @@ async function ticTacToeStep({ lang, log, out }: StepContext): Promise<StepOutco
           lang,
           log: quiet,
           player: scriptedPlayer(['banana', '5', '2', '3']),
+          ...captureOf({ capture }),
         }).pipe(toArray()),
     ),
   );
@@ -345,7 +359,15 @@ function simulatedStep({ out, s, seed }: StepContext): Promise<StepOutcome> {
   });
 }
 
-const STEPS: readonly { name: string; title: string; run: (ctx: StepContext) => Promise<StepOutcome> }[] = [
+interface Step {
+  readonly name: string;
+  readonly title: string;
+  readonly run: (ctx: StepContext) => Promise<StepOutcome>;
+  /** False for a step that opens no real socket: nothing of it is in a capture. */
+  readonly captured?: false;
+}
+
+const STEPS: readonly Step[] = [
   {
     name: 'udp-local',
     title: 'udp-local: the server answers with the length of what it got',
@@ -368,6 +390,7 @@ const STEPS: readonly { name: string; title: string; run: (ctx: StepContext) => 
     name: 'simulated',
     title: 'the backoff client at scale: 1000 requests over a lossy simulated network, in virtual time',
     run: simulatedStep,
+    captured: false,
   },
 ];
 
@@ -391,6 +414,7 @@ export async function runTour(options: TourOptions = {}): Promise<TourReport> {
     log: (line) => out(`    ${s.dim('│')} ${line.replaceAll('\n', `\n    ${s.dim('│')} `)}`),
     s,
     seed: options.seed ?? 9,
+    ...captureOf(options),
   };
   const started = performance.now();
   out(s.bold('porta tour: the sockets course on loopback, one example at a time'));
@@ -398,6 +422,7 @@ export async function runTour(options: TourOptions = {}): Promise<TourReport> {
   for (const [i, step] of STEPS.entries()) {
     out('');
     out(s.bold(`${i + 1}. ${step.title}`));
+    if (step.captured !== false) options.capture?.noteNext(`porta tour, step ${i + 1}: ${step.name}`);
     let outcome: StepOutcome;
     try {
       outcome = await step.run(ctx);

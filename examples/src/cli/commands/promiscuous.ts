@@ -1,4 +1,5 @@
 import { familyOf } from '@porta/core';
+import { captureOf } from '../../captureOf.js';
 import { hardenedClient, promiscuousDemo, spoof } from '../../promiscuous.js';
 import { udpLocalClient, udpLocalServer } from '../../udpLocal.js';
 import {
@@ -56,7 +57,7 @@ export const promiscuous: Command = {
   },
   run: async (args, io) => {
     const role = args.positionals[0];
-    const common = { lang: args.lang, log: io.out };
+    const common = { lang: args.lang, log: io.out, ...captureOf(args) };
     switch (role) {
       case 'demo':
         expectPositionals(args, 1);

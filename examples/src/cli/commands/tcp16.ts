@@ -1,3 +1,4 @@
+import { captureOf } from '../../captureOf.js';
 import { tcp16Client, tcp16Server } from '../../tcp16.js';
 import { clientPort, expectPositionals, failureContext, resolveHost, roleOf } from '../args.js';
 import type { Command } from '../command.js';
@@ -27,7 +28,7 @@ conecta em HOST, envia 'Enviei, servidor' e le exatamente 16 octetos de volta.`,
     const role = roleOf(args, ['server', 'client']);
     expectPositionals(args, 2);
     const host = await resolveHost(args);
-    const common = { host, port: args.port, lang: args.lang, log: io.out };
+    const common = { host, port: args.port, lang: args.lang, log: io.out, ...captureOf(args) };
     if (role === 'server') return runCommand(tcp16Server(common), io, failureContext(args));
     return runCommand(tcp16Client({ ...common, port: clientPort(args) }), io, {
       ...failureContext(args),

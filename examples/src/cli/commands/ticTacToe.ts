@@ -1,4 +1,5 @@
 import { filter, type Observable } from 'rxjs';
+import { captureOf } from '../../captureOf.js';
 import type { TicTacToeEvent } from '../../ticTacToe/ticTacToe.js';
 import { ticTacToeClient, ticTacToeServer } from '../../ticTacToe/ticTacToe.js';
 import { clientPort, expectPositionals, failureContext, resolveHost, roleOf } from '../args.js';
@@ -34,7 +35,7 @@ malformada ou ilegal recebe um erro e o jogo continua. Codigo de saida 0 quando 
     expectPositionals(args, 2);
     const host = await resolveHost(args);
     const { player, close } = terminalPlayer(io);
-    const common = { host, port: args.port, lang: args.lang, log: io.out, player };
+    const common = { host, port: args.port, lang: args.lang, log: io.out, ...captureOf(args), player };
     const game: Observable<TicTacToeEvent> =
       role === 'server' ? ticTacToeServer(common) : ticTacToeClient({ ...common, port: clientPort(args) });
     let abandoned = false;

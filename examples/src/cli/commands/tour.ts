@@ -1,3 +1,4 @@
+import { captureOf } from '../../captureOf.js';
 import { runTour } from '../../tour/runTour.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
@@ -24,7 +25,7 @@ uma tabela de resumo. Codigo de saida 0 so se todas as verificacoes passarem.`,
   options: {},
   run: async (args, io) => {
     expectPositionals(args, 0);
-    const report = await runTour({ lang: args.lang, out: io.out, color: io.isTTY });
+    const report = await runTour({ lang: args.lang, out: io.out, color: io.isTTY, ...captureOf(args) });
     return report.ok ? ExitCode.Ok : ExitCode.Failure;
   },
 };

@@ -1,3 +1,4 @@
+import { captureOf } from '../../captureOf.js';
 import { udpLocalClient, udpLocalServer } from '../../udpLocal.js';
 import { clientPort, expectPositionals, failureContext, roleOf, seconds } from '../args.js';
 import type { Command } from '../command.js';
@@ -26,7 +27,7 @@ a 127.0.0.1 e imprime a resposta e o nome do proprio socket.
   run: async (args, io) => {
     const role = roleOf(args, ['server', 'client']);
     expectPositionals(args, 1);
-    const common = { port: args.port, lang: args.lang, log: io.out };
+    const common = { port: args.port, lang: args.lang, log: io.out, ...captureOf(args) };
     if (role === 'server') return runCommand(udpLocalServer(common), io, failureContext(args));
     const timeoutMs = seconds(args, 'timeout', 5);
     return runCommand(udpLocalClient({ ...common, port: clientPort(args), timeoutMs }), io, {

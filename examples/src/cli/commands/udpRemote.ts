@@ -1,3 +1,4 @@
+import { captureOf } from '../../captureOf.js';
 import { udpRemoteClient, udpRemoteServer } from '../../udpRemote.js';
 import { clientPort, expectPositionals, failureContext, integer, resolveHost, roleOf } from '../args.js';
 import type { Command } from '../command.js';
@@ -31,7 +32,7 @@ cliente tenta de novo com espera exponencial (0.1, 0.2, 0.4, 0.8, 1.6 s) e entao
     const role = roleOf(args, ['server', 'client']);
     expectPositionals(args, 2);
     const host = await resolveHost(args);
-    const common = { host, port: args.port, lang: args.lang, log: io.out };
+    const common = { host, port: args.port, lang: args.lang, log: io.out, ...captureOf(args) };
     if (role === 'server') {
       const seed = integer(args, 'seed');
       return runCommand(

@@ -105,6 +105,7 @@ export class PacketCapture {
   /** Comments for packets not yet recorded, by the payload they will carry. */
   readonly #pending = new WeakMap<Uint8Array, string[]>();
   readonly #unsubscribe: (() => void)[] = [];
+  #note: string | undefined;
   #flushQueued = false;
   #closed = false;
   #packets = 0;
@@ -172,6 +173,14 @@ export class PacketCapture {
   }
 
   /**
+   * Comments the next packet recorded, whatever it carries: a marker such as "step 2: tcp-16". A
+   * second call before any packet replaces the first.
+   */
+  noteNext(text: string): void {
+    this.#note = text;
+  }
+
+  /**
    * @internal Records a finished IP packet (used by the UDP and TCP recorders). `key` is the payload
    * object, matched by {@link PacketCapture.comment} and {@link PacketCapture.commentNext}.
    */
@@ -184,6 +193,10 @@ export class PacketCapture {
     if (announced !== undefined) {
       comments = this.#pending.get(announced);
       if (comments !== undefined) this.#pending.delete(announced);
+    }
+    if (this.#note !== undefined) {
+      comments = [this.#note, ...(comments ?? [])];
+      this.#note = undefined;
     }
     if (options.comment !== undefined) (comments ??= []).push(options.comment);
     this.#held.push({ timestampNs, data: packet, key, comments });
