@@ -7,6 +7,7 @@ import {
   type PacketCapture,
   type PeerLink,
   type PortaError,
+  portaChannels,
   SocketClosedError,
   TimeoutError,
 } from '@porta/core';
@@ -192,6 +193,7 @@ export class TcpConnection implements PeerLink {
       this.#bytesWritten = socket.bytesWritten;
       this.#idleTimer?.unsubscribe();
       this.#idleTimer = undefined;
+      if (portaChannels.tcpClose.hasSubscribers) this.#publishClose();
     });
     this.#updateFlow();
     if (this.#idleTimeoutMs !== undefined) {
@@ -454,6 +456,15 @@ export class TcpConnection implements PeerLink {
     if (this.#socket.destroyed) return;
     this.#failure ??= error;
     this.#socket.destroy();
+  }
+
+  #publishClose(): void {
+    const { local, remote } = this;
+    const counts = { bytesRead: this.#bytesRead, bytesWritten: this.#bytesWritten };
+    const failure = this.#failure;
+    portaChannels.tcpClose.publish(
+      failure === undefined ? { local, remote, ...counts } : { local, remote, ...counts, error: failure },
+    );
   }
 
   #updateFlow(): void {

@@ -1,6 +1,13 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { ConnectionLimitError, type Endpoint, formatEndpoint, PortaError, TimeoutError } from '@porta/core';
+import {
+  ConnectionLimitError,
+  type Endpoint,
+  formatEndpoint,
+  PortaError,
+  portaChannels,
+  TimeoutError,
+} from '@porta/core';
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { remoteOf } from './internal/socketEndpoints.js';
@@ -272,6 +279,9 @@ export class TcpListener {
     socket.once('close', () => this.#sockets.delete(socket));
     const conn = new TcpConnection(socket, { scheduler: this.#setup.scheduler, ...this.#setup.connection });
     this.#accepted++;
+    const accepted = portaChannels.tcpAccept;
+    if (accepted.hasSubscribers)
+      accepted.publish({ local: conn.local, remote: conn.remote, tls: this.#setup.tls });
     if (this.#subscribers.size === 0) {
       this.#waiting.push(conn);
       return;

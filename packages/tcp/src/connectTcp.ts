@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { type PacketCapture, TimeoutError } from '@porta/core';
+import { type PacketCapture, portaChannels, TimeoutError } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { toPortaError } from './internal/systemError.js';
 import { assertConnectHost, assertCount, assertDuration, assertRemotePort } from './internal/validate.js';
@@ -102,6 +102,9 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
           : { maxPendingWriteBytes: options.maxPendingWriteBytes }),
       });
       socket.off('error', onError);
+      const connected = portaChannels.tcpConnect;
+      if (connected.hasSubscribers)
+        connected.publish({ local: conn.local, remote: conn.remote, tls: options.tls !== undefined });
       conn.closed.subscribe(() => subscriber.complete());
       subscriber.next(conn);
     };

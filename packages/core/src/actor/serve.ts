@@ -1,4 +1,6 @@
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import { portaChannels, type ServeEventMessage } from '../diagnostics/portaChannels.js';
+import type { Endpoint } from '../endpoint.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { TransportPlugin } from '../plugin.js';
 import { Actor, type ActorHost, type EventBody } from './internal/actor.js';
@@ -7,6 +9,20 @@ import { Mailbox, type MailboxOptions } from './mailbox.js';
 import type { Behaviour } from './peer.js';
 import type { ServerEvent, ServerHandle } from './serverEvent.js';
 import { resolveSupervision, type SupervisionOptions, type SupervisionStrategy } from './supervision.js';
+
+const serveChannel = portaChannels.serveEvent;
+
+/** The `porta:serve:event` message: the event, the transport, the listening address and the peer's. */
+function serveMessage(transport: string, local: Endpoint | undefined, event: ServerEvent): ServeEventMessage {
+  const peer = 'peer' in event ? event.peer : undefined;
+  const remote = peer?.remote ?? ('remote' in event ? event.remote : undefined);
+  return {
+    transport,
+    ...(local === undefined ? {} : { local }),
+    ...(remote === undefined ? {} : { remote }),
+    event,
+  };
+}
 
 /**
  * How a server runs its actors. Every field is optional.
@@ -103,6 +119,7 @@ export function serve(
     const stats = new StatsCounter();
     const actors = new Set<Actor>();
     let accepting = true;
+    let local: Endpoint | undefined;
 
     const host: ActorHost = {
       scheduler,
@@ -113,7 +130,10 @@ export function serve(
       maxPendingReplies,
       emit: (body: EventBody) => {
         if (subscriber.closed) return;
-        subscriber.next({ ...body, stats: stats.snapshot(), at: scheduler.now() } as ServerEvent);
+        const event = { ...body, stats: stats.snapshot(), at: scheduler.now() } as ServerEvent;
+        if (event.type === 'listening') local = event.local;
+        if (serveChannel.hasSubscribers) serveChannel.publish(serveMessage(transport.name, local, event));
+        subscriber.next(event);
       },
       released: (actor) => {
         actors.delete(actor);

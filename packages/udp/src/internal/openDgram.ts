@@ -1,5 +1,5 @@
 import type dgram from 'node:dgram';
-import type { Endpoint, Family, PacketCapture, PortaError } from '@porta/core';
+import { type Endpoint, type Family, type PacketCapture, type PortaError, portaChannels } from '@porta/core';
 import { Subject, type Subscriber, type TeardownLogic } from 'rxjs';
 import { maxDatagramSize } from '../limits.js';
 import type { UdpStats } from '../udpStats.js';
@@ -83,7 +83,16 @@ export abstract class OpenDgram<T> implements SendTarget {
 }
 
 /** What {@link openDgram} needs of the socket object it makes. */
-type Opened = Pick<OpenDgram<unknown>, 'local' | 'remote' | 'fail' | 'dispose'>;
+type Opened = Pick<OpenDgram<unknown>, 'local' | 'remote' | 'fail' | 'dispose' | 'stats'>;
+
+const { udpBind, udpClose } = portaChannels;
+
+/** `{ local }`, plus `remote` for a connected socket (an absent remote stays absent). */
+function endpoints(opened: Opened): { readonly local: Endpoint; readonly remote?: Endpoint } {
+  return opened.remote === undefined
+    ? { local: opened.local }
+    : { local: opened.local, remote: opened.remote };
+}
 
 /**
  * SOCKET + BIND (+ CONNECT when `remote` is given) for one subscriber, then SO_RCVBUF/SO_SNDBUF,
@@ -114,6 +123,7 @@ export function openDgram<S>(
       return;
     }
     opened = open(socket);
+    if (udpBind.hasSubscribers) udpBind.publish(endpoints(opened));
     subscriber.next(opened);
   };
   socket.bind({ address: local.address, port: local.port }, () => {
@@ -127,5 +137,7 @@ export function openDgram<S>(
   return () => {
     opened?.dispose();
     closeQuietly(socket);
+    if (opened !== undefined && udpClose.hasSubscribers)
+      udpClose.publish({ ...endpoints(opened), stats: opened.stats });
   };
 }
