@@ -433,7 +433,11 @@ export class KcpControl {
     let fastOrEarly = 0;
     let timedOut = 0;
     const wnd = this.#freeWindow;
+    // A zero window is TCP's persist state: probe, and retransmit nothing until it reopens — the
+    // receiver dropped what it had no room for, and a reader that pauses must not look dead.
+    const persist = this.#remoteWindow === 0;
     for (const seg of this.#sendBuffer) {
+      if (persist && seg.transmissions > 0) continue;
       let send = false;
       let reason: KcpRetransmission['reason'] = 'timeout';
       if (seg.transmissions === 0) {

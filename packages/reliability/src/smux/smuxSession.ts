@@ -207,7 +207,8 @@ export class SmuxSession {
       next: (raw) => this.#onFrame(raw),
       error: (err: unknown) =>
         this.#fail(isPortaError(err) ? err : new SmuxProtocolError(`smux link failed: ${String(err)}`)),
-      complete: () => this.#fail(new SocketClosedError('the smux session’s link ended')),
+      // The link ended cleanly (KCP closed, TCP FIN): the session ends; readers complete.
+      complete: () => this.#end(undefined),
     });
     if (!options.keepAliveDisabled && !this.#isClosed) {
       this.#every(interval, () => this.#write(SmuxCommand.NOP, 0, EMPTY));
