@@ -21,7 +21,7 @@ export function memoryLinkPair(scheduler: SchedulerLike): [MemoryLinkEnd, Memory
       sent: [] as Uint8Array[],
       paused: false,
       closedByUser: false,
-      peer: undefined as unknown as { accept(chunk: Uint8Array): void; inbound: Subject<Uint8Array> },
+      peer: undefined as unknown as { accept(chunk: Uint8Array): void },
       inbound: inbound.asObservable(),
       accept(chunk: Uint8Array) {
         if (end.paused) held.push(chunk);

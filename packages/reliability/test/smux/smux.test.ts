@@ -234,7 +234,7 @@ describe('SmuxSession', () => {
       return s;
     });
     net.advanceBy(20_000);
-    streams.forEach((s, i) => expect(concat(got.get(s.id) ?? [])).toEqual(payloads[i]));
+    for (const [i, s] of streams.entries()) expect(concat(got.get(s.id) ?? [])).toEqual(payloads[i]);
     mux.close();
     pair.subscription.unsubscribe();
   });
