@@ -24,6 +24,8 @@ export * from './framing/lengthField.js';
 export * from './framing/lines.js';
 export * from './framing/prependLength.js';
 export * from './framing/recvall.js';
+export type * from './metrics/meterLike.js';
+export * from './metrics/portaMetrics.js';
 export type * from './plugin.js';
 export * from './systemError.js';
 export * from './text/decodeText.js';

@@ -204,13 +204,14 @@ function replyMessage(
   attempt: number | undefined,
   rttMs: number | undefined,
   now: number,
+  rtoMs: number,
 ): RequestReplyMessage {
   return {
     local: socket.local,
     remote: d.remote,
     ...(entry.id === undefined ? {} : { id: entry.id }),
     ...(attempt === undefined ? {} : { attempt }),
-    ...(rttMs === undefined ? {} : { rttMs }),
+    ...(rttMs === undefined ? {} : { rttMs, rtoMs }),
     durationMs: now - (entry.sentAt[1] ?? now),
     data: d.data,
   };
@@ -609,7 +610,7 @@ class RequesterImpl implements Requester {
     }
     this.#events.next({ type: 'accepted', from: d.remote, id: entry.id, attempt: sampleAttempt, rttMs });
     if (replyChannel.hasSubscribers)
-      replyChannel.publish(replyMessage(this.#socket, entry, d, sampleAttempt, rttMs, this.#scheduler.now()));
+      replyChannel.publish(replyMessage(this.#socket, entry, d, sampleAttempt, rttMs, this.#scheduler.now(), this.rto.rto(entry.to)));
     if (entry.deliver !== undefined) entry.deliver(payload);
     else entry.answer(payload);
   }

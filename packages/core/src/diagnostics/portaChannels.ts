@@ -161,6 +161,8 @@ export interface RequestReplyMessage {
   readonly rttMs?: number;
   /** How long the request took from its first send, in ms. */
   readonly durationMs: number;
+  /** The peer's retransmission timeout after this reply's RTT sample, when it gave one. */
+  readonly rtoMs?: number;
   /** The datagram's bytes as received. */
   readonly data: Uint8Array;
 }
