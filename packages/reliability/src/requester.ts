@@ -610,7 +610,17 @@ class RequesterImpl implements Requester {
     }
     this.#events.next({ type: 'accepted', from: d.remote, id: entry.id, attempt: sampleAttempt, rttMs });
     if (replyChannel.hasSubscribers)
-      replyChannel.publish(replyMessage(this.#socket, entry, d, sampleAttempt, rttMs, this.#scheduler.now(), this.rto.rto(entry.to)));
+      replyChannel.publish(
+        replyMessage(
+          this.#socket,
+          entry,
+          d,
+          sampleAttempt,
+          rttMs,
+          this.#scheduler.now(),
+          this.rto.rto(entry.to),
+        ),
+      );
     if (entry.deliver !== undefined) entry.deliver(payload);
     else entry.answer(payload);
   }

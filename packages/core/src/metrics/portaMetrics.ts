@@ -1,12 +1,12 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
+import type diagnosticsChannel from 'node:diagnostics_channel';
 import type { ServerHandle } from '../actor/serverEvent.js';
 import {
   type AuthRejectMessage,
   type ImpairDropMessage,
   type OriginDropMessage,
   portaChannels,
-  type RequestReplyMessage,
   type RequestRejectMessage,
+  type RequestReplyMessage,
   type RequestSendMessage,
   type ServeEventMessage,
   type TcpCloseMessage,
@@ -89,31 +89,52 @@ export function portaMetrics(meter: MeterLike): PortaMetrics {
     stops.push(() => instrument.removeCallback(callback));
   };
 
-  observe('porta.server.active_peers', 'upDown', { description: 'Actors alive now', unit: '{peer}' }, (r, e) =>
-    r.observe(e.handle.stats().active, e.attributes),
+  observe(
+    'porta.server.active_peers',
+    'upDown',
+    { description: 'Actors alive now', unit: '{peer}' },
+    (r, e) => r.observe(e.handle.stats().active, e.attributes),
   );
   observe('porta.server.peers_opened', 'counter', { description: 'Actors started', unit: '{peer}' }, (r, e) =>
     r.observe(e.handle.stats().opened, e.attributes),
   );
-  observe('porta.server.messages', 'counter', { description: 'Messages in and out', unit: '{message}' }, (r, e) => {
-    const s = e.handle.stats();
-    r.observe(s.messagesIn, { ...e.attributes, ...receive });
-    r.observe(s.messagesOut, { ...e.attributes, ...transmit });
-  });
-  observe('porta.server.bytes', 'counter', { description: 'Payload bytes in and out', unit: 'By' }, (r, e) => {
-    const s = e.handle.stats();
-    r.observe(s.bytesIn, { ...e.attributes, ...receive });
-    r.observe(s.bytesOut, { ...e.attributes, ...transmit });
-  });
-  observe('porta.server.dropped', 'counter', { description: 'Messages lost, by reason', unit: '{message}' }, (r, e) => {
-    const s = e.handle.stats();
-    r.observe(s.dropped, { ...e.attributes, 'error.type': 'mailbox_overflow' });
-    r.observe(s.rejected, { ...e.attributes, 'error.type': 'rejected' });
-    r.observe(s.undelivered, { ...e.attributes, 'error.type': 'undelivered' });
-    r.observe(s.unsent, { ...e.attributes, 'error.type': 'unsent' });
-  });
-  observe('porta.server.failures', 'counter', { description: 'Behaviour failures', unit: '{failure}' }, (r, e) =>
-    r.observe(e.handle.stats().failed, e.attributes),
+  observe(
+    'porta.server.messages',
+    'counter',
+    { description: 'Messages in and out', unit: '{message}' },
+    (r, e) => {
+      const s = e.handle.stats();
+      r.observe(s.messagesIn, { ...e.attributes, ...receive });
+      r.observe(s.messagesOut, { ...e.attributes, ...transmit });
+    },
+  );
+  observe(
+    'porta.server.bytes',
+    'counter',
+    { description: 'Payload bytes in and out', unit: 'By' },
+    (r, e) => {
+      const s = e.handle.stats();
+      r.observe(s.bytesIn, { ...e.attributes, ...receive });
+      r.observe(s.bytesOut, { ...e.attributes, ...transmit });
+    },
+  );
+  observe(
+    'porta.server.dropped',
+    'counter',
+    { description: 'Messages lost, by reason', unit: '{message}' },
+    (r, e) => {
+      const s = e.handle.stats();
+      r.observe(s.dropped, { ...e.attributes, 'error.type': 'mailbox_overflow' });
+      r.observe(s.rejected, { ...e.attributes, 'error.type': 'rejected' });
+      r.observe(s.undelivered, { ...e.attributes, 'error.type': 'undelivered' });
+      r.observe(s.unsent, { ...e.attributes, 'error.type': 'unsent' });
+    },
+  );
+  observe(
+    'porta.server.failures',
+    'counter',
+    { description: 'Behaviour failures', unit: '{failure}' },
+    (r, e) => r.observe(e.handle.stats().failed, e.attributes),
   );
   on<ServeEventMessage>(portaChannels.serveEvent, ({ transport, event }) => {
     if (event.type !== 'listening') return;
@@ -147,7 +168,9 @@ export function portaMetrics(meter: MeterLike): PortaMetrics {
     description: 'Inbound datagrams a requester refused, by reason',
     unit: '{datagram}',
   });
-  const requestAttributes = (m: { readonly remote: { address: string; port: number } }): MetricAttributes => ({
+  const requestAttributes = (m: {
+    readonly remote: { address: string; port: number };
+  }): MetricAttributes => ({
     'network.transport': 'udp',
     'server.address': m.remote.address,
     'server.port': m.remote.port,
@@ -174,8 +197,14 @@ export function portaMetrics(meter: MeterLike): PortaMetrics {
   on<ImpairDropMessage>(portaChannels.impairDrop, () => dropped.add(1, { 'error.type': 'impairment' }));
   on<AuthRejectMessage>(portaChannels.authReject, (m) => dropped.add(1, { 'error.type': m.reason }));
 
-  const udpSockets = meter.createUpDownCounter('porta.udp.sockets', { description: 'UDP sockets open', unit: '{socket}' });
-  const udpBytes = meter.createCounter('porta.udp.bytes', { description: 'UDP payload bytes of closed sockets', unit: 'By' });
+  const udpSockets = meter.createUpDownCounter('porta.udp.sockets', {
+    description: 'UDP sockets open',
+    unit: '{socket}',
+  });
+  const udpBytes = meter.createCounter('porta.udp.bytes', {
+    description: 'UDP payload bytes of closed sockets',
+    unit: 'By',
+  });
   const udp = { 'network.transport': 'udp' } as const;
   on(portaChannels.udpBind, () => udpSockets.add(1, udp));
   on<UdpCloseMessage>(portaChannels.udpClose, ({ stats }) => {
@@ -187,7 +216,10 @@ export function portaMetrics(meter: MeterLike): PortaMetrics {
     description: 'TCP connections open',
     unit: '{connection}',
   });
-  const tcpBytes = meter.createCounter('porta.tcp.bytes', { description: 'TCP bytes of closed connections', unit: 'By' });
+  const tcpBytes = meter.createCounter('porta.tcp.bytes', {
+    description: 'TCP bytes of closed connections',
+    unit: 'By',
+  });
   const tcp = { 'network.transport': 'tcp' } as const;
   on(portaChannels.tcpConnect, () => tcpConnections.add(1, tcp));
   on(portaChannels.tcpAccept, () => tcpConnections.add(1, tcp));
