@@ -11,7 +11,6 @@ import { decodePortaMessage, replyTo, requester } from '@porta/reliability';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import { bindUdp, connectUdp, udpTransport } from '@porta/udp';
 import {
-  filter,
   firstValueFrom,
   ignoreElements,
   lastValueFrom,
