@@ -34,9 +34,14 @@ export function tshark(file: string, args: readonly string[] = []): string {
   });
 }
 
-/** `tshark -T fields -e …` as rows of fields, one row per packet. */
-export function tsharkFields(file: string, fields: readonly string[], filter?: string): string[][] {
-  const args = ['-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=|'];
+/** `tshark -T fields -e …` as rows of fields, one row per packet; `extra` goes first (`-X lua_script:…`). */
+export function tsharkFields(
+  file: string,
+  fields: readonly string[],
+  filter?: string,
+  extra: readonly string[] = [],
+): string[][] {
+  const args = [...extra, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=|'];
   for (const f of fields) args.push('-e', f);
   if (filter !== undefined) args.push('-Y', filter);
   return tshark(file, args)
