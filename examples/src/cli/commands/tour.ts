@@ -21,6 +21,7 @@ promiscuous e tic-tac-toe em portas efemeras, depois 1000 clientes com espera ex
 rede simulada com perdas, em tempo virtual; confere se cada um fez o que o curso diz e imprime
 uma tabela de resumo. Codigo de saida 0 so se todas as verificacoes passarem.`,
   },
+  usesPort: false,
   options: {},
   run: async (args, io) => {
     expectPositionals(args, 0);
