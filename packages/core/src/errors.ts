@@ -38,7 +38,9 @@ export type PortaErrorCode =
   | 'ACTOR_FAILED'
   | 'SOCKET_CLOSED'
   | 'TLS'
-  | 'SOCKET';
+  | 'SOCKET'
+  | 'ABORT_ERR'
+  | 'DNS_LOOKUP_FAILED';
 
 /** Base class of every error porta raises. Branch on `code`, read `message` for the facts. */
 export class PortaError<C extends PortaErrorCode = PortaErrorCode> extends Error {

@@ -18,4 +18,10 @@ export interface UdpSocketOptions {
   readonly ipv6Only?: boolean;
   /** SO_REUSEADDR, so several sockets may bind the same port. Default `false`. */
   readonly reuseAddr?: boolean;
+  /**
+   * Aborting it closes the socket, as `dgram.createSocket({ signal })` does: already aborted, no
+   * socket is opened; otherwise the Observable and the socket's inbound stream (`datagrams` /
+   * `messages`) error with `AbortError` (`ABORT_ERR`) and the socket closes.
+   */
+  readonly signal?: AbortSignal;
 }

@@ -1,4 +1,5 @@
-import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { abortable, assertSignal } from '../abort.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { TransportPlugin } from '../plugin.js';
 import { Actor, type ActorHost, type EventBody } from './internal/actor.js';
@@ -51,6 +52,11 @@ export interface ServeOptions {
   readonly maxPendingReplies?: number;
   /** Clock and timers (idle timeout, restart window). Default `asyncScheduler`; tests pass a virtual one. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Aborting it stops the server as unsubscribing does, and the event stream errors with
+   * `AbortError` (`ABORT_ERR`); already aborted, the transport is never opened.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -98,8 +104,9 @@ export function serve(
   if (idleTimeoutMs !== undefined && !(idleTimeoutMs > 0 && Number.isFinite(idleTimeoutMs))) {
     throw new InvalidArgumentError(`idleTimeoutMs must be a finite number > 0, got ${String(idleTimeoutMs)}`);
   }
+  if (options.signal !== undefined) assertSignal(options.signal);
 
-  return new Observable<ServerEvent>((subscriber) => {
+  const server = new Observable<ServerEvent>((subscriber) => {
     const stats = new StatsCounter();
     const actors = new Set<Actor>();
     let accepting = true;
@@ -123,12 +130,24 @@ export function serve(
       },
     };
 
+    // Assigned right below; close() can only be called once `listening` has handed out the handle.
+    let transportSub: Subscription | undefined;
+    const close = (): Promise<void> => {
+      if (!subscriber.closed) {
+        disposeAll();
+        transportSub?.unsubscribe();
+        subscriber.complete();
+      }
+      return handlesReleased();
+    };
     const handle: ServerHandle = {
       stats: () => stats.snapshot(),
       peers: () => [...actors].map((actor) => actor.info),
+      close,
+      [Symbol.asyncDispose]: close,
     };
 
-    const transportSub = transport.open().subscribe({
+    transportSub = transport.open().subscribe({
       next: (event) => {
         switch (event.type) {
           case 'listening':
@@ -193,4 +212,15 @@ export function serve(
       transportSub.unsubscribe();
     };
   });
+  return options.signal === undefined ? server : server.pipe(abortable(options.signal, 'serve'));
+}
+
+/**
+ * Resolves once sockets closed in this turn of the event loop are released. The plugin contract has
+ * no "closed" signal, but every transport closes its sockets synchronously on unsubscribe, and
+ * libuv releases a closed handle in the close phase of the same loop iteration: the second
+ * `setImmediate` runs in the next iteration's check phase, after it.
+ */
+function handlesReleased(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }

@@ -98,6 +98,8 @@ export interface SendTarget {
   readonly counters: UdpCounters;
   readonly maxDatagram: number;
   readonly closed: boolean;
+  /** Why it closed, when it did (said in the `SOCKET_CLOSED` of a later send). */
+  readonly closedBecause?: string | undefined;
   /** The connected remote, named in errors of sends that give no destination. */
   readonly remote?: Endpoint;
   /** Told of a send failure before the sender is, so a connected socket can fail its inbound too. */
@@ -126,7 +128,10 @@ function startSend(
   to: UdpDestination | null | undefined,
 ): void {
   if (target.closed) {
-    subscriber.error(new SocketClosedError('cannot send: the UDP socket is closed'));
+    const why = target.closedBecause;
+    subscriber.error(
+      new SocketClosedError(`cannot send: the UDP socket is closed${why === undefined ? '' : `: ${why}`}`),
+    );
     return;
   }
   try {
