@@ -22,6 +22,7 @@ export * from './framing/lengthField.js';
 export * from './framing/lines.js';
 export * from './framing/prependLength.js';
 export * from './framing/recvall.js';
+export * from './handlesReleased.js';
 export * from './openHandle.js';
 export type * from './plugin.js';
 export * from './remote.js';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { ConnectionLimitError, type Endpoint, formatEndpoint, PortaError } from '@porta/core';
+import { ConnectionLimitError, type Endpoint, formatEndpoint, handlesReleased, PortaError } from '@porta/core';
 import { Observable, type Subscriber } from 'rxjs';
 import { connectionIterator } from './internal/connectionIterator.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
@@ -195,8 +195,10 @@ export class TcpListener {
   close(): Promise<void> {
     const server = this.#setup.server;
     return new Promise<void>((resolve) => {
-      if (this.#serverClosed) resolve();
-      else server.once('close', () => resolve());
+      // net.Server says 'close' on the next tick, before libuv has released the handle.
+      const released = () => void handlesReleased().then(resolve);
+      if (this.#serverClosed) released();
+      else server.once('close', released);
       this.destroy();
     });
   }

@@ -1,5 +1,6 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { abortable, assertSignal } from '../abort.js';
+import { handlesReleased } from '../handlesReleased.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { TransportPlugin } from '../plugin.js';
 import { Actor, type ActorHost, type EventBody } from './internal/actor.js';
@@ -213,14 +214,4 @@ export function serve(
     };
   });
   return options.signal === undefined ? server : server.pipe(abortable(options.signal, 'serve'));
-}
-
-/**
- * Resolves once sockets closed in this turn of the event loop are released. The plugin contract has
- * no "closed" signal, but every transport closes its sockets synchronously on unsubscribe, and
- * libuv releases a closed handle in the close phase of the same loop iteration: the second
- * `setImmediate` runs in the next iteration's check phase, after it.
- */
-function handlesReleased(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }

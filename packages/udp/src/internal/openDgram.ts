@@ -1,5 +1,12 @@
 import type dgram from 'node:dgram';
-import { abortErrorOf, type Endpoint, type Family, type PortaError, toAsyncIterable } from '@porta/core';
+import {
+  abortErrorOf,
+  type Endpoint,
+  type Family,
+  handlesReleased,
+  type PortaError,
+  toAsyncIterable,
+} from '@porta/core';
 import { Subject, type Subscriber, type TeardownLogic } from 'rxjs';
 import { maxDatagramSize } from '../limits.js';
 import type { UdpStats } from '../udpStats.js';
@@ -50,10 +57,11 @@ export abstract class OpenDgram<T> implements SendTarget {
   close(): Promise<void> {
     return new Promise<void>((resolve) => {
       if (this.#handleClosed) {
-        resolve();
+        void handlesReleased().then(resolve);
         return;
       }
-      this.socket.once('close', () => resolve());
+      // node:dgram says 'close' on the next tick, before libuv has released the handle.
+      this.socket.once('close', () => void handlesReleased().then(resolve));
       this.dispose('close() was called');
       closeQuietly(this.socket);
     });
