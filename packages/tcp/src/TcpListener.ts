@@ -1,6 +1,12 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { ConnectionLimitError, type Endpoint, formatEndpoint, handlesReleased, PortaError } from '@porta/core';
+import {
+  ConnectionLimitError,
+  type Endpoint,
+  formatEndpoint,
+  handlesReleased,
+  PortaError,
+} from '@porta/core';
 import { Observable, type Subscriber } from 'rxjs';
 import { connectionIterator } from './internal/connectionIterator.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';

@@ -1,7 +1,7 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { abortable, assertSignal } from '../abort.js';
-import { handlesReleased } from '../handlesReleased.js';
 import { InvalidArgumentError } from '../errors.js';
+import { handlesReleased } from '../handlesReleased.js';
 import type { TransportPlugin } from '../plugin.js';
 import { Actor, type ActorHost, type EventBody } from './internal/actor.js';
 import { StatsCounter } from './internal/stats.js';

@@ -76,7 +76,8 @@ export function startServer(
       },
       complete: () => {
         events.complete();
-        if (!started) reject(new SocketClosedError(`the ${transport.name} transport completed before it listened`));
+        if (!started)
+          reject(new SocketClosedError(`the ${transport.name} transport completed before it listened`));
       },
     });
   });

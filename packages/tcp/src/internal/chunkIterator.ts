@@ -7,7 +7,10 @@ import type { ReceiveOptions, TcpConnection } from '../TcpConnection.js';
  * for the next one, so with the default marks (high 1 byte, low 0) the socket is paused for exactly
  * as long as the loop body runs.
  */
-export function chunkIterator(conn: TcpConnection, options: ReceiveOptions): AsyncIterableIterator<Uint8Array> {
+export function chunkIterator(
+  conn: TcpConnection,
+  options: ReceiveOptions,
+): AsyncIterableIterator<Uint8Array> {
   const marks =
     options.highWaterMark === undefined && options.lowWaterMark === undefined
       ? { highWaterMark: 1, lowWaterMark: 0 }

@@ -6,7 +6,9 @@ import type { TcpConnection } from '../TcpConnection.js';
  * loop waits in `next()`. Connections accepted while the loop body runs wait in the listener's own
  * queue (bounded by `maxConnections`), as they do between subscribers, and come out in order.
  */
-export function connectionIterator(connections: Observable<TcpConnection>): AsyncIterableIterator<TcpConnection> {
+export function connectionIterator(
+  connections: Observable<TcpConnection>,
+): AsyncIterableIterator<TcpConnection> {
   let current: Subscription | undefined;
   let finish: ((r: IteratorResult<TcpConnection>) => void) | undefined;
   let done = false;
