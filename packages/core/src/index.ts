@@ -7,9 +7,17 @@ export type * from './actor/serverEvent.js';
 export * from './actor/startServer.js';
 export * from './actor/supervision.js';
 export * from './bytes/ChunkQueue.js';
+export * from './capture/captureFile.js';
+export * from './capture/PacketCapture.js';
+export * from './capture/pcapng.js';
+export * from './capture/TcpFlowCapture.js';
 export type * from './datagramSocket.js';
 export * from './datagramTransport.js';
+<<<<<<< HEAD
 export * from './dnsLookupError.js';
+=======
+export * from './diagnostics/portaChannels.js';
+>>>>>>> main
 export * from './endpoint.js';
 export * from './errors.js';
 export * from './filterOrigin.js';

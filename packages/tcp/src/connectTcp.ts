@@ -1,10 +1,14 @@
 import net from 'node:net';
 import tls from 'node:tls';
+<<<<<<< HEAD
 import { abortErrorOf, assertSignal, openHandle, TimeoutError } from '@porta/core';
+=======
+import { type PacketCapture, TimeoutError } from '@porta/core';
+>>>>>>> main
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { markOwnerEnded } from './internal/closeReason.js';
 import { toPortaError } from './internal/systemError.js';
-import { assertConnectHost, assertDuration, assertRemotePort } from './internal/validate.js';
+import { assertConnectHost, assertCount, assertDuration, assertRemotePort } from './internal/validate.js';
 import { TcpConnection } from './TcpConnection.js';
 
 /**
@@ -34,8 +38,11 @@ export interface ConnectTcpOptions {
   readonly noDelay?: boolean;
   /** Close the connection with `TIMEOUT` after this long without traffic. Default none. */
   readonly idleTimeoutMs?: number;
+  /** See `TcpConnectionOptions.maxPendingWriteBytes`. Default 64 MiB. */
+  readonly maxPendingWriteBytes?: number;
   /** Clock for `timeoutMs` and `idleTimeoutMs`. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+<<<<<<< HEAD
   /**
    * Aborting it ends the connection, as `net.connect({ signal })` does: before CONNECT the socket
    * is never opened (already aborted) or is destroyed mid-connect; once connected, the connection
@@ -59,6 +66,10 @@ export interface TcpRemote {
   readonly address: string;
   /** Its port, 1..65535. */
   readonly port: number;
+=======
+  /** Record the connection in a pcapng capture (core's `PacketCapture`). Default none. */
+  readonly capture?: PacketCapture;
+>>>>>>> main
 }
 
 /**
@@ -108,6 +119,9 @@ export function connectTcp(
       if (signal !== undefined) assertSignal(signal);
       if (options.timeoutMs !== undefined) assertDuration(options.timeoutMs, 'timeoutMs');
       if (options.idleTimeoutMs !== undefined) assertDuration(options.idleTimeoutMs, 'idleTimeoutMs');
+      if (options.maxPendingWriteBytes !== undefined) {
+        assertCount(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
+      }
     } catch (err) {
       subscriber.error(err);
       return;
@@ -141,6 +155,10 @@ export function connectTcp(
       conn = new TcpConnection(socket, {
         scheduler,
         ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+        ...(options.capture === undefined ? {} : { capture: options.capture, side: 'client' as const }),
+        ...(options.maxPendingWriteBytes === undefined
+          ? {}
+          : { maxPendingWriteBytes: options.maxPendingWriteBytes }),
       });
       socket.off('error', onError);
       conn.closed.subscribe(() => subscriber.complete());

@@ -127,11 +127,15 @@ export function connectUdp(
       subscriber.error(err);
       return;
     }
+<<<<<<< HEAD
     return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan.family), {
       name: 'connectUdp',
       promiseForm: 'openConnectedUdpSocket',
       signal: options.signal,
     });
+=======
+    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan));
+>>>>>>> main
   });
 }
 

@@ -1,3 +1,5 @@
+import type { PacketCapture } from '@porta/core';
+
 /**
  * Socket options shared by {@link bindUdp} and {@link connectUdp}.
  *
@@ -24,4 +26,9 @@ export interface UdpSocketOptions {
    * `messages`) error with `AbortError` (`ABORT_ERR`) and the socket closes.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Record every datagram this socket sends and receives in a pcapng capture (core's
+   * `PacketCapture`, e.g. `captureFile('udp.pcapng')`). Default: none, and then nothing is recorded.
+   */
+  readonly capture?: PacketCapture;
 }
