@@ -39,15 +39,12 @@ export type PortaErrorCode =
   | 'SOCKET_CLOSED'
   | 'TLS'
   | 'SOCKET'
-<<<<<<< HEAD
-  | 'ABORT_ERR'
-  | 'DNS_LOOKUP_FAILED';
-=======
   | 'KCP_DEAD_LINK'
   | 'KCP_MALFORMED'
   | 'SMUX_PROTOCOL'
-  | 'SMUX_TIMEOUT';
->>>>>>> main
+  | 'SMUX_TIMEOUT'
+  | 'ABORT_ERR'
+  | 'DNS_LOOKUP_FAILED';
 
 /** Base class of every error porta raises. Branch on `code`, read `message` for the facts. */
 export class PortaError<C extends PortaErrorCode = PortaErrorCode> extends Error {

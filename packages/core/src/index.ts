@@ -13,11 +13,8 @@ export * from './capture/pcapng.js';
 export * from './capture/TcpFlowCapture.js';
 export type * from './datagramSocket.js';
 export * from './datagramTransport.js';
-<<<<<<< HEAD
-export * from './dnsLookupError.js';
-=======
 export * from './diagnostics/portaChannels.js';
->>>>>>> main
+export * from './dnsLookupError.js';
 export * from './endpoint.js';
 export * from './errors.js';
 export * from './filterOrigin.js';

@@ -9,14 +9,11 @@ import {
   isPortaError,
   originKey,
   PendingLimitError,
-<<<<<<< HEAD
-  type Remote,
-=======
   portaChannels,
+  type Remote,
   type RequestRejectMessage,
   type RequestReplyMessage,
   type RequestSendMessage,
->>>>>>> main
   sameOrigin,
   toEndpoint,
 } from '@porta/core';

@@ -20,12 +20,9 @@ import {
   type Subscription,
   takeWhile,
 } from 'rxjs';
-<<<<<<< HEAD
+import { captureTap, type TcpCaptureTap } from './internal/captureTap.js';
 import { chunkIterator } from './internal/chunkIterator.js';
 import { closeReasonOf } from './internal/closeReason.js';
-=======
-import { captureTap, type TcpCaptureTap } from './internal/captureTap.js';
->>>>>>> main
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
 import { toPortaError } from './internal/systemError.js';
 

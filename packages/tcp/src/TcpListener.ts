@@ -1,19 +1,15 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-<<<<<<< HEAD
 import {
   ConnectionLimitError,
   type Endpoint,
   formatEndpoint,
   handlesReleased,
   PortaError,
+  TimeoutError,
 } from '@porta/core';
-import { Observable, type Subscriber } from 'rxjs';
-import { connectionIterator } from './internal/connectionIterator.js';
-=======
-import { ConnectionLimitError, type Endpoint, formatEndpoint, PortaError, TimeoutError } from '@porta/core';
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
->>>>>>> main
+import { connectionIterator } from './internal/connectionIterator.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { remoteOf } from './internal/socketEndpoints.js';
 import { tlsFailureReason } from './internal/tlsFailureReason.js';

@@ -1,10 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-<<<<<<< HEAD
-import { abortErrorOf, assertSignal, openHandle, TimeoutError } from '@porta/core';
-=======
-import { type PacketCapture, TimeoutError } from '@porta/core';
->>>>>>> main
+import { abortErrorOf, assertSignal, openHandle, type PacketCapture, TimeoutError } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { markOwnerEnded } from './internal/closeReason.js';
 import { toPortaError } from './internal/systemError.js';
@@ -42,7 +38,8 @@ export interface ConnectTcpOptions {
   readonly maxPendingWriteBytes?: number;
   /** Clock for `timeoutMs` and `idleTimeoutMs`. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
-<<<<<<< HEAD
+  /** Record the connection in a pcapng capture (core's `PacketCapture`). Default none. */
+  readonly capture?: PacketCapture;
   /**
    * Aborting it ends the connection, as `net.connect({ signal })` does: before CONNECT the socket
    * is never opened (already aborted) or is destroyed mid-connect; once connected, the connection
@@ -66,10 +63,6 @@ export interface TcpRemote {
   readonly address: string;
   /** Its port, 1..65535. */
   readonly port: number;
-=======
-  /** Record the connection in a pcapng capture (core's `PacketCapture`). Default none. */
-  readonly capture?: PacketCapture;
->>>>>>> main
 }
 
 /**

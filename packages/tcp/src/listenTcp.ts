@@ -1,10 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-<<<<<<< HEAD
-import { abortErrorOf, assertPort, assertSignal, openHandle } from '@porta/core';
-=======
-import { assertPort, type PacketCapture } from '@porta/core';
->>>>>>> main
+import { abortErrorOf, assertPort, assertSignal, openHandle, type PacketCapture } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { toPortaError } from './internal/systemError.js';
 import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
@@ -57,16 +53,13 @@ export interface ListenTcpOptions {
   readonly noDelay?: boolean;
   /** Clock for the idle timeout and the shutdown grace period. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
-<<<<<<< HEAD
+  /** Record every accepted connection in a pcapng capture (core's `PacketCapture`). Default none. */
+  readonly capture?: PacketCapture;
   /**
    * Aborting it closes the listener and every connection it accepted (the hard close), and the
    * Observable errors with `AbortError` (`ABORT_ERR`); already aborted, no socket is opened.
    */
   readonly signal?: AbortSignal;
-=======
-  /** Record every accepted connection in a pcapng capture (core's `PacketCapture`). Default none. */
-  readonly capture?: PacketCapture;
->>>>>>> main
 }
 
 /**

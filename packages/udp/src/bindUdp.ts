@@ -134,12 +134,8 @@ export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
       plan,
       { address, port },
       undefined,
-<<<<<<< HEAD
-      (socket) => new BoundUdpSocket(socket, plan.family),
-      { name: 'bindUdp', promiseForm: 'openUdpSocket', signal: options.signal },
-=======
       (socket) => new BoundUdpSocket(socket, plan),
->>>>>>> main
+      { name: 'bindUdp', promiseForm: 'openUdpSocket', signal: options.signal },
     );
   });
 }

@@ -127,15 +127,11 @@ export function connectUdp(
       subscriber.error(err);
       return;
     }
-<<<<<<< HEAD
-    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan.family), {
+    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan), {
       name: 'connectUdp',
       promiseForm: 'openConnectedUdpSocket',
       signal: options.signal,
     });
-=======
-    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan));
->>>>>>> main
   });
 }
 

@@ -102,13 +102,10 @@ export interface SendTarget {
   readonly counters: UdpCounters;
   readonly maxDatagram: number;
   readonly closed: boolean;
-<<<<<<< HEAD
   /** Why it closed, when it did (said in the `SOCKET_CLOSED` of a later send). */
   readonly closedBecause?: string | undefined;
-=======
   /** Records each datagram as it is handed to the OS. */
   readonly capture: PacketCapture | undefined;
->>>>>>> main
   /** The connected remote, named in errors of sends that give no destination. */
   readonly remote?: Endpoint;
   /** Told of a send failure before the sender is, so a connected socket can fail its inbound too. */

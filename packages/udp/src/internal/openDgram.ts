@@ -1,16 +1,13 @@
 import type dgram from 'node:dgram';
-<<<<<<< HEAD
 import {
   abortErrorOf,
   type Endpoint,
   type Family,
   handlesReleased,
+  type PacketCapture,
   type PortaError,
   toAsyncIterable,
 } from '@porta/core';
-=======
-import type { Endpoint, Family, PacketCapture, PortaError } from '@porta/core';
->>>>>>> main
 import { Subject, type Subscriber, type TeardownLogic } from 'rxjs';
 import { maxDatagramSize } from '../limits.js';
 import type { UdpStats } from '../udpStats.js';
@@ -41,11 +38,8 @@ export abstract class OpenDgram<T> implements SendTarget {
   /** The connected remote, if any: receive and send errors name it rather than `local`. */
   declare readonly remote?: Endpoint;
   closed = false;
-<<<<<<< HEAD
   closedBecause: string | undefined;
-=======
   readonly capture: PacketCapture | undefined;
->>>>>>> main
   protected readonly inbound = new Subject<T>();
   #handleClosed = false;
 
