@@ -1,6 +1,13 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { abortErrorOf, assertSignal, openHandle, type PacketCapture, portaChannels, TimeoutError } from '@porta/core';
+import {
+  abortErrorOf,
+  assertSignal,
+  openHandle,
+  type PacketCapture,
+  portaChannels,
+  TimeoutError,
+} from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { markOwnerEnded } from './internal/closeReason.js';
 import { toPortaError } from './internal/systemError.js';
