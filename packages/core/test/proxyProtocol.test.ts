@@ -247,7 +247,7 @@ describe('PROXY protocol codec', () => {
     });
     expect(decodeAll(wire).crc32c).toBeTypeOf('number');
     const tampered = wire.slice();
-    tampered[17] ^= 0x01; // one bit of the source address
+    tampered[17] = tampered[17]! ^ 0x01; // one bit of the source address
     expect(() => decodeAll(tampered)).toThrow(/CRC32C mismatch/);
   });
 

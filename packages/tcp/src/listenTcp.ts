@@ -1,9 +1,11 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { assertPort } from '@porta/core';
+import { addressMatcher, assertPort, InvalidArgumentError, proxyHeaderDecoder } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import type { ProxyProtocolSetup } from './internal/listenerSetup.js';
 import { toPortaError } from './internal/systemError.js';
 import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
+import type { ProxyProtocolOptions } from './proxyProtocolOptions.js';
 import { TcpListener } from './TcpListener.js';
 
 /**
@@ -37,6 +39,32 @@ export interface ListenTcpOptions {
   readonly noDelay?: boolean;
   /** Clock for the idle timeout and the shutdown grace period. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Accept HAProxy's PROXY protocol (v1 and v2) from these trusted balancers: the connection's
+   * `remote` is the client they relay. See {@link ProxyProtocolOptions}. Plain TCP only for now.
+   */
+  readonly proxyProtocol?: ProxyProtocolOptions;
+}
+
+const DEFAULT_PROXY_HEADER_TIMEOUT = 5_000;
+
+function proxySetup(options: ProxyProtocolOptions, tlsToo: boolean): ProxyProtocolSetup {
+  if (tlsToo) {
+    // The header comes before the TLS ClientHello, so it must be read off the raw socket before
+    // node:tls takes it; that path is not built yet, and silently ignoring the option would trust nobody.
+    throw new InvalidArgumentError('proxyProtocol cannot be combined with tls yet');
+  }
+  if (!Array.isArray(options.trusted)) {
+    throw new InvalidArgumentError('proxyProtocol.trusted must be a list of addresses or CIDR ranges');
+  }
+  const timeoutMs = options.headerTimeoutMs ?? DEFAULT_PROXY_HEADER_TIMEOUT;
+  assertDuration(timeoutMs, 'proxyProtocol.headerTimeoutMs');
+  if (options.maxHeaderLength !== undefined) proxyHeaderDecoder({ maxHeaderLength: options.maxHeaderLength });
+  return {
+    isTrusted: addressMatcher(options.trusted),
+    timeoutMs,
+    ...(options.maxHeaderLength === undefined ? {} : { maxHeaderLength: options.maxHeaderLength }),
+  };
 }
 
 /**
@@ -59,7 +87,10 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? 0;
     let maxConnections: number;
+    let proxy: ProxyProtocolSetup | undefined;
     try {
+      if (options.proxyProtocol !== undefined)
+        proxy = proxySetup(options.proxyProtocol, options.tls !== undefined);
       assertListenHost(host);
       assertPort(port);
       if (options.backlog !== undefined) assertCount(options.backlog, 'backlog');
@@ -92,6 +123,7 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
           tls: options.tls !== undefined,
           maxConnections,
           scheduler,
+          ...(proxy === undefined ? {} : { proxy }),
           connection: {
             scheduler,
             ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
