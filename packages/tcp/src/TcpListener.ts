@@ -241,6 +241,12 @@ export class TcpListener {
       return;
     }
     const via = remoteOf(socket);
+    if (via.address === '') {
+      // Reset before we could ask who it was (a balancer's health check often is): nobody to trust,
+      // nothing to deliver.
+      socket.destroy();
+      return;
+    }
     if (!proxy.isTrusted(via.address)) {
       // Never believed; refused when it opens with a signature, so a spoofing attempt is seen.
       const screenFirstChunk = (chunk: Uint8Array) => {
