@@ -1,12 +1,14 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { addressMatcher, assertPort, InvalidArgumentError, proxyHeaderDecoder } from '@porta/core';
+import { addressMatcher, assertPort, InvalidArgumentError, type PacketCapture, proxyHeaderDecoder } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { ProxyProtocolSetup } from './internal/listenerSetup.js';
 import { toPortaError } from './internal/systemError.js';
 import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
 import type { ProxyProtocolOptions } from './proxyProtocolOptions.js';
 import { TcpListener } from './TcpListener.js';
+
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 
 /**
  * Options of {@link listenTcp}.
@@ -35,6 +37,16 @@ export interface ListenTcpOptions {
   readonly maxConnections?: number;
   /** Close a connection with `TIMEOUT` after this long without traffic. Default none. */
   readonly idleTimeoutMs?: number;
+  /**
+   * TLS: a handshake not finished this long after the TCP accept is cut off — the socket destroyed,
+   * its `maxConnections` slot freed, a `rejected` event with `TIMEOUT`. `idleTimeoutMs`, when
+   * shorter, is the deadline instead (a handshake in progress is not traffic). Default 5 000 ms.
+   */
+  readonly handshakeTimeoutMs?: number;
+  /**
+   * Of each accepted connection: see `TcpConnectionOptions.maxPendingWriteBytes`. Default 64 MiB.
+   */
+  readonly maxPendingWriteBytes?: number;
   /** Disable Nagle's algorithm on accepted connections. Default false (as the OS). */
   readonly noDelay?: boolean;
   /** Clock for the idle timeout and the shutdown grace period. Default `asyncScheduler`. */
@@ -44,6 +56,8 @@ export interface ListenTcpOptions {
    * `remote` is the client they relay. See {@link ProxyProtocolOptions}. Plain TCP only for now.
    */
   readonly proxyProtocol?: ProxyProtocolOptions;
+  /** Record every accepted connection in a pcapng capture (core's `PacketCapture`). Default none. */
+  readonly capture?: PacketCapture;
 }
 
 const DEFAULT_PROXY_HEADER_TIMEOUT = 5_000;
@@ -88,6 +102,7 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
     const port = options.port ?? 0;
     let maxConnections: number;
     let proxy: ProxyProtocolSetup | undefined;
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     try {
       if (options.proxyProtocol !== undefined)
         proxy = proxySetup(options.proxyProtocol, options.tls !== undefined);
@@ -100,6 +115,10 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
         true,
       );
       if (options.idleTimeoutMs !== undefined) assertDuration(options.idleTimeoutMs, 'idleTimeoutMs');
+      assertDuration(handshakeTimeoutMs, 'handshakeTimeoutMs');
+      if (options.maxPendingWriteBytes !== undefined) {
+        assertCount(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
+      }
     } catch (err) {
       subscriber.error(err);
       return;
@@ -122,11 +141,16 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
           server,
           tls: options.tls !== undefined,
           maxConnections,
+          handshakeTimeoutMs: Math.min(handshakeTimeoutMs, options.idleTimeoutMs ?? Number.POSITIVE_INFINITY),
           scheduler,
           ...(proxy === undefined ? {} : { proxy }),
           connection: {
             scheduler,
             ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+            ...(options.capture === undefined ? {} : { capture: options.capture }),
+            ...(options.maxPendingWriteBytes === undefined
+              ? {}
+              : { maxPendingWriteBytes: options.maxPendingWriteBytes }),
           },
           onFinished: () => subscriber.complete(),
         });
