@@ -65,6 +65,8 @@ export interface TicTacToeOptions extends ExampleOptions {
   readonly port?: number;
   /** Where this side's moves come from. */
   readonly player: Player;
+  /** Server: balancers (addresses or CIDR ranges) whose PROXY header names the real client. */
+  readonly trustProxy?: readonly string[];
 }
 
 /** Longest line either side accepts: a move is about 30 bytes, a state about 50. */
@@ -94,7 +96,8 @@ function textLines(conn: TcpConnection): Observable<string> {
 export function ticTacToeServer(options: TicTacToeOptions): Observable<TicTacToeEvent> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).ticTacToe;
-  return listenTcp({ host, port }).pipe(
+  const trusted = options.trustProxy ?? [];
+  return listenTcp({ host, port, ...(trusted.length > 0 ? { proxyProtocol: { trusted } } : {}) }).pipe(
     tap((listener) => log(say.listening(pyAddress(listener.local)))),
     switchMap((listener) =>
       listener.connections.pipe(

@@ -1,6 +1,12 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { addressMatcher, assertPort, InvalidArgumentError, type PacketCapture, proxyHeaderDecoder } from '@porta/core';
+import {
+  addressMatcher,
+  assertPort,
+  InvalidArgumentError,
+  type PacketCapture,
+  proxyHeaderDecoder,
+} from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { ProxyProtocolSetup } from './internal/listenerSetup.js';
 import { toPortaError } from './internal/systemError.js';

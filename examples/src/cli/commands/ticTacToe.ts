@@ -1,7 +1,14 @@
 import { filter, type Observable } from 'rxjs';
 import type { TicTacToeEvent } from '../../ticTacToe/ticTacToe.js';
 import { ticTacToeClient, ticTacToeServer } from '../../ticTacToe/ticTacToe.js';
-import { clientPort, expectPositionals, failureContext, resolveHost, roleOf } from '../args.js';
+import {
+  clientPort,
+  expectPositionals,
+  failureContext,
+  resolveHost,
+  roleOf,
+  trustedProxies,
+} from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exitCodes.js';
 import { runCommand } from '../runCommand.js';
@@ -15,20 +22,22 @@ export const ticTacToe: Command = {
     pt: 'um jogo da velha remoto entre dois terminais (TCP, uma linha JSON por mensagem)',
   },
   usage: {
-    en: 'porta tic-tac-toe server|client HOST [-p PORT]',
-    pt: 'porta tic-tac-toe servidor|cliente HOST [-p PORTA]',
+    en: 'porta tic-tac-toe server|client HOST [-p PORT] [--trust-proxy ADDRESS[/BITS]]...',
+    pt: 'porta tic-tac-toe servidor|cliente HOST [-p PORTA] [--trust-proxy ENDERECO[/BITS]]...',
   },
   details: {
     en: `The course's suggested exercise. The server's terminal plays X and moves first; the
 client's plays O. Type a square number (1-9) when asked. The server is the referee: a malformed
 or illegal move gets an error and the game goes on. Exit code 0 when the game ends, 1 if the
-other player leaves.`,
+other player leaves. --trust-proxy ADDRESS[/BITS] (repeatable): the server believes the PROXY
+header from these balancers.`,
     pt: `O exercicio sugerido pelo curso. O terminal do servidor joga com X e comeca; o do cliente
 joga com O. Digite o numero de uma casa (1-9) quando pedido. O servidor e o juiz: uma jogada
 malformada ou ilegal recebe um erro e o jogo continua. Codigo de saida 0 quando o jogo termina,
-1 se o outro jogador sair.`,
+1 se o outro jogador sair. --trust-proxy ENDERECO[/BITS] (repetivel): o servidor acredita no
+cabecalho PROXY vindo destes balanceadores.`,
   },
-  options: {},
+  options: { 'trust-proxy': { type: 'string', multiple: true } },
   run: async (args, io) => {
     const role = roleOf(args, ['server', 'client']);
     expectPositionals(args, 2);
@@ -36,7 +45,9 @@ malformada ou ilegal recebe um erro e o jogo continua. Codigo de saida 0 quando 
     const { player, close } = terminalPlayer(io);
     const common = { host, port: args.port, lang: args.lang, log: io.out, player };
     const game: Observable<TicTacToeEvent> =
-      role === 'server' ? ticTacToeServer(common) : ticTacToeClient({ ...common, port: clientPort(args) });
+      role === 'server'
+        ? ticTacToeServer({ ...common, trustProxy: trustedProxies(args) })
+        : ticTacToeClient({ ...common, port: clientPort(args) });
     let abandoned = false;
     const code = await runCommand(
       game.pipe(filter((e) => !(e.type === 'abandoned' && (abandoned = true)))),
