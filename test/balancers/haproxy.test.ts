@@ -85,7 +85,8 @@ async function setup(count: number, send: 'send-proxy' | 'send-proxy-v2'): Promi
   cleanups.push(() => haproxy.stop());
   // Every server's first health checks must pass before round robin uses them all.
   await waitUntil(async () => {
-    const stat = await haproxyCommand(join(dir, 'admin.sock'), 'show servers state porta');
+    // The runtime API's socket may appear a moment after the frontend listens.
+    const stat = await haproxyCommand(join(dir, 'admin.sock'), 'show servers state porta').catch(() => '');
     return backends.every((b) => new RegExp(`\\b${b.name}\\s+\\S+\\s+2\\b`).test(stat));
   }, 'every server up');
   return { frontend, backends, haproxy, dir, adminSocket: join(dir, 'admin.sock'), config };
