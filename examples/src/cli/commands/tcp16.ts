@@ -1,10 +1,12 @@
 import { tcp16Client, tcp16Server } from '../../tcp16.js';
 import {
+  clientFailureContext,
   clientPort,
   expectPositionals,
   failureContext,
   resolveHost,
   roleOf,
+  seconds,
   trustedProxies,
 } from '../args.js';
 import type { Command } from '../command.js';
@@ -18,24 +20,26 @@ export const tcp16: Command = {
     pt: 'TCP: a troca de 16 octetos com recvall',
   },
   usage: {
-    en: 'porta tcp-16 server|client HOST [-p PORT] [--trust-proxy ADDRESS[/BITS]]...',
-    pt: 'porta tcp-16 servidor|cliente HOST [-p PORTA] [--trust-proxy ENDERECO[/BITS]]...',
+    en: 'porta tcp-16 server|client HOST [-p PORT] [--timeout SECONDS] [--trust-proxy ADDRESS[/BITS]]...',
+    pt: 'porta tcp-16 servidor|cliente HOST [-p PORTA] [--timeout SEGUNDOS] [--trust-proxy ENDERECO[/BITS]]...',
   },
   details: {
     en: `The course's tcp_exemplo.py. The server listens on HOST (127.0.0.1, or 0.0.0.0 for every
 interface), reads exactly 16 octets from each client and answers 'Fechado, cliente'. The client
 connects to HOST, sends 'Enviei, servidor' and reads exactly 16 octets back.
---trust-proxy ADDRESS[/BITS] (repeatable): the server believes the PROXY header (v1 or v2, as
-HAProxy's send-proxy sends it) from these balancers and prints the real client's address.`,
+  --timeout SECONDS  client: how long the whole exchange may take (default 5)
+  --trust-proxy ADDRESS[/BITS]  server, repeatable: believe the PROXY header (v1 or v2, as HAProxy's
+                     send-proxy sends it) from these balancers and print the real client's address`,
     pt: `O tcp_exemplo.py do curso. O servidor escuta em HOST (127.0.0.1, ou 0.0.0.0 para todas as
 interfaces), le exatamente 16 octetos de cada cliente e responde 'Fechado, cliente'. O cliente
 conecta em HOST, envia 'Enviei, servidor' e le exatamente 16 octetos de volta.
---trust-proxy ENDERECO[/BITS] (repetivel): o servidor acredita no cabecalho PROXY (v1 ou v2, como o
-send-proxy do HAProxy envia) vindo destes balanceadores e mostra o endereco real do cliente.`,
+  --timeout SEGUNDOS  cliente: quanto a troca inteira pode demorar (padrao 5)
+  --trust-proxy ENDERECO[/BITS]  servidor, repetivel: acreditar no cabecalho PROXY (v1 ou v2, como o
+                     send-proxy do HAProxy envia) destes balanceadores e mostrar o endereco real do cliente`,
   },
-  options: { 'trust-proxy': { type: 'string', multiple: true } },
+  options: { timeout: { type: 'string' }, 'trust-proxy': { type: 'string', multiple: true } },
   run: async (args, io) => {
-    const role = roleOf(args, ['server', 'client']);
+    const role = roleOf(args);
     expectPositionals(args, 2);
     const host = await resolveHost(args);
     const common = { host, port: args.port, lang: args.lang, log: io.out };
@@ -46,9 +50,11 @@ send-proxy do HAProxy envia) vindo destes balanceadores e mostra o endereco real
         failureContext(args),
       );
     }
-    return runCommand(tcp16Client({ ...common, port: clientPort(args) }), io, {
-      ...failureContext(args),
-      startServer: `porta tcp-16 server ${host} -p ${args.port}`,
-    });
+    const timeoutMs = seconds(args, 'timeout', 5);
+    return runCommand(
+      tcp16Client({ ...common, port: clientPort(args), timeoutMs }),
+      io,
+      clientFailureContext(args, host, `porta tcp-16 server ${host} -p ${args.port}`),
+    );
   },
 };

@@ -2,6 +2,7 @@ import { filter, type Observable } from 'rxjs';
 import type { TicTacToeEvent } from '../../ticTacToe/ticTacToe.js';
 import { ticTacToeClient, ticTacToeServer } from '../../ticTacToe/ticTacToe.js';
 import {
+  clientFailureContext,
   clientPort,
   expectPositionals,
   failureContext,
@@ -29,20 +30,20 @@ export const ticTacToe: Command = {
     en: `The course's suggested exercise. The server's terminal plays X and moves first; the
 client's plays O. Type a square number (1-9) when asked. The server is the referee: a malformed
 or illegal move gets an error and the game goes on. Exit code 0 when the game ends, 1 if the
-other player leaves. --trust-proxy ADDRESS[/BITS] (repeatable): the server believes the PROXY
+other player leaves. --trust-proxy ADDRESS[/BITS] (server, repeatable): believe the PROXY
 header from these balancers.`,
     pt: `O exercicio sugerido pelo curso. O terminal do servidor joga com X e comeca; o do cliente
 joga com O. Digite o numero de uma casa (1-9) quando pedido. O servidor e o juiz: uma jogada
 malformada ou ilegal recebe um erro e o jogo continua. Codigo de saida 0 quando o jogo termina,
-1 se o outro jogador sair. --trust-proxy ENDERECO[/BITS] (repetivel): o servidor acredita no
-cabecalho PROXY vindo destes balanceadores.`,
+1 se o outro jogador sair. --trust-proxy ENDERECO[/BITS] (servidor, repetivel): acreditar no
+cabecalho PROXY destes balanceadores.`,
   },
   options: { 'trust-proxy': { type: 'string', multiple: true } },
   run: async (args, io) => {
-    const role = roleOf(args, ['server', 'client']);
+    const role = roleOf(args);
     expectPositionals(args, 2);
     const host = await resolveHost(args);
-    const { player, close } = terminalPlayer(io);
+    const { player, close } = terminalPlayer(io, args.lang);
     const common = { host, port: args.port, lang: args.lang, log: io.out, player };
     const game: Observable<TicTacToeEvent> =
       role === 'server'
@@ -54,7 +55,7 @@ cabecalho PROXY vindo destes balanceadores.`,
       io,
       role === 'server'
         ? failureContext(args)
-        : { ...failureContext(args), startServer: `porta tic-tac-toe server ${host} -p ${args.port}` },
+        : clientFailureContext(args, host, `porta tic-tac-toe server ${host} -p ${args.port}`),
     );
     close();
     return code === ExitCode.Ok && abandoned ? ExitCode.Failure : code;
