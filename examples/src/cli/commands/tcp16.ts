@@ -20,8 +20,8 @@ export const tcp16: Command = {
     pt: 'TCP: a troca de 16 octetos com recvall',
   },
   usage: {
-    en: 'porta tcp-16 server|client HOST [-p PORT] [--timeout SECONDS] [--trust-proxy ADDRESS[/BITS]]...',
-    pt: 'porta tcp-16 servidor|cliente HOST [-p PORTA] [--timeout SEGUNDOS] [--trust-proxy ENDERECO[/BITS]]...',
+    en: 'porta tcp-16 server|client HOST [-p PORT] [--timeout SECONDS]',
+    pt: 'porta tcp-16 servidor|cliente HOST [-p PORTA] [--timeout SEGUNDOS]',
   },
   details: {
     en: `The course's tcp_exemplo.py. The server listens on HOST (127.0.0.1, or 0.0.0.0 for every

@@ -23,8 +23,8 @@ export const ticTacToe: Command = {
     pt: 'um jogo da velha remoto entre dois terminais (TCP, uma linha JSON por mensagem)',
   },
   usage: {
-    en: 'porta tic-tac-toe server|client HOST [-p PORT] [--trust-proxy ADDRESS[/BITS]]...',
-    pt: 'porta tic-tac-toe servidor|cliente HOST [-p PORTA] [--trust-proxy ENDERECO[/BITS]]...',
+    en: 'porta tic-tac-toe server|client HOST [-p PORT]',
+    pt: 'porta tic-tac-toe servidor|cliente HOST [-p PORTA]',
   },
   details: {
     en: `The course's suggested exercise. The server's terminal plays X and moves first; the
