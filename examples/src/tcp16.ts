@@ -1,4 +1,4 @@
-import { type Endpoint, encodeString, familyOf, recvall, TimeoutError, TruncatedError } from '@porta/core';
+import { type Endpoint, encodeString, recvall, TruncatedError } from '@porta/core';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import {
   catchError,
@@ -18,6 +18,7 @@ import {
   timeout,
 } from 'rxjs';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
+import { noAnswerAt } from './noAnswerAt.js';
 import { pyAddress, pyBytesRepr } from './python.js';
 
 /** What the client sends: exactly 16 octets. */
@@ -149,11 +150,6 @@ export function tcp16Client(options: Tcp16ClientOptions = {}): Observable<Tcp16E
     ),
     first(),
     // Unsubscribing on timeout closes the connection (the finalize above).
-    timeout({ first: timeoutMs, with: () => throwError(() => exchangeTimedOut(host, port, timeoutMs)) }),
+    timeout({ first: timeoutMs, with: () => throwError(() => noAnswerAt(host, port, timeoutMs)) }),
   );
-}
-
-function exchangeTimedOut(host: string, port: number, timeoutMs: number): TimeoutError {
-  const where = familyOf(host) === 'IPv6' ? `[${host}]:${port}` : `${host}:${port}`;
-  return new TimeoutError(`nothing answered at ${where} within ${timeoutMs / 1000} s`, timeoutMs);
 }

@@ -5,3 +5,4 @@ export type * from './proxyProtocolOptions.js';
 export * from './TcpConnection.js';
 export * from './TcpListener.js';
 export * from './tcpTransport.js';
+export * from './toDuplex.js';
