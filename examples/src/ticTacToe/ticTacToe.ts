@@ -69,6 +69,8 @@ export interface TicTacToeOptions extends ExampleOptions {
   readonly port?: number;
   /** Where this side's moves come from. */
   readonly player: Player;
+  /** Server: balancers (addresses or CIDR ranges) whose PROXY header names the real client. */
+  readonly trustProxy?: readonly string[];
 }
 
 /** Options of {@link ticTacToeClient}. */
@@ -108,7 +110,13 @@ function textLines(conn: TcpConnection): Observable<string> {
 export function ticTacToeServer(options: TicTacToeOptions): Observable<TicTacToeEvent> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).ticTacToe;
-  return listenTcp({ host, port, ...captureOf(options) }).pipe(
+  const trusted = options.trustProxy ?? [];
+  return listenTcp({
+    host,
+    port,
+    ...(trusted.length > 0 ? { proxyProtocol: { trusted } } : {}),
+    ...captureOf(options),
+  }).pipe(
     tap((listener) => log(say.listening(pyAddress(listener.local)))),
     switchMap((listener) =>
       listener.connections.pipe(
