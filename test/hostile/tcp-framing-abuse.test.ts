@@ -121,7 +121,10 @@ describe('hostile: lying length fields, slow-loris, resets and FINs mid-frame (T
     const half = Uint8Array.of(0, 0, 0, 50, 1, 2, 3, 4, 5);
     await attackers(server.local.port, 40, half, sockets);
     await until(() => server.server.stats().bytesIn === 40 * half.length, 'the half frames to arrive');
-    sockets.forEach((s, i) => (i % 2 === 0 ? s.resetAndDestroy() : s.end()));
+    sockets.forEach((s, i) => {
+      if (i % 2 === 0) s.resetAndDestroy();
+      else s.end();
+    });
     await until(() => server.ofType('closed').length === 40, 'every peer to be closed');
     const closed = server.ofType('closed');
     const truncated = closed.filter((c) => c.reason === 'failed' && isPortaError(c.error, 'TRUNCATED'));
