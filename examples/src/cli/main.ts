@@ -1,5 +1,6 @@
 import { parseCommandLine, UsageError } from './args.js';
 import type { CliIo } from './cliIo.js';
+import { clipLine } from './clipLine.js';
 import { ExitCode } from './exitCodes.js';
 import { diagnose } from './failure.js';
 import { commandHelp, generalHelp, usageLine } from './help.js';
@@ -24,7 +25,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
   const command = findCommand(name);
   if (command === undefined) {
-    io.err(`porta: unknown example "${name}": expected one of ${commands.map((c) => c.name).join(', ')}`);
+    io.err(
+      clipLine(`porta: unknown example "${name}": expected one of ${commands.map((c) => c.name).join(', ')}`),
+    );
     io.err("Run 'porta --help' for the list.");
     return ExitCode.Usage;
   }
@@ -37,13 +40,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`porta ${name}: ${error.message}`);
+      io.err(clipLine(`porta ${name}: ${error.message}`));
       io.err(usageLine(command, 'en'));
       io.err(`Run 'porta ${name} --help' for details.`);
       return ExitCode.Usage;
     }
     const { message, exitCode } = diagnose(error, { lang: 'en', command: name });
-    io.err(`porta ${name}: ${message}`);
+    io.err(clipLine(`porta ${name}: ${message}`));
     return exitCode;
   }
 }
