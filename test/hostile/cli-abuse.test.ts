@@ -42,7 +42,7 @@ describe('hostile: abusing the porta command line', () => {
   ])('a port spelled %s %j is refused', async (flag, value) => {
     const result = await run(['udp-local', 'client', '127.0.0.1', flag, value]);
     expectCleanUsageError(result);
-    expect(result.err[0]).toMatch(/invalid port|argument is ambiguous|Option '-p'/);
+    expect(result.err[0]).toMatch(/port/);
   });
 
   it('a megabyte-long argument is refused without being echoed back whole', async () => {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { TimeoutError } from '@porta/core';
+import { type PacketCapture, TimeoutError } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { toPortaError } from './internal/systemError.js';
 import { assertConnectHost, assertCount, assertDuration, assertRemotePort } from './internal/validate.js';
@@ -37,6 +37,8 @@ export interface ConnectTcpOptions {
   readonly maxPendingWriteBytes?: number;
   /** Clock for `timeoutMs` and `idleTimeoutMs`. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /** Record the connection in a pcapng capture (core's `PacketCapture`). Default none. */
+  readonly capture?: PacketCapture;
 }
 
 /**
@@ -94,6 +96,7 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
       const conn = new TcpConnection(socket, {
         scheduler,
         ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+        ...(options.capture === undefined ? {} : { capture: options.capture, side: 'client' as const }),
         ...(options.maxPendingWriteBytes === undefined
           ? {}
           : { maxPendingWriteBytes: options.maxPendingWriteBytes }),

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { assertPort } from '@porta/core';
+import { assertPort, type PacketCapture } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { toPortaError } from './internal/systemError.js';
 import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
@@ -49,6 +49,8 @@ export interface ListenTcpOptions {
   readonly noDelay?: boolean;
   /** Clock for the idle timeout and the shutdown grace period. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /** Record every accepted connection in a pcapng capture (core's `PacketCapture`). Default none. */
+  readonly capture?: PacketCapture;
 }
 
 /**
@@ -113,6 +115,7 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
           connection: {
             scheduler,
             ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+            ...(options.capture === undefined ? {} : { capture: options.capture }),
             ...(options.maxPendingWriteBytes === undefined
               ? {}
               : { maxPendingWriteBytes: options.maxPendingWriteBytes }),
