@@ -1,6 +1,7 @@
 import { captureFile } from '@porta/core';
 import { type Args, parseCommandLine, takeLang, UsageError } from './args.js';
 import type { CliIo } from './cliIo.js';
+import { clipLine } from './clipLine.js';
 import type { Command } from './command.js';
 import { ExitCode } from './exitCodes.js';
 import { diagnose } from './failure.js';
@@ -43,11 +44,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const command = findCommand(name);
   if (command === undefined) {
     io.err(
-      `porta: ${
-        name.startsWith('-')
-          ? say.optionBeforeExample(name)
-          : say.unknownExample(name, commands.map((c) => c.name).join(', '))
-      }`,
+      clipLine(
+        `porta: ${
+          name.startsWith('-')
+            ? say.optionBeforeExample(name)
+            : say.unknownExample(name, commands.map((c) => c.name).join(', '))
+        }`,
+      ),
     );
     io.err(say.seeGeneralHelp());
     return ExitCode.Usage;
@@ -61,13 +64,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await runWithCapture(command, args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`porta ${name}: ${error.message}`);
+      io.err(clipLine(`porta ${name}: ${error.message}`));
       io.err(usageLine(command, lang));
       io.err(say.seeHelp(name));
       return ExitCode.Usage;
     }
     const { message, exitCode } = diagnose(error, { lang, command: name });
-    io.err(`porta ${name}: ${message}`);
+    io.err(clipLine(`porta ${name}: ${message}`));
     return exitCode;
   }
 }
