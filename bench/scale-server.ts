@@ -6,7 +6,7 @@ import cluster from 'node:cluster';
 import { lines, onShutdown, reportToPrimary, superviseWorkers, workerIndex } from '@porta/core';
 import { listenTcp } from '@porta/tcp';
 import { bindUdp, dispatchedUdpSocket, UdpDispatcher, type UdpSocket } from '@porta/udp';
-import { concatMap, mergeMap, type Observable, of, switchMap, tap } from 'rxjs';
+import { catchError, concatMap, EMPTY, mergeMap, type Observable, of, switchMap, tap } from 'rxjs';
 
 const [proto = 'udp', mode = 'single', workersText = '1', portText = '0'] = process.argv.slice(2);
 const workers = Number(workersText);
@@ -38,7 +38,7 @@ function serveUdp(socket$: Observable<Pick<UdpSocket, 'datagrams' | 'send'>>) {
         mergeMap((d) => {
           messages++;
           remotes.add(`${d.remote.address}:${d.remote.port}`);
-          return socket.send(d.data, d.remote);
+          return socket.send(d.data, d.remote).pipe(catchError(() => EMPTY));
         }),
       ),
     ),
@@ -57,6 +57,8 @@ function serveTcp() {
           messages++;
           return conn.send(line);
         }),
+        // The load generator closes its connections abruptly when its time is up.
+        catchError(() => EMPTY),
       );
     }),
   );

@@ -76,7 +76,7 @@ const share = (perWorker: readonly number[]) => {
 };
 
 export async function main(): Promise<void> {
-  // 1. Affinity: one client, 2,000 datagrams one at a time, over 4 workers.
+  // 1. Affinity: one client, one datagram in flight at a time, over 4 workers.
   const affinity: (string | number)[][] = [];
   for (const mode of ['shared', 'dispatch'] as const) {
     const { server } = await measure('udp', mode, 4, 1, 1);
@@ -122,7 +122,7 @@ export async function main(): Promise<void> {
   const markdown = [
     `Measured on ${machine()}. ${loadNote()}`,
     '',
-    "Where one client's 2,000 datagrams land with 4 workers (one request in flight at a time):",
+    `Where one client's datagrams land with 4 workers (one request in flight at a time, ${MS} ms):`,
     '',
     table(
       ['UDP dispatch', 'datagrams per worker', 'total', 'actors (remotes seen, summed over workers)'],
