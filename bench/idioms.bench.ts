@@ -128,6 +128,8 @@ export async function main(): Promise<void> {
     return [name, `${(TOTAL / MiB / w).toFixed(0)} MiB/s`, `${c.toFixed(3)} s`, `${(c / base).toFixed(2)}×`];
   });
   const md = [
+    '## idioms',
+    '',
     `Reading ${TOTAL / MiB} MiB from a raw node:net sender on loopback, ${ROUNDS} interleaved rounds, medians; CPU time of the whole process (both ends). ${machine()}`,
     '',
     table(['reader', 'throughput (wall)', 'CPU', 'CPU vs node:net data events'], rows),
