@@ -28,7 +28,7 @@ import { pyAddress, pyDatetime, pyRepr } from './python.js';
 /** Options of {@link udpLocalServer}. */
 export type UdpLocalServerOptions = Pick<
   LengthServerOptions,
-  'host' | 'port' | 'holdMs' | 'lang' | 'log' | 'capture'
+  'host' | 'port' | 'holdMs' | 'lang' | 'log' | 'socket' | 'capture'
 >;
 
 /**
