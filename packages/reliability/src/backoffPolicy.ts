@@ -5,8 +5,8 @@ import { type Jitter, jitterWait } from './jitter.js';
  * A retry policy: for each attempt of one request, how long to wait for its answer — or whether to
  * give up. {@link retryBackoff} asks it once per attempt, before sending.
  *
- * Built by {@link exponentialBackoff} (the course's schedule and its variants) or
- * {@link fromSchedule} (an Effect `Schedule`).
+ * Built by {@link exponentialBackoff} (the course's schedule and its variants) or by `fromSchedule`
+ * from `@porta/reliability/effect` (an Effect `Schedule`).
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import tls from 'node:tls';
+import tls, { type ConnectionOptions } from 'node:tls';
 import { TimeoutError } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { toPortaError } from './internal/systemError.js';
@@ -22,7 +22,7 @@ export interface ConnectTcpOptions {
   /** Fail with `TIMEOUT` if the connection (and TLS handshake) is not made within this long. */
   readonly timeoutMs?: number;
   /** Connect with TLS (node:tls): `ca`, `servername`, client `key`/`cert`, … Same API otherwise. */
-  readonly tls?: tls.ConnectionOptions;
+  readonly tls?: ConnectionOptions;
   /** Local address to bind before connecting (BIND). Default: chosen by the OS. */
   readonly localAddress?: string;
   /** Local port to bind before connecting. Default: chosen by the OS. */
