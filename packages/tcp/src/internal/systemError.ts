@@ -35,6 +35,9 @@ export function toPortaError(err: unknown, address: string, port: number, what =
       return new ConnectionResetError(`${what} with ${at} was reset by the peer (${code})`, { cause: err });
     case 'ERR_STREAM_DESTROYED':
     case 'ERR_STREAM_WRITE_AFTER_END':
+    // Node 22 and later fail the writes still queued when the socket is destroyed with libuv's
+    // ECANCELED, where Node 20 reported ERR_STREAM_DESTROYED: the same close, seen from a write.
+    case 'ECANCELED':
       return new SocketClosedError(`${what} with ${at} is closed: ${message}`);
   }
   if (isTlsFailure(err, code)) {
