@@ -1,6 +1,7 @@
+export * from './cli/cliIo.js';
 export * from './cli/exitCodes.js';
 export * from './cli/failure.js';
-export { type CliIo, main } from './cli/main.js';
+export { main } from './cli/main.js';
 export * from './lengthServer.js';
 export * from './messages.js';
 export * from './promiscuous.js';
