@@ -35,7 +35,7 @@ export interface PortaMessage {
  * @throws {@link @porta/core!EncodeError} for an id outside 0..2⁶⁴−1 or an attempt outside 1..65535.
  * @example
  * ```ts
- * const bytes = encodePortaMessage({ kind: 'request', id: 7n, attempt: 1, payload: text('hi') });
+ * const bytes = encodePortaMessage({ kind: 'request', id: 7n, attempt: 1, payload: encodeString('hi', 'utf8') });
  * ```
  */
 export function encodePortaMessage(message: PortaMessage): Uint8Array {
@@ -93,7 +93,7 @@ export function decodePortaMessage(bytes: Uint8Array): PortaMessage {
  * @example
  * ```ts
  * const request = decodePortaMessage(d.data);
- * socket.send(replyTo(request, answer(request.payload)), d.remote);
+ * socket.send(replyTo(request, encodeString(`${request.payload.length} bytes`, 'ascii')), d.remote);
  * ```
  */
 export function replyTo(request: Pick<PortaMessage, 'id' | 'attempt'>, payload: Uint8Array): Uint8Array {

@@ -88,7 +88,7 @@ export interface UdpSocket extends DatagramSocket {
  * ```ts
  * // The course's udp_local server: answer every datagram with its length.
  * bindUdp({ port: 1060 }).pipe(
- *   switchMap((s) => s.datagrams.pipe(mergeMap((d) => s.send(encode(`${d.data.length} bytes`), d.remote)))),
+ *   switchMap((s) => s.datagrams.pipe(mergeMap((d) => s.send(encodeString(`${d.data.length} bytes`, 'ascii'), d.remote)))),
  * ).subscribe();
  * ```
  */
