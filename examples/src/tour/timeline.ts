@@ -3,6 +3,8 @@ import { style as makeStyle, type Style } from './style.js';
 /** One attempt of a backoff exchange, with times in ms from the first send. */
 export interface AttemptSpan {
   readonly attempt: number;
+  /** The row's label; default `attempt N`. */
+  readonly label?: string;
   readonly sentAt: number;
   /** How long the client was prepared to wait. */
   readonly waitMs: number;
@@ -17,6 +19,10 @@ export interface TimelineOptions {
   /** Columns of the time axis (default 60). */
   readonly width?: number;
   readonly style?: Style;
+  /** The word for an answered row (default `answered`; the KCP step says `acknowledged`). */
+  readonly answered?: string;
+  /** The legend under the axis (default: the backoff exchange's). */
+  readonly legend?: string;
 }
 
 const LEGEND = 'S send   x dropped   · waiting   T timeout, retry   ✓ answer';
@@ -44,6 +50,8 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
   const end = Math.max(...spans.map((a) => a.answeredAt ?? a.sentAt + a.waitMs), 1);
   // Round the axis up to whole half-seconds so tick labels are round numbers.
   const axisMs = Math.ceil(end / 500) * 500;
+  const labelOf = (a: AttemptSpan) => a.label ?? `attempt ${a.attempt}`;
+  const labelWidth = Math.max(...spans.map((a) => labelOf(a).length));
   const col = (ms: number) => Math.min(width - 1, Math.round((ms / axisMs) * (width - 1)));
   const rows = spans.map((a) => {
     const cells: string[] = Array(width).fill(' ');
@@ -55,8 +63,10 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
     if (a.answeredAt !== undefined) cells[Math.max(stop, start + 1)] = s.ok('✓');
     cells[start] = 'S';
     const outcome =
-      a.answeredAt !== undefined ? `answered after ${Math.round(a.answeredAt - a.sentAt)} ms` : 'timeout';
-    return `attempt ${a.attempt}  ${cells.join('')}  ${seconds(a.waitMs)} s → ${outcome}`;
+      a.answeredAt !== undefined
+        ? `${options.answered ?? 'answered'} after ${Math.round(a.answeredAt - a.sentAt)} ms`
+        : 'timeout';
+    return `${labelOf(a).padEnd(labelWidth)}  ${cells.join('')}  ${seconds(a.waitMs)} s → ${outcome}`;
   });
   const ticks = Math.round(axisMs / 500);
   const step = (width - 1) / ticks;
@@ -68,8 +78,8 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
     const label = t === 0 ? '0' : `${seconds(t * 500)} s`;
     if (labels.length <= at) labels = labels.padEnd(at) + label;
   }
-  const pad = ' '.repeat('attempt 1  '.length);
-  return [...rows, pad + axis.padEnd(width, '-'), pad + labels, pad + s.dim(LEGEND)];
+  const pad = ' '.repeat(labelWidth + 2);
+  return [...rows, pad + axis.padEnd(width, '-'), pad + labels, pad + s.dim(options.legend ?? LEGEND)];
 }
 
 function seconds(ms: number): string {
