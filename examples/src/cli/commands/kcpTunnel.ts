@@ -38,7 +38,10 @@ function tunnelOptions(args: Args): KcpTunnelOptions {
       throw new UsageError(`--${name} must be from 1 to 65535, got ${value}`);
     }
   }
+  const rto = (args.values.rto as string | undefined) ?? 'kcp';
+  if (rto !== 'kcp' && rto !== 'rfc6298') throw new UsageError(`--rto must be kcp or rfc6298, got "${rto}"`);
   return {
+    rto,
     mode: mode as KcpMode,
     crypt: 'none',
     noComp: true,
@@ -88,6 +91,7 @@ stream to a new TCP connection to -t. Options as kcptun names them:
   --mtu N --sndwnd N --rcvwnd N    (defaults 1350, 128, 512)
   --crypt none --nocomp --ds 0 --ps 0   required: porta has no cipher, snappy or FEC yet
   --key K                          accepted and unused with --crypt none
+  --rto kcp|rfc6298                porta only: KCP's RTO (default) or RFC 6298's
 Against kcptun, give both ends the same --mode and --smuxver.`,
     pt: `O cliente aceita conexoes TCP em -l e leva cada uma como um fluxo smux sobre uma sessao KCP
 ate o servidor em -r (UDP). O servidor aceita sessoes KCP em -l (UDP) e liga cada fluxo a uma nova
@@ -97,6 +101,7 @@ conexao TCP para -t. Opcoes com os nomes do kcptun:
   --mtu N --sndwnd N --rcvwnd N    (padroes 1350, 128, 512)
   --crypt none --nocomp --ds 0 --ps 0   obrigatorios: o porta ainda nao tem cifra, snappy nem FEC
   --key K                          aceito e sem uso com --crypt none
+  --rto kcp|rfc6298                so no porta: o RTO do KCP (padrao) ou o da RFC 6298
 Contra o kcptun, de as duas pontas o mesmo --mode e --smuxver.`,
   },
   options: {
@@ -110,6 +115,7 @@ Contra o kcptun, de as duas pontas o mesmo --mode e --smuxver.`,
     rcvwnd: { type: 'string' },
     crypt: { type: 'string' },
     key: { type: 'string' },
+    rto: { type: 'string' },
     nocomp: { type: 'boolean' },
     ds: { type: 'string' },
     ps: { type: 'string' },

@@ -145,6 +145,16 @@ describe('SmuxSession', () => {
     net.advanceBy(1);
   });
 
+  it('sends exactly one FIN for a stream closed from its own write’s completion', () => {
+    const { net, a, client } = sessions(1);
+    const stream = client.open();
+    stream.send(Uint8Array.of(1)).subscribe({ next: () => stream.close(), complete: () => stream.close() });
+    net.advanceBy(1);
+    expect(a.sent.filter((c) => c[1] === SmuxCommand.FIN)).toHaveLength(1);
+    expect(stream.isClosed).toBe(true);
+    client.close();
+  });
+
   it('v2: the sender never has more unacknowledged bytes in flight than the window the reader advertised', () => {
     const { net, a, client, accepted } = sessions(2, {}, { maxStreamBuffer: 4096 });
     const stream = client.open();
