@@ -188,6 +188,7 @@ export class KcpControl {
   #probeWait = 0;
   #probeAt = 0;
   #dead = false;
+  #nextFlushIn: number;
   #deadTransmissions = 0;
 
   /** Segments not yet sent: payloads (each ≤ mss) and their frg. */
@@ -220,6 +221,7 @@ export class KcpControl {
     this.#rto = kcpRtoPolicy(options.rto ?? 'kcp', this.tuning);
     // ikcp.c starts the remote window at its own default receive window until the peer speaks.
     this.#remoteWindow = 32;
+    this.#nextFlushIn = this.tuning.intervalMs;
     this.#buffer = new Uint8Array(this.mtu);
     this.#used = this.#reserved;
   }
@@ -227,6 +229,14 @@ export class KcpControl {
   /** The current retransmission timeout (ms). */
   get rto(): number {
     return this.#rto.rto;
+  }
+
+  /**
+   * Milliseconds until the next flush is needed: the interval, or sooner when a segment's
+   * retransmission timer expires first (kcp-go schedules its updates the same way).
+   */
+  get nextFlushIn(): number {
+    return this.#nextFlushIn;
   }
 
   /** True once a segment reached `deadLink` transmissions: the session must end. */
@@ -436,6 +446,7 @@ export class KcpControl {
     // A zero window is TCP's persist state: probe, and retransmit nothing until it reopens — the
     // receiver dropped what it had no room for, and a reader that pauses must not look dead.
     const persist = this.#remoteWindow === 0;
+    let nextDue = this.tuning.intervalMs;
     for (const seg of this.#sendBuffer) {
       if (persist && seg.transmissions > 0) continue;
       let send = false;
@@ -463,7 +474,10 @@ export class KcpControl {
         this.stats.timeoutRetransmits++;
         timedOut++;
       }
-      if (!send) continue;
+      if (!send) {
+        if (!persist) nextDue = Math.min(nextDue, Math.max(1, diff(seg.resendAt, now)));
+        continue;
+      }
       seg.fastAck = 0;
       seg.transmissions++;
       if (seg.transmissions > 1) {
@@ -486,7 +500,9 @@ export class KcpControl {
         this.#dead = true;
         this.#deadTransmissions = seg.transmissions;
       }
+      nextDue = Math.min(nextDue, seg.rto);
     }
+    this.#nextFlushIn = nextDue;
     this.#emit();
 
     if (this.tuning.congestionControl) {
