@@ -1,5 +1,5 @@
 import { familyOf } from '@porta/core';
-import { type Args, parsePort, UsageError } from './args.js';
+import { type Args, UsageError } from './args.js';
 
 /**
  * An `ADDR:PORT` option (`127.0.0.1:29900`, `[::1]:29900`), as kcptun's `-l`, `-r` and `-t` take
@@ -20,7 +20,9 @@ export function hostPort(args: Args, name: string): { address: string; port: num
       `--${name} must be ADDR:PORT with an IP address (e.g. 127.0.0.1:29900), got "${value}"`,
     );
   }
-  const port = parsePort(match[3], name, true);
+  const port = Number(match[3]);
+  if (!(port >= 0 && port <= 65535))
+    throw new UsageError(`--${name}: port ${match[3]} is not from 0 to 65535`);
   return { address: address === '' ? '0.0.0.0' : address === 'localhost' ? '127.0.0.1' : address, port };
 }
 

@@ -1,9 +1,11 @@
+import type { Lang } from '../messages.js';
 import { style as makeStyle, type Style } from './style.js';
+import { tourText } from './tourText.js';
 
 /** One attempt of a backoff exchange, with times in ms from the first send. */
 export interface AttemptSpan {
   readonly attempt: number;
-  /** The row's label; default `attempt N`. */
+  /** The row's label; default `attempt N` in the timeline's language. */
   readonly label?: string;
   readonly sentAt: number;
   /** How long the client was prepared to wait. */
@@ -19,13 +21,13 @@ export interface TimelineOptions {
   /** Columns of the time axis (default 60). */
   readonly width?: number;
   readonly style?: Style;
-  /** The word for an answered row (default `answered`; the KCP step says `acknowledged`). */
-  readonly answered?: string;
-  /** The legend under the axis (default: the backoff exchange's). */
+  /** Language of the labels and the legend (default `en`). */
+  readonly lang?: Lang;
+  /** Says how long an answered row took (default: the language's `answered after N ms`). */
+  readonly answeredAfter?: (ms: number) => string;
+  /** The legend under the axis (default: the backoff exchange's, in the timeline's language). */
   readonly legend?: string;
 }
-
-const LEGEND = 'S send   x dropped   · waiting   T timeout, retry   ✓ answer';
 
 /**
  * Draws a backoff exchange as a waterfall on a shared time axis: one row per attempt, so the
@@ -47,11 +49,13 @@ const LEGEND = 'S send   x dropped   · waiting   T timeout, retry   ✓ answer'
 export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOptions = {}): string[] {
   const width = options.width ?? 60;
   const s = options.style ?? makeStyle(false);
+  const say = tourText(options.lang).timeline;
   const end = Math.max(...spans.map((a) => a.answeredAt ?? a.sentAt + a.waitMs), 1);
   // Round the axis up to whole half-seconds so tick labels are round numbers.
   const axisMs = Math.ceil(end / 500) * 500;
-  const labelOf = (a: AttemptSpan) => a.label ?? `attempt ${a.attempt}`;
+  const labelOf = (a: AttemptSpan) => a.label ?? `${say.attempt} ${a.attempt}`;
   const labelWidth = Math.max(...spans.map((a) => labelOf(a).length));
+  const answeredAfter = options.answeredAfter ?? say.answeredAfter;
   const col = (ms: number) => Math.min(width - 1, Math.round((ms / axisMs) * (width - 1)));
   const rows = spans.map((a) => {
     const cells: string[] = Array(width).fill(' ');
@@ -63,9 +67,7 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
     if (a.answeredAt !== undefined) cells[Math.max(stop, start + 1)] = s.ok('✓');
     cells[start] = 'S';
     const outcome =
-      a.answeredAt !== undefined
-        ? `${options.answered ?? 'answered'} after ${Math.round(a.answeredAt - a.sentAt)} ms`
-        : 'timeout';
+      a.answeredAt !== undefined ? answeredAfter(Math.round(a.answeredAt - a.sentAt)) : say.timeout;
     return `${labelOf(a).padEnd(labelWidth)}  ${cells.join('')}  ${seconds(a.waitMs)} s → ${outcome}`;
   });
   const ticks = Math.round(axisMs / 500);
@@ -79,7 +81,7 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
     if (labels.length <= at) labels = labels.padEnd(at) + label;
   }
   const pad = ' '.repeat(labelWidth + 2);
-  return [...rows, pad + axis.padEnd(width, '-'), pad + labels, pad + s.dim(options.legend ?? LEGEND)];
+  return [...rows, pad + axis.padEnd(width, '-'), pad + labels, pad + s.dim(options.legend ?? say.legend)];
 }
 
 function seconds(ms: number): string {

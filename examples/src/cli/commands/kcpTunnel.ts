@@ -121,7 +121,7 @@ Contra o kcptun, de as duas pontas o mesmo --mode e --smuxver.`,
     ps: { type: 'string' },
   },
   run: async (args, io) => {
-    const role = roleOf(args, ['server', 'client']);
+    const role = roleOf(args);
     expectPositionals(args, 1);
     const options = tunnelOptions(args);
     const listen = hostPort(args, 'listen');
