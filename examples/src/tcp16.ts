@@ -38,6 +38,11 @@ export interface Tcp16Options extends ExampleOptions {
   readonly host?: string;
   /** TCP port (default 1060; 0 lets the server's OS choose). */
   readonly port?: number;
+  /**
+   * Server: balancers (addresses or CIDR ranges) whose PROXY header names the real client, as
+   * HAProxy's `send-proxy`/`send-proxy-v2` send it. Default none: every peer is taken as it is.
+   */
+  readonly trustProxy?: readonly string[];
 }
 
 /**
@@ -55,7 +60,8 @@ export function tcp16Server(options: Tcp16Options = {}): Observable<Tcp16ServerE
   const say = messages(options.lang).tcp16;
   const describe = (error: Error) =>
     error instanceof TruncatedError ? say.eof(error.expected ?? 16, error.received) : error.message;
-  return listenTcp({ host, port }).pipe(
+  const trusted = options.trustProxy ?? [];
+  return listenTcp({ host, port, ...(trusted.length > 0 ? { proxyProtocol: { trusted } } : {}) }).pipe(
     tap((listener) => {
       log(say.listening(pyAddress(listener.local)));
       log(say.waiting());

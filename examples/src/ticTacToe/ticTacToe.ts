@@ -68,6 +68,8 @@ export interface TicTacToeOptions extends ExampleOptions {
   readonly port?: number;
   /** Where this side's moves come from. */
   readonly player: Player;
+  /** Server: balancers (addresses or CIDR ranges) whose PROXY header names the real client. */
+  readonly trustProxy?: readonly string[];
 }
 
 /** Options of {@link ticTacToeClient}. */
@@ -107,7 +109,8 @@ function textLines(conn: TcpConnection): Observable<string> {
 export function ticTacToeServer(options: TicTacToeOptions): Observable<TicTacToeEvent> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).ticTacToe;
-  return listenTcp({ host, port }).pipe(
+  const trusted = options.trustProxy ?? [];
+  return listenTcp({ host, port, ...(trusted.length > 0 ? { proxyProtocol: { trusted } } : {}) }).pipe(
     tap((listener) => log(say.listening(pyAddress(listener.local)))),
     switchMap((listener) =>
       listener.connections.pipe(
