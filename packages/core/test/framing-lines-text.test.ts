@@ -1,6 +1,7 @@
 // lines({ encoding }) is defined as lines() followed by a strict per-line decodeText(…, { stream: false }):
 // same lines, same errors (code and message), same drops, for every input and every chunking.
 import {
+  ChunkQueue,
   decodeText,
   type FrameTooLongError,
   isPortaError,
@@ -126,7 +127,7 @@ describe('lines({ encoding }) = lines() then a strict decode per line', () => {
 });
 
 describe('lines at end of stream, as tokio-util LinesCodec', () => {
-  const endOf = (text: string, options: LinesOptions = {}) =>
+  const endOf = (text: string, options: Omit<LinesOptions, 'encoding'> = {}) =>
     run(lines({ atEnd: 'emit', ...options }), chunked(enc(text), [1])).frames.map((b) =>
       new TextDecoder().decode(b),
     );
@@ -160,7 +161,6 @@ describe('lines at end of stream, as tokio-util LinesCodec', () => {
   });
 
   it('the decoder alone, as decodeWith drives it, takes the lone CR away', () => {
-    const { ChunkQueue } = require('@porta/core') as typeof import('@porta/core');
     const q = new ChunkQueue();
     q.push(enc('\r'));
     const d = new LinesDecoder({ atEnd: 'emit' });

@@ -88,8 +88,16 @@ export class LengthFieldEncoder implements Encoder<Uint8Array> {
  * encodeLengthPrefixed(Uint8Array.of(0x68, 0x69), { lengthFieldLength: 2 }); // [0, 2, 0x68, 0x69]
  * ```
  */
-export function encodeLengthPrefixed(payload: Uint8Array, options: PrependLengthOptions = {}): Uint8Array {
-  return new LengthFieldEncoder(options).encode(payload);
+export function encodeLengthPrefixed(payload: Uint8Array, options?: PrependLengthOptions): Uint8Array {
+  return (options === undefined ? defaultEncoder() : new LengthFieldEncoder(options)).encode(payload);
+}
+
+let defaultLengthFieldEncoder: LengthFieldEncoder | undefined;
+
+/** The default-format encoder, made once: `encodeLengthPrefixed(payload)` is called per frame. */
+function defaultEncoder(): LengthFieldEncoder {
+  defaultLengthFieldEncoder ??= new LengthFieldEncoder();
+  return defaultLengthFieldEncoder;
 }
 
 /**
