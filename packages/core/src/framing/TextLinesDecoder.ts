@@ -51,6 +51,8 @@ export class TextLinesDecoder implements Decoder<string> {
   #bytes: Uint8Array = EMPTY;
   #byteAt = 0;
   #textIsAscii = true;
+  /** `#text` is ASCII, no line in it can exceed the bound, and line ends are stripped. */
+  #simple = false;
   /**
    * True when `#lines` holds no state about the buffered bytes (no partial scan, not discarding), so
    * the fast path may consume lines behind its back.
@@ -69,9 +71,45 @@ export class TextLinesDecoder implements Decoder<string> {
   }
 
   decode(buf: ChunkQueue): string | undefined {
-    if (this.#at < this.#text.length || (this.#inStep && this.#perLine <= 0 && this.#fill(buf))) {
-      return this.#next(buf);
+    // The hot path, kept small enough for the engine to inline into decodeWith's loop: the next line
+    // of decoded ASCII text whose lines all fit the bound, line ends stripped.
+    const text = this.#text;
+    const at = this.#at;
+    if (this.#simple && at < text.length) {
+      const lf = text.indexOf('\n', at);
+      this.#at = lf + 1;
+      buf.skip(lf + 1 - at);
+      return lf > at && text.charCodeAt(lf - 1) === CR ? text.slice(at, lf - 1) : text.slice(at, lf);
     }
+    return this.#decodeOther(buf);
+  }
+
+  #decodeOther(buf: ChunkQueue): string | undefined {
+    const text = this.#text;
+    const at = this.#at;
+    if (at < text.length) {
+      const lf = text.indexOf('\n', at);
+      this.#at = lf + 1;
+      const crlf = lf > at && text.charCodeAt(lf - 1) === CR;
+      let consumed: number;
+      if (this.#textIsAscii) {
+        consumed = lf + 1 - at;
+      } else {
+        const byteLf = this.#bytes.indexOf(LF, this.#byteAt);
+        consumed = byteLf + 1 - this.#byteAt;
+        this.#byteAt = byteLf + 1;
+      }
+      const length = consumed - (crlf ? 2 : 1);
+      if (length > this.#max) this.#refuse(buf, length, consumed);
+      buf.skip(consumed);
+      return this.#keepEnds ? text.slice(at, lf + 1) : text.slice(at, crlf ? lf - 1 : lf);
+    }
+    if (this.#inStep && this.#perLine <= 0 && this.#fill(buf)) return this.decode(buf);
+    return this.#perLineDecode(buf);
+  }
+
+  /** A line through `#lines`, then decoded on its own. */
+  #perLineDecode(buf: ChunkQueue): string | undefined {
     const before = buf.length;
     // Out of step until `#lines` returns a line: it may leave a partial scan or a discard behind.
     this.#inStep = false;
@@ -83,6 +121,12 @@ export class TextLinesDecoder implements Decoder<string> {
     }
     this.#inStep = line !== undefined;
     return line === undefined ? undefined : this.#strict.decode(line);
+  }
+
+  #refuse(buf: ChunkQueue, length: number, consumed: number): never {
+    const preview = buf.peekCopy(0, Math.min(PREVIEW_BYTES, length));
+    buf.skip(consumed);
+    throw frameTooLong(length, this.#max, preview);
   }
 
   decodeEnd(buf: ChunkQueue): string | undefined {
@@ -116,38 +160,7 @@ export class TextLinesDecoder implements Decoder<string> {
     this.#bytes = bytes;
     this.#byteAt = 0;
     this.#textIsAscii = ascii;
+    this.#simple = ascii && !this.#keepEnds && bytes.length <= this.#max;
     return true;
-  }
-
-  /** The next line of `#text`, its bytes consumed from the buffer as `LinesDecoder` would. */
-  #next(buf: ChunkQueue): string {
-    const text = this.#text;
-    const at = this.#at;
-    const lf = text.indexOf('\n', at);
-    const crlf = lf > at && text.charCodeAt(lf - 1) === CR;
-    const end = crlf ? lf - 1 : lf;
-    let consumed: number;
-    if (this.#textIsAscii) {
-      consumed = lf + 1 - at;
-    } else {
-      const byteLf = this.#bytes.indexOf(LF, this.#byteAt);
-      consumed = byteLf + 1 - this.#byteAt;
-      this.#byteAt = byteLf + 1;
-    }
-    if (lf + 1 === text.length) {
-      this.#text = '';
-      this.#at = 0;
-      this.#bytes = EMPTY;
-    } else {
-      this.#at = lf + 1;
-    }
-    const length = consumed - (crlf ? 2 : 1);
-    if (length > this.#max) {
-      const preview = buf.peekCopy(0, Math.min(PREVIEW_BYTES, length));
-      buf.skip(consumed);
-      throw frameTooLong(length, this.#max, preview);
-    }
-    buf.skip(consumed);
-    return this.#keepEnds ? text.slice(at, lf + 1) : text.slice(at, end);
   }
 }
