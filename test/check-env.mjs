@@ -29,3 +29,15 @@ console.log(
     ? `check-env: ${openssl}: TLS tests will make their certificate`
     : 'check-env: openssl not found: TLS tests will be skipped',
 );
+const kcptun = version('kcptun-client', ['--version']);
+console.log(
+  kcptun
+    ? `check-env: ${kcptun}: interop tests with Debian's kcptun will run`
+    : 'check-env: kcptun-client not found: interop tests with kcptun will be skipped (apt-get install kcptun)',
+);
+const tshark = version('tshark', ['--version'])?.match(/TShark \(Wireshark\) ([\d.]+)/)?.[1];
+console.log(
+  tshark
+    ? `check-env: tshark ${tshark}: capture tests will read their pcapng files back`
+    : 'check-env: tshark not found: capture tests will be skipped (apt-get install tshark)',
+);

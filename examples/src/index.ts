@@ -1,6 +1,12 @@
+export * from './cli/cliIo.js';
 export * from './cli/exitCodes.js';
 export * from './cli/failure.js';
-export { type CliIo, main } from './cli/main.js';
+export { main } from './cli/main.js';
+export * from './kcpTunnel/kcpTunnelClient.js';
+export type { KcpTunnelEvent } from './kcpTunnel/kcpTunnelEvent.js';
+export type { KcpTunnelOptions } from './kcpTunnel/kcpTunnelOptions.js';
+export * from './kcpTunnel/kcpTunnelServer.js';
+export * from './kcpTunnel/pipeStreams.js';
 export * from './lengthServer.js';
 export * from './messages.js';
 export * from './promiscuous.js';

@@ -38,7 +38,11 @@ export type PortaErrorCode =
   | 'ACTOR_FAILED'
   | 'SOCKET_CLOSED'
   | 'TLS'
-  | 'SOCKET';
+  | 'SOCKET'
+  | 'KCP_DEAD_LINK'
+  | 'KCP_MALFORMED'
+  | 'SMUX_PROTOCOL'
+  | 'SMUX_TIMEOUT';
 
 /** Base class of every error porta raises. Branch on `code`, read `message` for the facts. */
 export class PortaError<C extends PortaErrorCode = PortaErrorCode> extends Error {
@@ -311,5 +315,57 @@ export class SocketError extends PortaError<'SOCKET'> {
     options?: { readonly cause?: unknown },
   ) {
     super('SOCKET', message, options);
+  }
+}
+
+/**
+ * A KCP session's peer stopped answering: one segment was sent `transmissions` times without an
+ * acknowledgement (`reason: 'retransmissions'`), or nothing at all arrived for `silenceMs`
+ * (`reason: 'silence'`).
+ */
+export class KcpDeadLinkError extends PortaError<'KCP_DEAD_LINK'> {
+  override readonly name = 'KcpDeadLinkError';
+  constructor(
+    readonly reason: 'retransmissions' | 'silence',
+    readonly conv: number,
+    readonly transmissions: number,
+    readonly silenceMs: number,
+  ) {
+    super(
+      'KCP_DEAD_LINK',
+      reason === 'retransmissions'
+        ? `KCP session ${conv}: a segment was sent ${transmissions} times without an acknowledgement (dead link)`
+        : `KCP session ${conv}: nothing received for ${silenceMs} ms (dead link)`,
+    );
+  }
+}
+
+/** A KCP packet that is not a sequence of well-formed 24-byte-header segments (or fails its CRC32). */
+export class KcpMalformedError extends PortaError<'KCP_MALFORMED'> {
+  override readonly name = 'KcpMalformedError';
+  constructor(
+    message: string,
+    readonly packet?: Uint8Array,
+  ) {
+    super('KCP_MALFORMED', packet ? `${message} (first bytes: ${hexPreview(packet, 28)})` : message);
+  }
+}
+
+/** The smux peer broke the protocol: a wrong version byte, an unknown command, a frame it may not send. */
+export class SmuxProtocolError extends PortaError<'SMUX_PROTOCOL'> {
+  override readonly name = 'SmuxProtocolError';
+  constructor(
+    message: string,
+    readonly header?: Uint8Array,
+  ) {
+    super('SMUX_PROTOCOL', header ? `${message} (header: ${hexPreview(header)})` : message);
+  }
+}
+
+/** An smux session heard nothing from its peer, not even a keepalive NOP, for `timeoutMs`. */
+export class SmuxTimeoutError extends PortaError<'SMUX_TIMEOUT'> {
+  override readonly name = 'SmuxTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super('SMUX_TIMEOUT', `smux session: nothing received for ${timeoutMs} ms (keepalive timeout)`);
   }
 }

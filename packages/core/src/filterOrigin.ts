@@ -1,4 +1,5 @@
 import { type MonoTypeOperatorFunction, Observable, takeWhile } from 'rxjs';
+import { portaChannels } from './diagnostics/portaChannels.js';
 import type { Datagram, Endpoint } from './endpoint.js';
 import { formatEndpoint } from './endpoint.js';
 import { parseIpv6 } from './internal/ip.js';
@@ -20,6 +21,8 @@ export interface FilterOriginOptions {
    */
   readonly onDrop?: (datagram: Datagram, dropped: number) => void;
 }
+
+const dropChannel = portaChannels.originDrop;
 
 const MAPPED_DOTTED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 
@@ -108,6 +111,7 @@ export function filterOrigin(
             return;
           }
           dropped++;
+          if (dropChannel.hasSubscribers) dropChannel.publish({ remote: r, expected, data: d.data });
           try {
             onDrop(d, dropped);
           } catch (err) {

@@ -1,4 +1,4 @@
-import type { Datagram } from '@porta/core';
+import { type Datagram, type ImpairDropMessage, portaChannels } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import {
   flipBit,
@@ -73,6 +73,15 @@ function corrupt<T>(value: T, bit: number | undefined): [T, boolean] {
   return [value, false];
 }
 
+const dropChannel = portaChannels.impairDrop;
+
+function dropMessage(value: unknown): ImpairDropMessage {
+  if (value instanceof Uint8Array) return { data: value, bytes: value.length };
+  const { data, remote } = (value ?? {}) as Partial<Datagram>;
+  if (!(data instanceof Uint8Array)) return { bytes: 0 };
+  return remote === undefined ? { data, bytes: data.length } : { remote, data, bytes: data.length };
+}
+
 function byteLength(value: unknown): number {
   if (value instanceof Uint8Array) return value.length;
   const data = (value as Partial<Datagram> | null)?.data;
@@ -123,6 +132,7 @@ export function impair(options: ImpairOptions = {}): Impairer {
           const plan = planImpairment(settings, random, byteLength(value));
           if (plan.lost) {
             stats.lost++;
+            if (dropChannel.hasSubscribers) dropChannel.publish(dropMessage(value));
             return;
           }
           stats.duplicated += plan.copies.length - 1;

@@ -7,6 +7,10 @@ import {
   isPortaError,
   originKey,
   PendingLimitError,
+  portaChannels,
+  type RequestRejectMessage,
+  type RequestReplyMessage,
+  type RequestSendMessage,
   sameOrigin,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
@@ -145,8 +149,16 @@ interface Entry {
   readonly toKey: string;
   readonly sentAt: number[];
   attempts: number;
+  /** The wait of the attempt being sent (from retryBackoff's onAttempt), for diagnostics. */
+  waitMs: number;
   answered: boolean;
+  /** Hands the reply to the attempt waiting for it (retryBackoff then completes as on any success). */
   deliver: ((payload: Uint8Array) => void) | undefined;
+  /**
+   * Hands the reply to the request itself, cancelling the retry schedule: for a reply accepted while
+   * no attempt is subscribed (a failed send waiting for its retry), which would otherwise be lost.
+   */
+  answer: (payload: Uint8Array) => void;
   start: () => void;
   /** Ends the request with `error` (the socket's inbound failed). */
   fail: (error: unknown) => void;
@@ -169,6 +181,57 @@ type Verdict =
 interface Destination {
   inFlight: Entry | undefined;
   readonly queue: Entry[];
+}
+
+const { requestSend: sendChannel, requestReply: replyChannel, requestReject: rejectChannel } = portaChannels;
+
+function sendMessage(
+  socket: DatagramSocket,
+  entry: Entry,
+  attempt: number,
+  data: Uint8Array,
+): RequestSendMessage {
+  const { to: remote, id, waitMs } = entry;
+  return id === undefined
+    ? { local: socket.local, remote, attempt, waitMs, data }
+    : { local: socket.local, remote, id, attempt, waitMs, data };
+}
+
+function replyMessage(
+  socket: DatagramSocket,
+  entry: Entry,
+  d: Datagram,
+  attempt: number | undefined,
+  rttMs: number | undefined,
+  now: number,
+): RequestReplyMessage {
+  return {
+    local: socket.local,
+    remote: d.remote,
+    ...(entry.id === undefined ? {} : { id: entry.id }),
+    ...(attempt === undefined ? {} : { attempt }),
+    ...(rttMs === undefined ? {} : { rttMs }),
+    durationMs: now - (entry.sentAt[1] ?? now),
+    data: d.data,
+  };
+}
+
+function rejectMessage(
+  socket: DatagramSocket,
+  reason: RejectReason,
+  d: Datagram,
+  byId: ReadonlyMap<bigint, Entry>,
+  id: bigint | undefined,
+): RequestRejectMessage {
+  const expected = id === undefined ? undefined : byId.get(id)?.to;
+  return {
+    local: socket.local,
+    remote: d.remote,
+    reason,
+    ...(expected === undefined ? {} : { expected }),
+    ...(id === undefined ? {} : { id }),
+    data: d.data,
+  };
 }
 
 // By origin, not by spelling: a reply from `::ffff:127.0.0.1` answers a request sent to `::ffff:7f00:1`.
@@ -297,8 +360,14 @@ class RequesterImpl implements Requester {
         toKey: keyOf(to),
         sentAt: [],
         attempts: 0,
+        waitMs: 0,
         answered: false,
         deliver: undefined,
+        // Completing runs the teardown below, which cancels the retry schedule.
+        answer: (reply) => {
+          subscriber.next(reply);
+          subscriber.complete();
+        },
         start: () => {
           attemptSub = this.#attempts(entry, payload).subscribe(subscriber);
         },
@@ -352,6 +421,7 @@ class RequesterImpl implements Requester {
         subscriber.next(reply);
         subscriber.complete();
       };
+      if (sendChannel.hasSubscribers) sendChannel.publish(sendMessage(this.#socket, entry, n, data));
       const sending = this.#socket
         .send(data, entry.to)
         .subscribe({ error: (e: unknown) => subscriber.error(e) });
@@ -371,6 +441,7 @@ class RequesterImpl implements Requester {
         scheduler: this.#scheduler,
         target: formatEndpoint(entry.to),
         onAttempt: (info) => {
+          entry.waitMs = info.waitMs;
           this.#events.next({
             type: 'sent',
             to: entry.to,
@@ -479,6 +550,8 @@ class RequesterImpl implements Requester {
         ? { type: 'rejected', reason, from: d.remote, bytes: d.data.length }
         : { type: 'rejected', reason, from: d.remote, bytes: d.data.length, id };
     this.#events.next(event);
+    if (rejectChannel.hasSubscribers)
+      rejectChannel.publish(rejectMessage(this.#socket, reason, d, this.#byId, id));
   }
 
   #receive(d: Datagram): void {
@@ -535,6 +608,9 @@ class RequesterImpl implements Requester {
       this.#stats.rttSamples += 1;
     }
     this.#events.next({ type: 'accepted', from: d.remote, id: entry.id, attempt: sampleAttempt, rttMs });
-    entry.deliver?.(payload);
+    if (replyChannel.hasSubscribers)
+      replyChannel.publish(replyMessage(this.#socket, entry, d, sampleAttempt, rttMs, this.#scheduler.now()));
+    if (entry.deliver !== undefined) entry.deliver(payload);
+    else entry.answer(payload);
   }
 }

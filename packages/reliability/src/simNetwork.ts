@@ -8,6 +8,7 @@ import {
   type Family,
   formatEndpoint,
   InvalidArgumentError,
+  type PacketCapture,
   SocketClosedError,
 } from '@porta/core';
 import { Observable, type SchedulerLike, Subject, type Subscription, VirtualTimeScheduler } from 'rxjs';
@@ -53,6 +54,11 @@ export interface SimNetworkOptions {
   readonly defaultLink?: SimLinkOptions;
   /** First port handed out to sockets bound to port 0 (then upwards, wrapping). Default 49152. */
   readonly firstEphemeralPort?: number;
+  /**
+   * Record every datagram sent on the network in a pcapng capture (core's `PacketCapture`), at its
+   * virtual send time, with what the network did to it as a comment (lost, duplicated). Default none.
+   */
+  readonly capture?: PacketCapture;
 }
 
 /**
@@ -220,6 +226,7 @@ export class SimNetwork {
   readonly #inFlight = new Set<Subscription>();
   readonly #events = new Subject<SimEvent>();
   readonly #firstEphemeral: number;
+  readonly #capture: PacketCapture | undefined;
   #nextEphemeral: number;
   #stats = {
     sent: 0,
@@ -246,6 +253,7 @@ export class SimNetwork {
     }
     this.#firstEphemeral = first;
     this.#nextEphemeral = first;
+    this.#capture = options.capture;
   }
 
   /** The network's current time in ms (the scheduler's clock). */
@@ -404,7 +412,7 @@ export class SimNetwork {
     const source: Endpoint = wildcard ? { ...bound, address: LOOPBACK[bound.family] } : bound;
     const key = formatEndpoint(bound);
     const socket = new SimSocketImpl(this, bound, source, {
-      transmit: (data, to) => this.#transmit(source, data, to),
+      transmit: (data, to, original) => this.#transmit(source, data, to, original),
       release: () => {
         if (this.#sockets.get(key) === socket) this.#sockets.delete(key);
       },
@@ -448,7 +456,7 @@ export class SimNetwork {
     this.#events.next(type === 'delivered' ? { ...event, corrupted } : event);
   }
 
-  #transmit(from: Endpoint, data: Uint8Array, to: Endpoint): void {
+  #transmit(from: Endpoint, data: Uint8Array, to: Endpoint, original: Uint8Array): void {
     const pairKey = `${formatEndpoint(from)}>${formatEndpoint(to)}`;
     let pair = this.#pairs.get(pairKey);
     if (pair === undefined) {
@@ -459,6 +467,8 @@ export class SimNetwork {
     this.#stats.sent++;
     this.#emit('sent', from, to, seq, data.length);
     const plan = planImpairment(this.#settings(from, to), this.#random, data.length);
+    if (this.#capture !== undefined)
+      captureSend(this.#capture, from, to, data, original, this.scheduler.now(), plan);
     if (plan.lost) {
       this.#stats.lost++;
       this.#emit('lost', from, to, seq, data.length);
@@ -504,8 +514,32 @@ export class SimNetwork {
   }
 }
 
+/** Records one send in a capture, saying what the network's plan does to it. */
+function captureSend(
+  capture: PacketCapture,
+  from: Endpoint,
+  to: Endpoint,
+  data: Uint8Array,
+  original: Uint8Array,
+  at: number,
+  plan: ReturnType<typeof planImpairment>,
+): void {
+  const fate = plan.lost
+    ? 'lost by the simulated network'
+    : plan.copies.length > 1
+      ? `duplicated by the simulated network: ${plan.copies.length} copies`
+      : undefined;
+  capture.datagram(
+    from,
+    to,
+    data,
+    fate === undefined ? { at, announcedAs: original } : { at, announcedAs: original, comment: fate },
+  );
+}
+
 interface SocketHooks {
-  readonly transmit: (data: Uint8Array, to: Endpoint) => void;
+  /** `data` is the network's own copy of `original`, what the sender passed. */
+  readonly transmit: (data: Uint8Array, to: Endpoint, original: Uint8Array) => void;
   readonly release: () => void;
 }
 
@@ -549,7 +583,7 @@ class SimSocketImpl implements SimSocket {
         subscriber.error(new DatagramTooLargeError(data.length, limit));
         return;
       }
-      this.#hooks.transmit(Uint8Array.from(data), to);
+      this.#hooks.transmit(Uint8Array.from(data), to, data);
       subscriber.next();
       subscriber.complete();
     });

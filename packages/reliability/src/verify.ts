@@ -1,4 +1,10 @@
-import { AuthError, InvalidArgumentError, ReplayError } from '@porta/core';
+import {
+  AuthError,
+  type AuthRejectMessage,
+  InvalidArgumentError,
+  portaChannels,
+  ReplayError,
+} from '@porta/core';
 import { Observable } from 'rxjs';
 import {
   type AuthMessage,
@@ -75,6 +81,22 @@ interface SenderState {
   readonly window: ReplayWindow;
 }
 
+const rejectChannel = portaChannels.authReject;
+
+function rejectMessage(
+  reason: AuthRejectReason,
+  message: AuthMessage,
+  counter: bigint | undefined,
+): AuthRejectMessage {
+  const remote = (message as { readonly remote?: AuthRejectMessage['remote'] }).remote;
+  return {
+    ...(remote === undefined ? {} : { remote }),
+    reason,
+    ...(counter === undefined ? {} : { counter }),
+    data: messageBytes(message),
+  };
+}
+
 const MESSAGES: Record<Exclude<AuthRejectReason, 'replay'>, string> = {
   truncated: 'shorter than an authenticated header and tag',
   format: 'unknown version or another mode',
@@ -118,6 +140,7 @@ export function verify<M extends AuthMessage = AuthMessage>(
       const senders = new Map<bigint, SenderState>();
       const reject = (reason: AuthRejectReason, message: T, counter?: bigint) => {
         stats.rejected[reason]++;
+        if (rejectChannel.hasSubscribers) rejectChannel.publish(rejectMessage(reason, message, counter));
         if (onReject === undefined) return;
         const error =
           reason === 'replay'

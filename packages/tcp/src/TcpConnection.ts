@@ -4,6 +4,7 @@ import {
   formatEndpoint,
   InvalidArgumentError,
   MailboxOverflowError,
+  type PacketCapture,
   type PeerLink,
   type PortaError,
   SocketClosedError,
@@ -19,6 +20,7 @@ import {
   type Subscription,
   takeWhile,
 } from 'rxjs';
+import { captureTap, type TcpCaptureTap } from './internal/captureTap.js';
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
 import { toPortaError } from './internal/systemError.js';
 
@@ -44,6 +46,13 @@ export interface TcpConnectionOptions {
    * (an Observable cannot be asked to wait; pass an iterable to pull instead). Default 64 MiB.
    */
   readonly maxPendingWriteBytes?: number;
+  /**
+   * Record this connection in a pcapng capture as synthesized TCP segments (core's
+   * `PacketCapture`). Default: none, and then nothing is recorded.
+   */
+  readonly capture?: PacketCapture;
+  /** Which end opened the connection, for the capture's handshake. Default `server` (accepted). */
+  readonly side?: 'client' | 'server';
 }
 
 /**
@@ -143,6 +152,7 @@ export class TcpConnection implements PeerLink {
   readonly #idleTimeoutMs: number | undefined;
   readonly #maxPendingWrite: number;
   readonly #pausers = new Set<symbol>();
+  readonly #tap: TcpCaptureTap | undefined;
   #readers = 0;
   #failure: PortaError | undefined;
   #isClosed = false;
@@ -166,6 +176,9 @@ export class TcpConnection implements PeerLink {
     this.#scheduler = options.scheduler ?? asyncScheduler;
     this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#maxPendingWrite = options.maxPendingWriteBytes ?? DEFAULT_MAX_PENDING_WRITE;
+    this.#tap =
+      options.capture &&
+      captureTap(socket, options.capture, this.local, this.remote, options.side ?? 'server');
     if (this.#idleTimeoutMs !== undefined && !(this.#idleTimeoutMs > 0)) {
       throw new InvalidArgumentError(`idleTimeoutMs must be > 0, got ${this.#idleTimeoutMs}`);
     }
@@ -198,6 +211,7 @@ export class TcpConnection implements PeerLink {
       }
       const onData = (chunk: Buffer) => {
         if (this.#idleTimeoutMs !== undefined) this.#touch();
+        this.#tap?.inbound(chunk);
         subscriber.next(chunk);
       };
       const onEnd = () => subscriber.complete();
@@ -490,6 +504,7 @@ export class TcpConnection implements PeerLink {
   /** Writes one chunk; `done` runs once it is handed to the OS or failed. Returns write()'s verdict. */
   #write(data: Uint8Array, done: (err?: PortaError) => void): boolean {
     if (this.#idleTimeoutMs !== undefined) this.#touch();
+    this.#tap?.outbound(data);
     const socket = this.#socket;
     const before = socket.writableLength;
     let handedOver = false;

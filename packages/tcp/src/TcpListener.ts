@@ -1,9 +1,10 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { ConnectionLimitError, type Endpoint, formatEndpoint, PortaError } from '@porta/core';
-import { Observable, type Subscriber } from 'rxjs';
+import { ConnectionLimitError, type Endpoint, formatEndpoint, PortaError, TimeoutError } from '@porta/core';
+import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { remoteOf } from './internal/socketEndpoints.js';
+import { tlsFailureReason } from './internal/tlsFailureReason.js';
 import { TcpConnection } from './TcpConnection.js';
 
 /**
@@ -17,7 +18,10 @@ import { TcpConnection } from './TcpConnection.js';
 export interface RejectedConnection {
   readonly remote: Endpoint;
   readonly reason: string;
-  /** `CONNECTION_LIMIT` when over `maxConnections`, `TLS` when the handshake failed. */
+  /**
+   * `CONNECTION_LIMIT` when over `maxConnections`, `TLS` when the handshake failed, `TIMEOUT` when
+   * it did not finish within its deadline (`handshakeTimeoutMs`, or `idleTimeoutMs` if shorter).
+   */
   readonly error: PortaError;
 }
 
@@ -68,6 +72,10 @@ export class TcpListener {
   readonly #setup: TcpListenerSetup;
   readonly #sockets = new Set<Socket>();
   readonly #refused = new WeakSet<Socket>();
+  /** TLS: the peer's address read at accept (Node forgets it once the peer hangs up). */
+  readonly #remotes = new WeakMap<Socket, Endpoint>();
+  /** TLS: the deadline of each handshake in progress, by raw socket. */
+  readonly #handshakes = new Map<Socket, Subscription>();
   readonly #waiting: TcpConnection[] = [];
   readonly #subscribers = new Set<Subscriber<TcpConnection>>();
   readonly #rejectSubscribers = new Set<Subscriber<RejectedConnection>>();
@@ -95,6 +103,8 @@ export class TcpListener {
     server.on('connection', (raw: Socket) => this.#onRawConnection(raw));
     if (setup.tls) {
       server.on('secureConnection', (socket: TLSSocket) => {
+        const raw = rawOf(socket);
+        if (raw !== undefined) this.#endHandshake(raw);
         // Half-close (`end()` while reading on) from here on, as for plain TCP: see listenTcp.
         socket.allowHalfOpen = true;
         this.#deliver(socket);
@@ -103,14 +113,24 @@ export class TcpListener {
         // node:tls wraps every accepted socket before our 'connection' handler runs, so one refused
         // there (over maxConnections, or after shutdown) also "hangs up" its handshake: already
         // reported (or deliberately dropped), it must not count twice. `_parent` is the raw socket.
-        const raw = (socket as TLSSocket & { readonly _parent?: Socket })._parent;
-        if (raw !== undefined && this.#refused.has(raw)) return;
-        const remote = remoteOf(socket);
+        const raw = rawOf(socket);
+        // Node leaves a socket whose handshake failed open: destroyed here, its slot is free at once.
+        socket.destroy();
+        raw?.destroy();
+        if (raw !== undefined) {
+          if (this.#refused.has(raw)) return;
+          this.#refused.add(raw);
+        }
+        const remote = (raw === undefined ? undefined : this.#remotes.get(raw)) ?? remoteOf(socket);
         this.#reject(
           remote,
-          new PortaError('TLS', `TLS handshake with ${formatEndpoint(remote)} failed: ${err.message}`, {
-            cause: err,
-          }),
+          new PortaError(
+            'TLS',
+            `TLS handshake with ${formatEndpoint(remote)} failed: ${tlsFailureReason(err)}`,
+            {
+              cause: err,
+            },
+          ),
         );
       });
     }
@@ -199,7 +219,9 @@ export class TcpListener {
     }
     this.#open++;
     this.#sockets.add(raw);
+    if (this.#setup.tls) this.#startHandshake(raw);
     raw.once('close', () => {
+      this.#endHandshake(raw);
       this.#open--;
       this.#sockets.delete(raw);
       if (!this.#accepting && this.#open === 0) {
@@ -208,6 +230,37 @@ export class TcpListener {
       }
     });
     if (!this.#setup.tls) this.#deliver(raw);
+  }
+
+  /**
+   * A handshake must finish within its deadline, or a peer that never sends a ClientHello (or
+   * trickles one) would hold its `maxConnections` slot for as long as it likes.
+   */
+  #startHandshake(raw: Socket): void {
+    this.#remotes.set(raw, remoteOf(raw));
+    const deadline = this.#setup.handshakeTimeoutMs;
+    const timer = this.#setup.scheduler.schedule(() => {
+      this.#handshakes.delete(raw);
+      if (raw.destroyed || this.#refused.has(raw)) return;
+      this.#refused.add(raw);
+      const remote = this.#remotes.get(raw) ?? remoteOf(raw);
+      raw.destroy();
+      this.#reject(
+        remote,
+        new TimeoutError(
+          `TLS handshake with ${formatEndpoint(remote)} did not complete within ${deadline} ms`,
+          deadline,
+        ),
+      );
+    }, deadline);
+    this.#handshakes.set(raw, timer);
+  }
+
+  #endHandshake(raw: Socket): void {
+    const timer = this.#handshakes.get(raw);
+    if (timer === undefined) return;
+    this.#handshakes.delete(raw);
+    timer.unsubscribe();
   }
 
   #deliver(socket: Socket): void {
@@ -241,6 +294,8 @@ export class TcpListener {
   }
 
   #destroySockets(): void {
+    for (const timer of this.#handshakes.values()) timer.unsubscribe();
+    this.#handshakes.clear();
     for (const conn of this.#waiting.splice(0)) conn.close();
     for (const socket of [...this.#sockets]) socket.destroy();
   }
@@ -252,4 +307,9 @@ export class TcpListener {
     this.#rejectSubscribers.clear();
     this.#setup.onFinished();
   }
+}
+
+/** The raw TCP socket under a server-side TLS socket (`_parent`, which node:tls sets). */
+function rawOf(socket: TLSSocket): Socket | undefined {
+  return (socket as TLSSocket & { readonly _parent?: Socket })._parent;
 }

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { TimeoutError } from '@porta/core';
+import { type PacketCapture, TimeoutError } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { toPortaError } from './internal/systemError.js';
-import { assertConnectHost, assertDuration, assertRemotePort } from './internal/validate.js';
+import { assertConnectHost, assertCount, assertDuration, assertRemotePort } from './internal/validate.js';
 import { TcpConnection } from './TcpConnection.js';
 
 /**
@@ -33,8 +33,12 @@ export interface ConnectTcpOptions {
   readonly noDelay?: boolean;
   /** Close the connection with `TIMEOUT` after this long without traffic. Default none. */
   readonly idleTimeoutMs?: number;
+  /** See `TcpConnectionOptions.maxPendingWriteBytes`. Default 64 MiB. */
+  readonly maxPendingWriteBytes?: number;
   /** Clock for `timeoutMs` and `idleTimeoutMs`. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /** Record the connection in a pcapng capture (core's `PacketCapture`). Default none. */
+  readonly capture?: PacketCapture;
 }
 
 /**
@@ -61,6 +65,9 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
       assertRemotePort(port);
       if (options.timeoutMs !== undefined) assertDuration(options.timeoutMs, 'timeoutMs');
       if (options.idleTimeoutMs !== undefined) assertDuration(options.idleTimeoutMs, 'idleTimeoutMs');
+      if (options.maxPendingWriteBytes !== undefined) {
+        assertCount(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
+      }
     } catch (err) {
       subscriber.error(err);
       return;
@@ -89,6 +96,10 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
       const conn = new TcpConnection(socket, {
         scheduler,
         ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+        ...(options.capture === undefined ? {} : { capture: options.capture, side: 'client' as const }),
+        ...(options.maxPendingWriteBytes === undefined
+          ? {}
+          : { maxPendingWriteBytes: options.maxPendingWriteBytes }),
       });
       socket.off('error', onError);
       conn.closed.subscribe(() => subscriber.complete());

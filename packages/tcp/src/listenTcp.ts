@@ -1,10 +1,12 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { assertPort } from '@porta/core';
+import { assertPort, type PacketCapture } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { toPortaError } from './internal/systemError.js';
 import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
 import { TcpListener } from './TcpListener.js';
+
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 
 /**
  * Options of {@link listenTcp}.
@@ -33,10 +35,22 @@ export interface ListenTcpOptions {
   readonly maxConnections?: number;
   /** Close a connection with `TIMEOUT` after this long without traffic. Default none. */
   readonly idleTimeoutMs?: number;
+  /**
+   * TLS: a handshake not finished this long after the TCP accept is cut off — the socket destroyed,
+   * its `maxConnections` slot freed, a `rejected` event with `TIMEOUT`. `idleTimeoutMs`, when
+   * shorter, is the deadline instead (a handshake in progress is not traffic). Default 5 000 ms.
+   */
+  readonly handshakeTimeoutMs?: number;
+  /**
+   * Of each accepted connection: see `TcpConnectionOptions.maxPendingWriteBytes`. Default 64 MiB.
+   */
+  readonly maxPendingWriteBytes?: number;
   /** Disable Nagle's algorithm on accepted connections. Default false (as the OS). */
   readonly noDelay?: boolean;
   /** Clock for the idle timeout and the shutdown grace period. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /** Record every accepted connection in a pcapng capture (core's `PacketCapture`). Default none. */
+  readonly capture?: PacketCapture;
 }
 
 /**
@@ -59,6 +73,7 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? 0;
     let maxConnections: number;
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     try {
       assertListenHost(host);
       assertPort(port);
@@ -69,6 +84,10 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
         true,
       );
       if (options.idleTimeoutMs !== undefined) assertDuration(options.idleTimeoutMs, 'idleTimeoutMs');
+      assertDuration(handshakeTimeoutMs, 'handshakeTimeoutMs');
+      if (options.maxPendingWriteBytes !== undefined) {
+        assertCount(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
+      }
     } catch (err) {
       subscriber.error(err);
       return;
@@ -91,10 +110,15 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
           server,
           tls: options.tls !== undefined,
           maxConnections,
+          handshakeTimeoutMs: Math.min(handshakeTimeoutMs, options.idleTimeoutMs ?? Number.POSITIVE_INFINITY),
           scheduler,
           connection: {
             scheduler,
             ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+            ...(options.capture === undefined ? {} : { capture: options.capture }),
+            ...(options.maxPendingWriteBytes === undefined
+              ? {}
+              : { maxPendingWriteBytes: options.maxPendingWriteBytes }),
           },
           onFinished: () => subscriber.complete(),
         });

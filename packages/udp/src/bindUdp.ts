@@ -114,7 +114,7 @@ export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
       plan,
       { address, port },
       undefined,
-      (socket) => new BoundUdpSocket(socket, plan.family),
+      (socket) => new BoundUdpSocket(socket, plan),
     );
   });
 }

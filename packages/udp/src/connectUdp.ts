@@ -105,7 +105,7 @@ export function connectUdp(
       subscriber.error(err);
       return;
     }
-    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan.family));
+    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan));
   });
 }
 

@@ -1,3 +1,5 @@
+import type { PacketCapture } from '@porta/core';
+
 /**
  * Socket options shared by {@link bindUdp} and {@link connectUdp}.
  *
@@ -18,4 +20,9 @@ export interface UdpSocketOptions {
   readonly ipv6Only?: boolean;
   /** SO_REUSEADDR, so several sockets may bind the same port. Default `false`. */
   readonly reuseAddr?: boolean;
+  /**
+   * Record every datagram this socket sends and receives in a pcapng capture (core's
+   * `PacketCapture`, e.g. `captureFile('udp.pcapng')`). Default: none, and then nothing is recorded.
+   */
+  readonly capture?: PacketCapture;
 }

@@ -48,12 +48,18 @@ export interface ServerStats {
   readonly idle: number;
   /** Times a link was paused by backpressure. */
   readonly paused: number;
-  /** Inbound messages still in a mailbox when their actor closed. */
+  /**
+   * Inbound messages that never got through their behaviour: still in a mailbox when their actor
+   * closed, or taken by `peer.handle` and not finished — its function failed for it (whatever
+   * supervision did next), or the run or actor ended while it worked. For a behaviour that answers
+   * each message once through `peer.handle`, `messagesIn = messagesOut + dropped + undelivered +
+   * unsent` once every actor is closed (and `≥` while they run).
+   */
   readonly undelivered: number;
   /**
-   * Replies emitted by a behaviour whose send had not completed when their actor closed (queued, or
-   * in flight and cancelled with the link), and replies refused because `maxPendingReplies` were
-   * already waiting.
+   * Replies emitted by a behaviour and never sent: queued or in flight when their actor closed,
+   * refused by the link's `send` (the error then fails the actor), or refused because
+   * `maxPendingReplies` / `maxPendingReplyBytes` were already waiting.
    */
   readonly unsent: number;
   readonly messagesIn: number;
@@ -155,7 +161,7 @@ export interface ClosedEvent extends ServerEventBase {
   readonly type: 'closed';
   readonly peer: PeerInfo;
   readonly reason: CloseReason;
-  /** Inbound messages discarded with the mailbox. */
+  /** Inbound messages discarded with the mailbox, plus the one `peer.handle` was working on. */
   readonly undelivered: number;
   /** Replies whose send had not completed: queued, or in flight and cancelled with the link. */
   readonly unsent: number;

@@ -7,6 +7,8 @@ export interface TcpListenerSetup {
   readonly server: Server;
   readonly tls: boolean;
   readonly maxConnections: number;
+  /** TLS: how long a handshake may take, from the TCP accept (already the shorter of it and the idle timeout). */
+  readonly handshakeTimeoutMs: number;
   readonly connection: TcpConnectionOptions;
   readonly scheduler: SchedulerLike;
   /** Called once the listener is shut down and every connection is closed. */

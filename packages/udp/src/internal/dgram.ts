@@ -3,6 +3,7 @@ import {
   DatagramTooLargeError,
   type Endpoint,
   type Family,
+  type PacketCapture,
   type PortaError,
   SocketClosedError,
 } from '@porta/core';
@@ -20,6 +21,7 @@ export interface SocketPlan {
   readonly buffers: BufferPlan;
   readonly ipv6Only: boolean | undefined;
   readonly reuseAddr: boolean;
+  readonly capture: PacketCapture | undefined;
 }
 
 /** Checks the socket options of a socket of `family`; throws `INVALID_ARGUMENT`. */
@@ -29,6 +31,7 @@ export function planSocket(family: Family, options: UdpSocketOptions): SocketPla
     buffers: planBuffers(options),
     ipv6Only: options.ipv6Only,
     reuseAddr: options.reuseAddr ?? false,
+    capture: options.capture,
   };
 }
 
@@ -94,10 +97,13 @@ export function remoteEndpoint(socket: dgram.Socket): Endpoint {
 /** The state a send needs from its socket. */
 export interface SendTarget {
   readonly socket: dgram.Socket;
+  readonly local: Endpoint;
   readonly family: Family;
   readonly counters: UdpCounters;
   readonly maxDatagram: number;
   readonly closed: boolean;
+  /** Records each datagram as it is handed to the OS. */
+  readonly capture: PacketCapture | undefined;
   /** The connected remote, named in errors of sends that give no destination. */
   readonly remote?: Endpoint;
   /** Told of a send failure before the sender is, so a connected socket can fail its inbound too. */
@@ -145,6 +151,7 @@ function startSend(
     subscriber.error(new DatagramTooLargeError(size, limit));
     return;
   }
+  if (target.capture !== undefined) target.capture.datagram(target.local, (to ?? target.remote)!, data);
   try {
     // Inline callbacks on purpose: one closure per send, no named-function bookkeeping.
     if (to === undefined || to === null) {

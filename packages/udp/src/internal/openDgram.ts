@@ -1,5 +1,5 @@
 import type dgram from 'node:dgram';
-import type { Endpoint, Family, PortaError } from '@porta/core';
+import type { Endpoint, Family, PacketCapture, PortaError } from '@porta/core';
 import { Subject, type Subscriber, type TeardownLogic } from 'rxjs';
 import { maxDatagramSize } from '../limits.js';
 import type { UdpStats } from '../udpStats.js';
@@ -13,6 +13,8 @@ import {
   type SocketPlan,
 } from './dgram.js';
 import { at, type ErrorContext, toPortaError } from './socketErrors.js';
+
+const UNREAD = { comment: 'dropped: no subscriber to the socket’s datagrams' } as const;
 
 /**
  * The state every open node:dgram socket carries, bound or connected: its counters, its hot inbound
@@ -28,13 +30,15 @@ export abstract class OpenDgram<T> implements SendTarget {
   /** The connected remote, if any: receive and send errors name it rather than `local`. */
   declare readonly remote?: Endpoint;
   closed = false;
+  readonly capture: PacketCapture | undefined;
   protected readonly inbound = new Subject<T>();
 
-  constructor(socket: dgram.Socket, family: Family) {
+  constructor(socket: dgram.Socket, plan: SocketPlan) {
     this.socket = socket;
     this.local = localEndpoint(socket);
-    this.family = family;
-    this.maxDatagramSize = maxDatagramSize(family);
+    this.family = plan.family;
+    this.capture = plan.capture;
+    this.maxDatagramSize = maxDatagramSize(plan.family);
     socket.on('message', this.#onMessage);
   }
 
@@ -68,6 +72,8 @@ export abstract class OpenDgram<T> implements SendTarget {
     const counters = this.counters;
     counters.received++;
     counters.bytesReceived += data.byteLength;
+    if (this.capture !== undefined)
+      this.capture.datagram(rinfo, this.local, data, this.inbound.observed ? {} : UNREAD);
     if (!this.inbound.observed) {
       counters.dropped++;
       return;

@@ -146,6 +146,15 @@ export class Actor {
     };
   }
 
+  /**
+   * `peer.handle(fn)` failed for the message it held: that message ends here, unanswered, so it is
+   * counted `undelivered` (whatever supervision does next) — no message goes uncounted.
+   */
+  handlingFailed(generation: number): void {
+    if (this.#closed || generation !== this.#generation) return;
+    this.#host.stats.undelivered++;
+  }
+
   /** `peer.handle(fn)` failed for one message: true when supervision says to skip it and go on. */
   tryResume(generation: number, error: unknown): boolean {
     if (this.#closed || generation !== this.#generation) return false;
@@ -378,6 +387,8 @@ export class Actor {
   #sendError(error: unknown): void {
     this.#sending = false;
     this.#sendSub = undefined;
+    // The reply the link refused was not sent: counted, or it would vanish from the totals.
+    this.#host.stats.unsent++;
     // The link failed, whichever run emitted the reply: replies outlive a restart, so their failure
     // is the actor's now (checked against the emitting run, it vanished uncounted after a restart).
     this.#fail(this.#generation, error);
@@ -437,6 +448,9 @@ export class Actor {
   /** Ends the current run of the behaviour: its callbacks and its peer object go stale. */
   #retireRun(): void {
     this.#generation++;
+    // A message `peer.handle` was still working on is cut off with the run (a failure elsewhere, a
+    // restart): it will never be answered.
+    if (this.#consumer?.busy() === true) this.#host.stats.undelivered++;
     this.#consumer = undefined;
     const sub = this.#behaviourSub;
     this.#behaviourSub = undefined;
@@ -487,7 +501,11 @@ export class Actor {
 
   /** Counts this actor as closed in the server's totals (before {@link Actor.#release} empties it). */
   #countClosed(): { readonly undelivered: number; readonly unsent: number } {
-    const undelivered = this.#mailbox.size;
+    // The message `peer.handle` is working on dies with the actor, like those still in the mailbox;
+    // the consumer is dropped here so that #retireRun does not count it a second time.
+    const inHand = this.#consumer?.busy() === true ? 1 : 0;
+    this.#consumer = undefined;
+    const undelivered = this.#mailbox.size + inHand;
     // A send in flight is cancelled with the link: it was not handed to the OS, so it is unsent too.
     const unsent = this.#outbound.length + (this.#sending ? 1 : 0);
     const stats = this.#host.stats;
@@ -565,6 +583,7 @@ class ActorPeer implements Peer {
       const failed = (error: unknown) => {
         busy = false;
         inner = undefined;
+        actor.handlingFailed(generation);
         if (actor.tryResume(generation, error)) actor.drive();
         else subscriber.error(error);
       };

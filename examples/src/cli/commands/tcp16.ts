@@ -1,0 +1,37 @@
+import { tcp16Client, tcp16Server } from '../../tcp16.js';
+import { clientPort, expectPositionals, failureContext, resolveHost, roleOf } from '../args.js';
+import type { Command } from '../command.js';
+import { runCommand } from '../runCommand.js';
+
+/** `porta tcp-16`: the course's tcp_exemplo.py. */
+export const tcp16: Command = {
+  name: 'tcp-16',
+  summary: {
+    en: 'TCP: the 16-octet exchange with recvall',
+    pt: 'TCP: a troca de 16 octetos com recvall',
+  },
+  usage: {
+    en: 'porta tcp-16 server|client HOST [-p PORT]',
+    pt: 'porta tcp-16 servidor|cliente HOST [-p PORTA]',
+  },
+  details: {
+    en: `The course's tcp_exemplo.py. The server listens on HOST (127.0.0.1, or 0.0.0.0 for every
+interface), reads exactly 16 octets from each client and answers 'Fechado, cliente'. The client
+connects to HOST, sends 'Enviei, servidor' and reads exactly 16 octets back.`,
+    pt: `O tcp_exemplo.py do curso. O servidor escuta em HOST (127.0.0.1, ou 0.0.0.0 para todas as
+interfaces), le exatamente 16 octetos de cada cliente e responde 'Fechado, cliente'. O cliente
+conecta em HOST, envia 'Enviei, servidor' e le exatamente 16 octetos de volta.`,
+  },
+  options: {},
+  run: async (args, io) => {
+    const role = roleOf(args, ['server', 'client']);
+    expectPositionals(args, 2);
+    const host = await resolveHost(args);
+    const common = { host, port: args.port, lang: args.lang, log: io.out };
+    if (role === 'server') return runCommand(tcp16Server(common), io, failureContext(args));
+    return runCommand(tcp16Client({ ...common, port: clientPort(args) }), io, {
+      ...failureContext(args),
+      startServer: `porta tcp-16 server ${host} -p ${args.port}`,
+    });
+  },
+};

@@ -1,0 +1,48 @@
+import { udpRemoteClient, udpRemoteServer } from '../../udpRemote.js';
+import { clientPort, expectPositionals, failureContext, integer, resolveHost, roleOf } from '../args.js';
+import type { Command } from '../command.js';
+import { runCommand } from '../runCommand.js';
+
+/** `porta udp-remote`: the course's udp_remote.py. */
+export const udpRemote: Command = {
+  name: 'udp-remote',
+  summary: {
+    en: 'UDP with loss: the server drops half the requests, the client backs off',
+    pt: 'UDP com perdas: o servidor descarta metade dos pedidos, o cliente espera cada vez mais',
+  },
+  usage: {
+    en: 'porta udp-remote server|client HOST [-p PORT] [--seed N]',
+    pt: 'porta udp-remote servidor|cliente HOST [-p PORTA] [--seed N]',
+  },
+  details: {
+    en: `The course's udp_remote.py. The server pretends to drop about half the requests; the
+client retries with exponential backoff (waits 0.1, 0.2, 0.4, 0.8, 1.6 s), then gives up:
+"I think the server is down" (exit code 1).
+  --seed N  server: repeat the same drops; the same N drops the same requests as
+            the course's udp_remote.py --seed N`,
+    pt: `O udp_remote.py do curso. O servidor finge descartar cerca de metade dos pedidos; o
+cliente tenta de novo com espera exponencial (0.1, 0.2, 0.4, 0.8, 1.6 s) e entao desiste:
+"Eu acho que o servidor caiu" (codigo de saida 1).
+  --seed N  servidor: repete os mesmos descartes; o mesmo N descarta os mesmos pedidos
+            que o udp_remote.py --seed N do curso`,
+  },
+  options: { seed: { type: 'string' } },
+  run: async (args, io) => {
+    const role = roleOf(args, ['server', 'client']);
+    expectPositionals(args, 2);
+    const host = await resolveHost(args);
+    const common = { host, port: args.port, lang: args.lang, log: io.out };
+    if (role === 'server') {
+      const seed = integer(args, 'seed');
+      return runCommand(
+        udpRemoteServer(seed === undefined ? common : { ...common, seed }),
+        io,
+        failureContext(args),
+      );
+    }
+    return runCommand(udpRemoteClient({ ...common, port: clientPort(args) }), io, {
+      ...failureContext(args),
+      startServer: `porta udp-remote server ${host} -p ${args.port}`,
+    });
+  },
+};

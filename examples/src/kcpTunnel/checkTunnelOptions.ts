@@ -1,0 +1,31 @@
+import { InvalidArgumentError } from '@porta/core';
+import type { SmuxSessionOptions } from '@porta/reliability';
+import type { KcpTunnelOptions } from './kcpTunnelOptions.js';
+
+/**
+ * Refuses what porta's tunnel does not implement (and so could not interoperate with), and turns
+ * the rest into smux options.
+ * @internal
+ */
+export function smuxOptionsOf(options: KcpTunnelOptions, client: boolean): SmuxSessionOptions {
+  if ((options.crypt ?? 'none') !== 'none') {
+    throw new InvalidArgumentError(`--crypt ${options.crypt}: only 'none' is implemented`);
+  }
+  if (options.noComp === false) {
+    throw new InvalidArgumentError('snappy compression is not implemented: pass --nocomp (both ends)');
+  }
+  if ((options.dataShards ?? 0) !== 0 || (options.parityShards ?? 0) !== 0) {
+    throw new InvalidArgumentError('FEC is not implemented: pass --ds 0 --ps 0 (both ends)');
+  }
+  const keepAlive = (options.keepAliveSeconds ?? 10) * 1000;
+  const streamBuffer = options.streamBuffer ?? 2 * 1024 * 1024;
+  return {
+    client,
+    version: options.smuxVersion ?? 1,
+    maxReceiveBuffer: Math.max(options.smuxBuffer ?? 4 * 1024 * 1024, streamBuffer),
+    maxStreamBuffer: streamBuffer,
+    keepAliveIntervalMs: keepAlive,
+    keepAliveTimeoutMs: Math.max(30_000, keepAlive * 3),
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+  };
+}

@@ -1,0 +1,16 @@
+import type { Endpoint, PortaError } from '@porta/core';
+
+/**
+ * What a KCP tunnel end reports.
+ *
+ * @example
+ * ```ts
+ * kcpTunnelServer(options).subscribe((e) => e.type === 'listening' && console.log(e.local));
+ * ```
+ */
+export type KcpTunnelEvent =
+  | { readonly type: 'listening'; readonly local: Endpoint }
+  | { readonly type: 'session'; readonly remote: Endpoint; readonly conv: number }
+  | { readonly type: 'stream-opened'; readonly id: number }
+  | { readonly type: 'stream-closed'; readonly id: number; readonly error?: PortaError }
+  | { readonly type: 'session-closed'; readonly conv: number; readonly error?: PortaError };

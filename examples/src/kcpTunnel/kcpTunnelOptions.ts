@@ -1,0 +1,27 @@
+import type { KcpSessionOptions } from '@porta/reliability';
+
+/**
+ * What both ends of a KCP tunnel share, under kcptun's option names where they mean the same.
+ *
+ * @example
+ * ```ts
+ * const options: KcpTunnelOptions = { mode: 'fast3', smuxVersion: 2, crypt: 'none', noComp: true };
+ * ```
+ */
+export interface KcpTunnelOptions extends KcpSessionOptions {
+  /** kcptun's `--smuxver`. Default 1 (kcptun's default). */
+  readonly smuxVersion?: 1 | 2;
+  /** kcptun's `--smuxbuf`. Default 4 MiB. */
+  readonly smuxBuffer?: number;
+  /** kcptun's `--streambuf` (smux v2). Default 2 MiB. */
+  readonly streamBuffer?: number;
+  /** kcptun's `--keepalive`, seconds between NOPs. Default 10. */
+  readonly keepAliveSeconds?: number;
+  /** kcptun's `--crypt`: only `none` is implemented. */
+  readonly crypt?: 'none';
+  /** kcptun's `--nocomp`: must be true (snappy is not implemented). */
+  readonly noComp?: boolean;
+  /** kcptun's `--ds` and `--ps`: must be 0 (FEC is not implemented). */
+  readonly dataShards?: number;
+  readonly parityShards?: number;
+}

@@ -1,0 +1,101 @@
+import { type DatagramSocket, type Endpoint, InvalidArgumentError, originKey } from '@porta/core';
+import { Observable } from 'rxjs';
+import { decodeKcpSegments } from './kcpSegment.js';
+import { KcpSession, type KcpSessionOptions, resolveKcpOptions } from './kcpSession.js';
+
+/** Why {@link kcpListen} dropped a datagram before any session saw it. */
+export type KcpDropReason = 'malformed' | 'session-limit';
+
+/**
+ * Options of {@link kcpListen}.
+ *
+ * @example
+ * ```ts
+ * kcpListen(socket, { maxSessions: 64, onDrop: (reason, remote) => console.warn(reason, remote) });
+ * ```
+ */
+export interface KcpListenOptions extends KcpSessionOptions {
+  /** Sessions at once; a datagram that would open one more is dropped. Default 1024. */
+  readonly maxSessions?: number;
+  /** Told of every datagram dropped before reaching a session (counted, never silent). */
+  readonly onDrop?: (reason: KcpDropReason, remote: Endpoint, bytes: number) => void;
+}
+
+/**
+ * Accepts KCP sessions on a bound socket, as kcp-go's `Listener` does: the first well-formed
+ * packet from a new remote endpoint opens a session with that packet's conv, and every later
+ * datagram from that endpoint goes to it (one with another conv is dropped and counted by the
+ * session — kcp-go would replace the session when such a packet has sn 0; porta does not let a
+ * stray packet end a live session). The table is bounded by `maxSessions`; a session leaves it when
+ * it ends (close, dead link, silence), so a flood of new convs costs at most `maxSessions` sessions
+ * for `silenceTimeoutMs`.
+ *
+ * Emits each new session; unsubscribing closes every session it emitted.
+ *
+ * @throws {@link InvalidArgumentError} (at call time) for a bad option.
+ * @example
+ * ```ts
+ * bindUdp({ port: 29900 }).pipe(
+ *   switchMap((socket) => kcpListen(socket)),
+ *   mergeMap((session) => session.bytes.pipe(mergeMap((chunk) => session.send(chunk)))),
+ * ).subscribe();
+ * ```
+ */
+export function kcpListen(socket: DatagramSocket, options: KcpListenOptions = {}): Observable<KcpSession> {
+  const resolved = resolveKcpOptions(options);
+  const maxSessions = options.maxSessions ?? 1024;
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) {
+    throw new InvalidArgumentError(`maxSessions must be an integer ≥ 1, got ${maxSessions}`);
+  }
+  const onDrop = options.onDrop;
+  return new Observable<KcpSession>((subscriber) => {
+    const sessions = new Map<string, KcpSession>();
+    const input = socket.datagrams.subscribe({
+      next: ({ data, remote }) => {
+        const key = originKey(remote);
+        const known = sessions.get(key);
+        if (known) {
+          known.input(data);
+          return;
+        }
+        let conv: number;
+        try {
+          const first = decodeKcpSegments(resolved.packetLayer.open(data))[0];
+          if (!first) throw new Error('no segment');
+          conv = first.conv;
+        } catch {
+          onDrop?.('malformed', remote, data.length);
+          return;
+        }
+        if (sessions.size >= maxSessions) {
+          onDrop?.('session-limit', remote, data.length);
+          return;
+        }
+        const session = new KcpSession(
+          conv,
+          {
+            local: socket.local,
+            remote,
+            transmit: (datagram) => {
+              socket.send(datagram, remote).subscribe({ error: () => undefined });
+            },
+            closed: (s) => {
+              if (sessions.get(key) === s) sessions.delete(key);
+            },
+          },
+          resolved,
+        );
+        sessions.set(key, session);
+        subscriber.next(session);
+        session.input(data);
+      },
+      error: (err: unknown) => subscriber.error(err),
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      input.unsubscribe();
+      for (const s of [...sessions.values()]) s.close();
+      sessions.clear();
+    };
+  });
+}

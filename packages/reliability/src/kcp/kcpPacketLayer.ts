@@ -1,0 +1,95 @@
+import { getRandomValues } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { InvalidArgumentError, KcpMalformedError } from '@porta/core';
+
+/**
+ * What wraps KCP's segments in each datagram: nothing (ikcp.c), or kcp-go's header.
+ * A KCP session reserves `overhead` bytes before its segments and hands the packet to `seal`.
+ *
+ * @example
+ * ```ts
+ * const layer = kcpGoPacketLayer({ crypt: 'none' });
+ * const segments = layer.open(datagram.data); // undefined when the CRC32 does not match
+ * ```
+ */
+export interface KcpPacketLayer {
+  /** Bytes before the first segment. */
+  readonly overhead: number;
+  /** Fills the first `overhead` bytes of `packet` (segments follow them) and returns what to send. */
+  seal(packet: Uint8Array): Uint8Array;
+  /**
+   * Returns the segments part of a received datagram.
+   * @throws {@link KcpMalformedError} when the datagram is too short or fails its check.
+   */
+  open(datagram: Uint8Array): Uint8Array;
+}
+
+/**
+ * ikcp.c's own framing: the datagram is the segments.
+ *
+ * @example
+ * ```ts
+ * kcpConnect(socket, peer, { packetLayer: rawKcpPacketLayer });
+ * ```
+ */
+export const rawKcpPacketLayer: KcpPacketLayer = {
+  overhead: 0,
+  seal: (packet) => packet,
+  open: (datagram) => datagram,
+};
+
+/** Options of {@link kcpGoPacketLayer}. */
+export interface KcpGoPacketLayerOptions {
+  /** kcptun's `--crypt`. Only `none` is implemented: kcp-go's ciphers are not (see docs/kcp.md). */
+  readonly crypt?: 'none';
+}
+
+const NONCE = 16;
+const CRC = 4;
+
+/**
+ * kcp-go's packet layer as kcptun runs it with `--crypt none` and no FEC (`--ds 0 --ps 0`):
+ * each datagram is a 16-byte random nonce, the CRC32 (IEEE, little-endian) of everything after the
+ * CRC, then the KCP segments (kcp-go `sess.go`: `nonceSize`, `crcSize`, `cryptHeaderSize`; `none`
+ * still has a "cipher", one that copies, so the header is there). A datagram whose CRC32 does not
+ * match is refused, as kcp-go counts it in `InCsumErrors` and drops it.
+ *
+ * @example
+ * ```ts
+ * kcpConnect(socket, kcptunServer, { packetLayer: kcpGoPacketLayer({ crypt: 'none' }) });
+ * ```
+ */
+export function kcpGoPacketLayer(options: KcpGoPacketLayerOptions = {}): KcpPacketLayer {
+  const crypt = options.crypt ?? 'none';
+  if (crypt !== 'none') {
+    throw new InvalidArgumentError(`kcp-go crypt '${String(crypt)}' is not implemented; use 'none'`);
+  }
+  return {
+    overhead: NONCE + CRC,
+    seal(packet) {
+      getRandomValues(packet.subarray(0, NONCE));
+      const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+      view.setUint32(NONCE, crc32(packet.subarray(NONCE + CRC)), true);
+      return packet;
+    },
+    open(datagram) {
+      if (datagram.length < NONCE + CRC) {
+        throw new KcpMalformedError(
+          `kcp-go packet of ${datagram.length} bytes is shorter than its ${NONCE + CRC}-byte header`,
+          datagram,
+        );
+      }
+      const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+      const expected = view.getUint32(NONCE, true);
+      const body = datagram.subarray(NONCE + CRC);
+      const actual = crc32(body);
+      if (actual !== expected) {
+        throw new KcpMalformedError(
+          `kcp-go packet CRC32 ${actual.toString(16)} does not match its header's ${expected.toString(16)}`,
+          datagram,
+        );
+      }
+      return body;
+    },
+  };
+}
