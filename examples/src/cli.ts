@@ -1,10 +1,5 @@
-import { fromEvent } from 'rxjs';
 import { main } from './cli/main.js';
+import { terminalIo } from './cli/terminalIo.js';
 
-process.exitCode = await main(process.argv.slice(2), {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  stdin: process.stdin,
-  interrupt: fromEvent(process, 'SIGINT'),
-  isTTY: process.stdout.isTTY === true && !process.env.NO_COLOR,
-});
+const terminal = terminalIo();
+process.exitCode = terminal.exitCode(await main(process.argv.slice(2), terminal.io));

@@ -1,4 +1,4 @@
-import { type Endpoint, encodeString, recvall, TruncatedError } from '@porta/core';
+import { type Endpoint, encodeString, familyOf, recvall, TimeoutError, TruncatedError } from '@porta/core';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import {
   catchError,
@@ -14,6 +14,8 @@ import {
   startWith,
   switchMap,
   tap,
+  throwError,
+  timeout,
 } from 'rxjs';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress, pyBytesRepr } from './python.js';
@@ -102,17 +104,28 @@ export interface Tcp16Exchange {
   readonly reply: Uint8Array;
 }
 
+/** Options of {@link tcp16Client}. */
+export interface Tcp16ClientOptions extends Tcp16Options {
+  /**
+   * How long the whole exchange (connect, send, read 16 octets) may take before failing with
+   * `TIMEOUT` (default 5000 ms). The course's client waits for ever on a server that accepts and
+   * never answers; a command a person runs should not.
+   */
+  readonly timeoutMs?: number;
+}
+
 /**
  * The course's `tcp_exemplo.py cliente`: CONNECT, print the socket name, send 16 octets with
- * `sendall`, read exactly 16 back with `recvall(16)`, close.
+ * `sendall`, read exactly 16 back with `recvall(16)`, close. Fails with `TIMEOUT` when the exchange
+ * takes longer than `timeoutMs`.
  *
  * @example
  * ```ts
  * const { reply } = await firstValueFrom(tcp16Client({ host: '127.0.0.1', port: 1060 }));
  * ```
  */
-export function tcp16Client(options: Tcp16Options = {}): Observable<Tcp16Exchange> {
-  const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
+export function tcp16Client(options: Tcp16ClientOptions = {}): Observable<Tcp16Exchange> {
+  const { host = '127.0.0.1', port = 1060, timeoutMs = 5000, log = defaultLog } = options;
   const say = messages(options.lang).tcp16;
   return connectTcp({ host, port }).pipe(
     tap((conn) => log(say.clientName(pyAddress(conn.local)))),
@@ -129,5 +142,12 @@ export function tcp16Client(options: Tcp16Options = {}): Observable<Tcp16Exchang
       ),
     ),
     first(),
+    // Unsubscribing on timeout closes the connection (the finalize above).
+    timeout({ first: timeoutMs, with: () => throwError(() => exchangeTimedOut(host, port, timeoutMs)) }),
   );
+}
+
+function exchangeTimedOut(host: string, port: number, timeoutMs: number): TimeoutError {
+  const where = familyOf(host) === 'IPv6' ? `[${host}]:${port}` : `${host}:${port}`;
+  return new TimeoutError(`nothing answered at ${where} within ${timeoutMs / 1000} s`, timeoutMs);
 }

@@ -1,9 +1,6 @@
-import { parseArgs } from 'node:util';
-import { runTour } from './tour/runTour.js';
+import { main } from './cli/main.js';
+import { terminalIo } from './cli/terminalIo.js';
 
-// `npm start`: the tour, with the exit code CI checks (0 only if every step did what the course says).
-const { values } = parseArgs({ options: { lang: { type: 'string' } }, strict: false });
-// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
-const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-const report = await runTour({ lang: values.lang === 'pt' ? 'pt' : 'en', color });
-process.exitCode = report.ok ? 0 : 1;
+// `npm start`: `porta tour`, with the exit code CI checks (0 only if every step did what the course says).
+const terminal = terminalIo();
+process.exitCode = terminal.exitCode(await main(['tour', ...process.argv.slice(2)], terminal.io));

@@ -52,7 +52,7 @@ describe('porta --help', () => {
     async () => {
       const run = porta(['tcp-16', '--help']);
       expect(await run.exited).toBe(0);
-      expect(run.stdout[0]).toBe('Usage: porta tcp-16 server|client HOST [-p PORT]');
+      expect(run.stdout[0]).toBe('Usage: porta tcp-16 server|client HOST [-p PORT] [--timeout SECONDS]');
       expect(run.stdout.join('\n')).toContain('-p, --port PORT   port number (default 1060)');
     },
     SLOW,
@@ -66,7 +66,7 @@ describe('usage errors: exit code 2', () => {
       const run = porta(['udp-local', 'server', '-p', '70000']);
       expect(await run.exited).toBe(2);
       expect(run.stderr).toEqual([
-        'porta udp-local: invalid port "70000": expected a whole number from 0 to 65535',
+        'porta udp-local: port must be an integer from 0 to 65535, got 70000',
         'Usage: porta udp-local server|client [-p PORT] [--timeout SECONDS]',
         "Run 'porta udp-local --help' for details.",
       ]);

@@ -50,15 +50,15 @@ describe('porta (argument handling)', () => {
   it.each([
     [
       ['udp-local', 'server', '-p', '70000'],
-      'porta udp-local: invalid port "70000": expected a whole number from 0 to 65535',
+      'porta udp-local: port must be an integer from 0 to 65535, got 70000',
     ],
     [
       ['udp-local', 'server', '-p', '1.5'],
-      'porta udp-local: invalid port "1.5": expected a whole number from 0 to 65535',
+      'porta udp-local: port must be an integer from 0 to 65535, got 1.5',
     ],
     [
       ['tcp-16', 'client', '127.0.0.1', '-p', 'abc'],
-      'porta tcp-16: invalid port "abc": expected a whole number from 0 to 65535',
+      'porta tcp-16: port must be an integer from 0 to 65535, got abc',
     ],
     [
       ['tcp-16', 'client', '127.0.0.1', '-p', '0'],
@@ -72,17 +72,17 @@ describe('porta (argument handling)', () => {
     ],
     [
       ['udp-remote', 'server', '127.0.0.1', '--seed', 'x'],
-      'porta udp-remote: --seed must be a whole number, got "x"',
+      'porta udp-remote: --seed must be an integer, got x',
     ],
-    [['udp-local', 'server', '--lang', 'fr'], 'porta udp-local: --lang must be en or pt, got "fr"'],
+    [['udp-local', 'server', '--lang', 'fr'], 'porta: --lang must be en or pt, got fr'],
     [
       ['udp-local', 'client', '--timeout', 'soon'],
-      'porta udp-local: --timeout must be a number of seconds, got "soon"',
+      'porta udp-local: --timeout must be a number of seconds, got soon',
     ],
     [['tic-tac-toe'], 'porta tic-tac-toe: missing role: server or client'],
     [
       ['promiscuous', 'attack', '99999'],
-      'porta promiscuous: invalid CLIENT_PORT "99999": expected a whole number from 1 to 65535',
+      'porta promiscuous: CLIENT_PORT must be an integer from 1 to 65535, got 99999',
     ],
     [['promiscuous', 'attack'], 'porta promiscuous: missing CLIENT_PORT: the port number the client printed'],
     [
@@ -111,7 +111,7 @@ describe('porta (argument handling)', () => {
   it('an unknown option is a usage error naming it', async () => {
     const { code, err } = await run(['udp-local', 'server', '--colour']);
     expect(code).toBe(ExitCode.Usage);
-    expect(err[0]).toMatch(/^porta udp-local: Unknown option '--colour'/);
+    expect(err[0]).toBe('porta udp-local: unknown option --colour');
   });
 
   it('servidor is accepted as a role; Ctrl+C closes the server with exit code 130', async () => {

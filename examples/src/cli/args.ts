@@ -2,8 +2,9 @@ import { lookup } from 'node:dns/promises';
 import { parseArgs } from 'node:util';
 import { familyOf } from '@porta/core';
 import type { Lang } from '../messages.js';
-import type { Command } from './command.js';
+import type { Command, OptionSpec } from './command.js';
 import type { FailureContext } from './failure.js';
+import { usageText } from './usageText.js';
 
 /**
  * A command-line mistake: `main` reports it with the subcommand's usage and exit code 2.
@@ -14,12 +15,7 @@ import type { FailureContext } from './failure.js';
  * ```
  */
 export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly command?: string,
-  ) {
-    super(message);
-  }
+  override readonly name = 'UsageError';
 }
 
 /** A subcommand's command line, parsed: what a {@link Command}'s `run` receives. */
@@ -36,56 +32,94 @@ export interface Args {
 }
 
 /**
- * Parses a subcommand's arguments (`argv` after the subcommand's name) with `node:util`'s
- * `parseArgs`: the common options (`-p`, `--lang`, `-h`) and the command's own.
+ * Parses a subcommand's arguments (`argv` after the subcommand's name, `--lang` already taken out,
+ * see {@link takeLang}): the common options (`-p`, `-h`) and the command's own. Every mistake is a
+ * {@link UsageError} in the CLI's own words and the console language.
  *
  * @example
  * ```ts
- * parseCommandLine(udpLocal, ['server', '-p', '1061']).port; // 1061
+ * parseCommandLine(udpLocal, ['server', '-p', '1061'], 'en').port; // 1061
  * ```
  */
-export function parseCommandLine(command: Command, argv: readonly string[]): Args {
-  const name = command.name;
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: 'string', short: 'p' },
-        lang: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        ...command.options,
-      },
-    });
-  } catch (error) {
-    // parseArgs explains unknown options and missing values well; keep its words.
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ''), name);
+export function parseCommandLine(command: Command, argv: readonly string[], lang: Lang): Args {
+  const say = usageText(lang);
+  const usesPort = command.usesPort !== false;
+  const options: Record<string, OptionSpec> = {
+    ...(usesPort ? { port: { type: 'string', short: 'p' } } : {}),
+    help: { type: 'boolean', short: 'h' },
+    ...command.options,
+  };
+  // Not strict: parseArgs' own errors name its internals ("argument is ambiguous" for `-p -1`);
+  // the tokens let the CLI check every option itself and say what is wrong in its own words.
+  const parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: false, tokens: true, options });
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    const spec = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+    if (spec === undefined) {
+      throw new UsageError(say.unknownOption(token.rawName));
+    }
+    if (spec.type === 'string' && token.value === undefined) {
+      throw new UsageError(say.missingValue(token.rawName));
+    }
+    if (spec.type === 'boolean' && token.value !== undefined) {
+      throw new UsageError(say.noValue(token.rawName));
+    }
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  const lang = values.lang ?? 'en';
-  if (lang !== 'en' && lang !== 'pt')
-    throw new UsageError(`--lang must be en or pt, got "${String(lang)}"`, name);
-  const port = values.port === undefined ? 1060 : parsePort(values.port, 'port', true);
-  return { command: name, positionals: parsed.positionals, values, lang, port };
+  const port = values.port === undefined ? 1060 : parsePort(values.port, 'port', true, lang);
+  return { command: command.name, positionals: parsed.positionals, values, lang, port };
 }
 
 /**
- * A port number from the command line; `what` names it in the error (`port`, `CLIENT_PORT`).
+ * Takes every `--lang en|pt` (or `--lang=pt`) out of the whole command line, wherever it is, so
+ * `porta --lang pt udp-local --help` and `porta udp-local --help --lang pt` mean the same. Stops at
+ * `--`. The last one wins.
  *
  * @example
  * ```ts
- * parsePort('1060', 'port', true); // 1060
+ * takeLang(['--lang', 'pt', 'tour']); // { lang: 'pt', rest: ['tour'] }
  * ```
  */
-export function parsePort(value: string | boolean | undefined, what: string, allowZero: boolean): number {
+export function takeLang(argv: readonly string[]): { lang: Lang; rest: string[] } {
+  let lang: Lang = 'en';
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg !== '--lang' && !arg.startsWith('--lang=')) {
+      rest.push(arg);
+      continue;
+    }
+    const value = arg === '--lang' ? argv[++i] : arg.slice('--lang='.length);
+    if (value === undefined) throw new UsageError(usageText(lang).missingValue('--lang'));
+    if (value !== 'en' && value !== 'pt') throw new UsageError(usageText(lang).lang(value));
+    lang = value;
+  }
+  return { lang, rest };
+}
+
+/**
+ * A port number from the command line: `port` (`-p`, 0 allowed: "any port") or the attack's
+ * `clientPort` (from 1).
+ *
+ * @example
+ * ```ts
+ * parsePort('1060', 'port', true, 'en'); // 1060
+ * ```
+ */
+export function parsePort(
+  value: string | boolean | undefined,
+  what: 'port' | 'clientPort',
+  allowZero: boolean,
+  lang: Lang,
+): number {
   const text = String(value);
   const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
   const min = allowZero ? 0 : 1;
-  if (!(port >= min && port <= 65535)) {
-    throw new UsageError(`invalid ${what} "${text}": expected a whole number from ${min} to 65535`);
-  }
+  if (!(port >= min && port <= 65535)) throw new UsageError(usageText(lang).port(what, min, text));
   return port;
 }
 
@@ -98,12 +132,11 @@ export function parsePort(value: string | boolean | undefined, what: string, all
  * ```
  */
 export function clientPort(args: Args): number {
-  if (args.port === 0)
-    throw new UsageError("a client needs the server's port: -p 0 only makes sense for a server");
+  if (args.port === 0) throw new UsageError(usageText(args.lang).clientPortZero());
   return args.port;
 }
 
-const ROLES: Record<string, 'server' | 'client'> = {
+const ROLES: Readonly<Record<string, 'server' | 'client'>> = {
   server: 'server',
   servidor: 'server',
   client: 'client',
@@ -115,17 +148,18 @@ const ROLES: Record<string, 'server' | 'client'> = {
  *
  * @example
  * ```ts
- * if (roleOf(args, ['server', 'client']) === 'server') startServer();
+ * if (roleOf(args) === 'server') startServer();
  * ```
  */
-export function roleOf(args: Args, allowed: readonly ('server' | 'client')[]): 'server' | 'client' {
+export function roleOf(args: Args): 'server' | 'client' {
+  const say = usageText(args.lang);
   const word = args.positionals[0];
-  const role = word === undefined ? undefined : ROLES[word];
-  if (role === undefined || !allowed.includes(role)) {
+  const role = word === undefined || !Object.hasOwn(ROLES, word) ? undefined : ROLES[word];
+  if (role === undefined) {
     throw new UsageError(
       word === undefined
-        ? 'missing role: server or client'
-        : `unknown role "${word}": expected server or client (servidor/cliente)`,
+        ? say.missingRole(say.serverOrClient())
+        : say.unknownRole(word, say.serverOrClientAlias()),
     );
   }
   return role;
@@ -140,11 +174,12 @@ export function roleOf(args: Args, allowed: readonly ('server' | 'client')[]): '
  * ```
  */
 export function expectPositionals(args: Args, count: number): void {
+  const say = usageText(args.lang);
   if (args.positionals.length < count) {
-    throw new UsageError(count === 2 ? 'missing HOST (e.g. 127.0.0.1)' : 'missing argument');
+    throw new UsageError(count === 2 ? say.missingHost() : say.missingArgument());
   }
   if (args.positionals.length > count) {
-    throw new UsageError(`unexpected argument "${args.positionals[count]}"`);
+    throw new UsageError(say.unexpectedArgument(args.positionals[count]!));
   }
 }
 
@@ -160,14 +195,14 @@ export function seconds(args: Args, name: string, fallback: number): number {
   const value = args.values[name];
   if (value === undefined) return fallback * 1000;
   const n = Number(value);
-  if (typeof value !== 'string' || !(n >= 0) || !Number.isFinite(n)) {
-    throw new UsageError(`--${name} must be a number of seconds, got "${String(value)}"`);
+  if (typeof value !== 'string' || value.trim() === '' || !(n >= 0) || !Number.isFinite(n)) {
+    throw new UsageError(usageText(args.lang).seconds(name, String(value)));
   }
   return n * 1000;
 }
 
 /**
- * A `--name N` whole-number option, `undefined` when absent.
+ * A `--name N` integer option, `undefined` when absent.
  *
  * @example
  * ```ts
@@ -178,7 +213,7 @@ export function integer(args: Args, name: string): number | undefined {
   const value = args.values[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^-?\d+$/.test(value)) {
-    throw new UsageError(`--${name} must be a whole number, got "${String(value)}"`);
+    throw new UsageError(usageText(args.lang).integer(name, String(value)));
   }
   return Number(value);
 }
@@ -193,7 +228,7 @@ export function integer(args: Args, name: string): number | undefined {
  * ```
  */
 export function resolveHost(args: Args): Promise<string> {
-  return lookupHost(args.positionals[1]!);
+  return lookupHost(args.positionals[1]!, args.lang);
 }
 
 /**
@@ -201,15 +236,15 @@ export function resolveHost(args: Args): Promise<string> {
  *
  * @example
  * ```ts
- * await lookupHost('localhost'); // '127.0.0.1'
+ * await lookupHost('localhost', 'en'); // '127.0.0.1'
  * ```
  */
-export async function lookupHost(host: string): Promise<string> {
+export async function lookupHost(host: string, lang: Lang): Promise<string> {
   if (familyOf(host) !== undefined) return host;
   try {
     return (await lookup(host, { family: 4 })).address;
   } catch {
-    throw new UsageError(`cannot resolve host "${host}": give an IP address such as 127.0.0.1`);
+    throw new UsageError(usageText(lang).unresolved(host));
   }
 }
 
@@ -223,4 +258,18 @@ export async function lookupHost(host: string): Promise<string> {
  */
 export function failureContext(args: Args): FailureContext {
   return { lang: args.lang, command: args.command, port: args.port };
+}
+
+/**
+ * What `diagnose` needs to explain a client's failure: the server it talked to, and the command
+ * that starts one.
+ *
+ * @example
+ * ```ts
+ * clientFailureContext(args, '127.0.0.1', 'porta udp-local server -p 1060');
+ * ```
+ */
+export function clientFailureContext(args: Args, host: string, startServer: string): FailureContext {
+  const server = familyOf(host) === 'IPv6' ? `[${host}]:${args.port}` : `${host}:${args.port}`;
+  return { ...failureContext(args), server, startServer };
 }

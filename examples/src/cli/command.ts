@@ -40,6 +40,8 @@ export interface Command {
   readonly usage: Localized;
   /** What the command does and its own options, shown by `porta <name> --help`. */
   readonly details: Localized;
+  /** Whether `-p PORT` applies (default `true`); when `false`, the help leaves it out and `-p` is refused. */
+  readonly usesPort?: boolean;
   /** Its options beyond `-p`, `--lang` and `-h`, keyed by long name. */
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** Runs the command; resolves to the exit code. Throws a `UsageError` for a bad command line. */

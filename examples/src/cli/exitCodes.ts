@@ -17,8 +17,13 @@ export const ExitCode = {
   AddressInUse: 3,
   /** The address to listen on is not one of this machine's (EADDRNOTAVAIL). */
   AddressNotAvailable: 4,
-  /** Stopped with Ctrl+C (128 + SIGINT), the usual way to end a server. */
+  /** Stopped with Ctrl+C (128 + SIGINT) or SIGTERM, the usual ways to end a server. */
   Interrupted: 130,
+  /**
+   * The reader of the output went away (`porta tour | head -1`): the command stopped quietly, as
+   * a program killed by SIGPIPE would (128 + 13).
+   */
+  OutputClosed: 141,
 } as const;
 
 /** One of the {@link ExitCode} values. */

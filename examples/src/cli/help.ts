@@ -5,10 +5,13 @@ import { commands } from './registry.js';
 const text = {
   en: {
     usage: 'Usage:',
-    common: `Options:
-  -p, --port PORT   port number (default 1060)
-      --lang en|pt  console language: en (default) or pt, the course's exact messages
-  -h, --help        show this help`,
+    options: 'Options:',
+    port: '  -p, --port PORT   port number (default 1060)',
+    common: [
+      "      --lang en|pt  console language: en (default) or pt, the course's exact messages",
+      '  -h, --help        show this help',
+    ],
+    version: '      --version     print the version of porta and exit',
     general: (list: string[]) => [
       "porta: the sockets course's programs over porta (network sockets as RxJS streams)",
       '',
@@ -28,10 +31,13 @@ const text = {
   },
   pt: {
     usage: 'Uso:',
-    common: `Opcoes:
-  -p, --port PORTA  numero da porta (padrao 1060)
-      --lang en|pt  idioma do console: en (padrao) ou pt, as mensagens exatas do curso
-  -h, --help        mostra esta ajuda`,
+    options: 'Opcoes:',
+    port: '  -p, --port PORTA  numero da porta (padrao 1060)',
+    common: [
+      '      --lang en|pt  idioma do console: en (padrao) ou pt, as mensagens exatas do curso',
+      '  -h, --help        mostra esta ajuda',
+    ],
+    version: '      --version     imprime a versao do porta e sai',
     general: (list: string[]) => [
       'porta: os programas do curso de sockets sobre o porta (sockets de rede como streams RxJS)',
       '',
@@ -63,11 +69,14 @@ export function generalHelp(lang: Lang): string {
   const say = text[lang];
   const width = Math.max(...commands.map((c) => c.name.length));
   const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary[lang]}`);
-  return [...say.general(list), say.common, '', ...say.exitCodes].join('\n');
+  return [...say.general(list), say.options, say.port, ...say.common, say.version, '', ...say.exitCodes].join(
+    '\n',
+  );
 }
 
 /**
- * `porta <example> --help`: its usage, what it does, its options and the common ones.
+ * `porta <example> --help`: its usage, what it does, its options and the common ones it uses
+ * (no `-p` for a command that takes no port).
  *
  * @example
  * ```ts
@@ -76,7 +85,10 @@ export function generalHelp(lang: Lang): string {
  */
 export function commandHelp(command: Command, lang: Lang): string {
   const say = text[lang];
-  return [`${say.usage} ${command.usage[lang]}`, '', command.details[lang], '', say.common].join('\n');
+  const port = command.usesPort === false ? [] : [say.port];
+  return [usageLine(command, lang), '', command.details[lang], '', say.options, ...port, ...say.common].join(
+    '\n',
+  );
 }
 
 /**

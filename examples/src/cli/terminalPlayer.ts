@@ -1,7 +1,19 @@
 import { createInterface } from 'node:readline';
 import { Observable, type Subscriber } from 'rxjs';
+import type { Lang } from '../messages.js';
 import type { Player } from '../ticTacToe/ticTacToe.js';
 import type { CliIo } from './cliIo.js';
+
+const text = {
+  en: {
+    notYourTurn: '(not your turn yet: wait for the other player)',
+    noMoreInput: 'no more input: you left the game',
+  },
+  pt: {
+    notYourTurn: '(ainda nao e a sua vez: espere o outro jogador)',
+    noMoreInput: 'acabou a entrada: voce saiu do jogo',
+  },
+} as const;
 
 /**
  * A tic-tac-toe player typing at the terminal: one line per move, asked only on their turn. At a
@@ -10,11 +22,12 @@ import type { CliIo } from './cliIo.js';
  *
  * @example
  * ```ts
- * const { player, close } = terminalPlayer(io);
+ * const { player, close } = terminalPlayer(io, 'en');
  * ticTacToeServer({ player }).subscribe({ complete: close });
  * ```
  */
-export function terminalPlayer(io: CliIo): { player: Player; close: () => void } {
+export function terminalPlayer(io: CliIo, lang: Lang): { player: Player; close: () => void } {
+  const say = text[lang];
   const queued: string[] = [];
   let waiting: Subscriber<string> | undefined;
   let ended = false;
@@ -26,12 +39,12 @@ export function terminalPlayer(io: CliIo): { player: Player; close: () => void }
       waiting = undefined;
       subscriber.next(line);
       subscriber.complete();
-    } else if (interactive) io.out('(not your turn yet: wait for the other player)');
+    } else if (interactive) io.out(say.notYourTurn);
     else queued.push(line);
   });
   rl.on('close', () => {
     ended = true;
-    waiting?.error(new Error('no more input: you left the game'));
+    waiting?.error(new Error(say.noMoreInput));
   });
   const player: Player = () =>
     new Observable<string>((subscriber) => {
@@ -39,7 +52,7 @@ export function terminalPlayer(io: CliIo): { player: Player; close: () => void }
       if (line !== undefined) {
         subscriber.next(line);
         subscriber.complete();
-      } else if (ended) subscriber.error(new Error('no more input: you left the game'));
+      } else if (ended) subscriber.error(new Error(say.noMoreInput));
       else waiting = subscriber;
       return () => {
         if (waiting === subscriber) waiting = undefined;

@@ -1,3 +1,6 @@
+import type { Lang } from '../messages.js';
+import { tourText } from './tourText.js';
+
 /** The counts the tour keeps for every step. */
 export interface Counts {
   /** Requests (and moves) sent by clients. */
@@ -45,6 +48,7 @@ const COLUMNS = ['sent', 'lost', 'retried', 'rejected', 'answered'] as const;
 /**
  * The tour's closing table: one row per step, a total row, and whether each step did what the
  * course says. Plain text (box-drawing characters only), so it reads the same in a log file.
+ * `lang` picks the headings (and the default marks).
  *
  * @example
  * ```ts
@@ -53,12 +57,18 @@ const COLUMNS = ['sent', 'lost', 'retried', 'rejected', 'answered'] as const;
  */
 export function summaryTable(
   rows: readonly SummaryRow[],
-  mark: (ok: boolean) => string = (ok) => (ok ? 'ok' : 'FAILED'),
+  mark?: (ok: boolean) => string,
+  lang: Lang = 'en',
 ): string[] {
+  const say = tourText(lang).table;
+  const markOf = mark ?? ((ok: boolean) => (ok ? say.ok : say.failed));
   const total = rows.reduce((sum, r) => addCounts(sum, r.counts), NO_COUNTS);
-  const body = rows.map((r) => [r.step, ...COLUMNS.map((c) => String(r.counts[c])), mark(r.ok)]);
-  const all = [...body, ['total', ...COLUMNS.map((c) => String(total[c])), mark(rows.every((r) => r.ok))]];
-  const head = ['step', ...COLUMNS, 'result'];
+  const body = rows.map((r) => [r.step, ...COLUMNS.map((c) => String(r.counts[c])), markOf(r.ok)]);
+  const all = [
+    ...body,
+    [say.total, ...COLUMNS.map((c) => String(total[c])), markOf(rows.every((r) => r.ok))],
+  ];
+  const head = [say.step, ...COLUMNS.map((c) => say[c]), say.result];
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colour codes the tour adds
   const visible = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').length;
   const widths = head.map((h, i) => Math.max(h.length, ...all.map((r) => visible(r[i]!))));

@@ -1,4 +1,6 @@
+import type { Lang } from '../messages.js';
 import { style as makeStyle, type Style } from './style.js';
+import { tourText } from './tourText.js';
 
 /** One attempt of a backoff exchange, with times in ms from the first send. */
 export interface AttemptSpan {
@@ -17,9 +19,9 @@ export interface TimelineOptions {
   /** Columns of the time axis (default 60). */
   readonly width?: number;
   readonly style?: Style;
+  /** Language of the labels and the legend (default `en`). */
+  readonly lang?: Lang;
 }
-
-const LEGEND = 'S send   x dropped   · waiting   T timeout, retry   ✓ answer';
 
 /**
  * Draws a backoff exchange as a waterfall on a shared time axis: one row per attempt, so the
@@ -41,6 +43,7 @@ const LEGEND = 'S send   x dropped   · waiting   T timeout, retry   ✓ answer'
 export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOptions = {}): string[] {
   const width = options.width ?? 60;
   const s = options.style ?? makeStyle(false);
+  const say = tourText(options.lang).timeline;
   const end = Math.max(...spans.map((a) => a.answeredAt ?? a.sentAt + a.waitMs), 1);
   // Round the axis up to whole half-seconds so tick labels are round numbers.
   const axisMs = Math.ceil(end / 500) * 500;
@@ -55,8 +58,8 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
     if (a.answeredAt !== undefined) cells[Math.max(stop, start + 1)] = s.ok('✓');
     cells[start] = 'S';
     const outcome =
-      a.answeredAt !== undefined ? `answered after ${Math.round(a.answeredAt - a.sentAt)} ms` : 'timeout';
-    return `attempt ${a.attempt}  ${cells.join('')}  ${seconds(a.waitMs)} s → ${outcome}`;
+      a.answeredAt !== undefined ? say.answeredAfter(Math.round(a.answeredAt - a.sentAt)) : say.timeout;
+    return `${say.attempt} ${a.attempt}  ${cells.join('')}  ${seconds(a.waitMs)} s → ${outcome}`;
   });
   const ticks = Math.round(axisMs / 500);
   const step = (width - 1) / ticks;
@@ -68,8 +71,8 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
     const label = t === 0 ? '0' : `${seconds(t * 500)} s`;
     if (labels.length <= at) labels = labels.padEnd(at) + label;
   }
-  const pad = ' '.repeat('attempt 1  '.length);
-  return [...rows, pad + axis.padEnd(width, '-'), pad + labels, pad + s.dim(LEGEND)];
+  const pad = ' '.repeat(`${say.attempt} 1  `.length);
+  return [...rows, pad + axis.padEnd(width, '-'), pad + labels, pad + s.dim(say.legend)];
 }
 
 function seconds(ms: number): string {

@@ -2,6 +2,7 @@ import { familyOf } from '@porta/core';
 import { hardenedClient, promiscuousDemo, spoof } from '../../promiscuous.js';
 import { udpLocalClient, udpLocalServer } from '../../udpLocal.js';
 import {
+  clientFailureContext,
   clientPort,
   expectPositionals,
   failureContext,
@@ -12,6 +13,7 @@ import {
 } from '../args.js';
 import type { Command } from '../command.js';
 import { runCommand } from '../runCommand.js';
+import { usageText } from '../usageText.js';
 
 /** `porta promiscuous`: the course's "promiscuous clients" experiment. */
 export const promiscuous: Command = {
@@ -57,6 +59,7 @@ export const promiscuous: Command = {
   run: async (args, io) => {
     const role = args.positionals[0];
     const common = { lang: args.lang, log: io.out };
+    const say = usageText(args.lang);
     switch (role) {
       case 'demo':
         expectPositionals(args, 1);
@@ -72,21 +75,21 @@ export const promiscuous: Command = {
         expectPositionals(args, 1);
         const options = { ...common, port: clientPort(args), timeoutMs: seconds(args, 'timeout', 60) };
         const client = args.values.naive ? udpLocalClient(options) : hardenedClient(options);
-        return runCommand(client, io, {
-          ...failureContext(args),
-          startServer: `porta promiscuous server -p ${args.port}`,
-        });
+        return runCommand(
+          client,
+          io,
+          clientFailureContext(args, '127.0.0.1', `porta promiscuous server -p ${args.port}`),
+        );
       }
       case 'attack': {
-        if (args.positionals.length < 2)
-          throw new UsageError('missing CLIENT_PORT: the port number the client printed');
-        if (args.values.port !== undefined)
-          throw new UsageError(
-            "attack takes the client's port as CLIENT_PORT, not -p: porta promiscuous attack 50339",
-          );
+        if (args.positionals.length < 2) throw new UsageError(say.missingClientPort());
+        if (args.values.port !== undefined) throw new UsageError(say.attackWithPort());
         expectPositionals(args, 2);
-        const victim = parsePort(args.positionals[1], 'CLIENT_PORT', false);
-        const host = await lookupHost(typeof args.values.host === 'string' ? args.values.host : '127.0.0.1');
+        const victim = parsePort(args.positionals[1], 'clientPort', false, args.lang);
+        const host = await lookupHost(
+          typeof args.values.host === 'string' ? args.values.host : '127.0.0.1',
+          args.lang,
+        );
         return runCommand(
           spoof({ ...common, to: { address: host, port: victim, family: familyOf(host)! } }),
           io,
@@ -96,9 +99,8 @@ export const promiscuous: Command = {
       default:
         throw new UsageError(
           role === undefined
-            ? 'missing role: demo, server, client or attack'
-            : `unknown role "${role}": expected demo, server, client or attack`,
-          args.command,
+            ? say.missingRole(say.promiscuousRoles())
+            : say.unknownRole(role, say.promiscuousRoles()),
         );
     }
   },

@@ -1,5 +1,13 @@
 import { tcp16Client, tcp16Server } from '../../tcp16.js';
-import { clientPort, expectPositionals, failureContext, resolveHost, roleOf } from '../args.js';
+import {
+  clientFailureContext,
+  clientPort,
+  expectPositionals,
+  failureContext,
+  resolveHost,
+  roleOf,
+  seconds,
+} from '../args.js';
 import type { Command } from '../command.js';
 import { runCommand } from '../runCommand.js';
 
@@ -11,27 +19,31 @@ export const tcp16: Command = {
     pt: 'TCP: a troca de 16 octetos com recvall',
   },
   usage: {
-    en: 'porta tcp-16 server|client HOST [-p PORT]',
-    pt: 'porta tcp-16 servidor|cliente HOST [-p PORTA]',
+    en: 'porta tcp-16 server|client HOST [-p PORT] [--timeout SECONDS]',
+    pt: 'porta tcp-16 servidor|cliente HOST [-p PORTA] [--timeout SEGUNDOS]',
   },
   details: {
     en: `The course's tcp_exemplo.py. The server listens on HOST (127.0.0.1, or 0.0.0.0 for every
 interface), reads exactly 16 octets from each client and answers 'Fechado, cliente'. The client
-connects to HOST, sends 'Enviei, servidor' and reads exactly 16 octets back.`,
+connects to HOST, sends 'Enviei, servidor' and reads exactly 16 octets back.
+  --timeout SECONDS  client: how long the whole exchange may take (default 5)`,
     pt: `O tcp_exemplo.py do curso. O servidor escuta em HOST (127.0.0.1, ou 0.0.0.0 para todas as
 interfaces), le exatamente 16 octetos de cada cliente e responde 'Fechado, cliente'. O cliente
-conecta em HOST, envia 'Enviei, servidor' e le exatamente 16 octetos de volta.`,
+conecta em HOST, envia 'Enviei, servidor' e le exatamente 16 octetos de volta.
+  --timeout SEGUNDOS  cliente: quanto a troca inteira pode demorar (padrao 5)`,
   },
-  options: {},
+  options: { timeout: { type: 'string' } },
   run: async (args, io) => {
-    const role = roleOf(args, ['server', 'client']);
+    const role = roleOf(args);
     expectPositionals(args, 2);
     const host = await resolveHost(args);
     const common = { host, port: args.port, lang: args.lang, log: io.out };
     if (role === 'server') return runCommand(tcp16Server(common), io, failureContext(args));
-    return runCommand(tcp16Client({ ...common, port: clientPort(args) }), io, {
-      ...failureContext(args),
-      startServer: `porta tcp-16 server ${host} -p ${args.port}`,
-    });
+    const timeoutMs = seconds(args, 'timeout', 5);
+    return runCommand(
+      tcp16Client({ ...common, port: clientPort(args), timeoutMs }),
+      io,
+      clientFailureContext(args, host, `porta tcp-16 server ${host} -p ${args.port}`),
+    );
   },
 };

@@ -1,7 +1,14 @@
 import { filter, type Observable } from 'rxjs';
 import type { TicTacToeEvent } from '../../ticTacToe/ticTacToe.js';
 import { ticTacToeClient, ticTacToeServer } from '../../ticTacToe/ticTacToe.js';
-import { clientPort, expectPositionals, failureContext, resolveHost, roleOf } from '../args.js';
+import {
+  clientFailureContext,
+  clientPort,
+  expectPositionals,
+  failureContext,
+  resolveHost,
+  roleOf,
+} from '../args.js';
 import type { Command } from '../command.js';
 import { ExitCode } from '../exitCodes.js';
 import { runCommand } from '../runCommand.js';
@@ -30,10 +37,10 @@ malformada ou ilegal recebe um erro e o jogo continua. Codigo de saida 0 quando 
   },
   options: {},
   run: async (args, io) => {
-    const role = roleOf(args, ['server', 'client']);
+    const role = roleOf(args);
     expectPositionals(args, 2);
     const host = await resolveHost(args);
-    const { player, close } = terminalPlayer(io);
+    const { player, close } = terminalPlayer(io, args.lang);
     const common = { host, port: args.port, lang: args.lang, log: io.out, player };
     const game: Observable<TicTacToeEvent> =
       role === 'server' ? ticTacToeServer(common) : ticTacToeClient({ ...common, port: clientPort(args) });
@@ -43,7 +50,7 @@ malformada ou ilegal recebe um erro e o jogo continua. Codigo de saida 0 quando 
       io,
       role === 'server'
         ? failureContext(args)
-        : { ...failureContext(args), startServer: `porta tic-tac-toe server ${host} -p ${args.port}` },
+        : clientFailureContext(args, host, `porta tic-tac-toe server ${host} -p ${args.port}`),
     );
     close();
     return code === ExitCode.Ok && abandoned ? ExitCode.Failure : code;

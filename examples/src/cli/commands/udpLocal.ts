@@ -1,5 +1,12 @@
 import { udpLocalClient, udpLocalServer } from '../../udpLocal.js';
-import { clientPort, expectPositionals, failureContext, roleOf, seconds } from '../args.js';
+import {
+  clientFailureContext,
+  clientPort,
+  expectPositionals,
+  failureContext,
+  roleOf,
+  seconds,
+} from '../args.js';
 import type { Command } from '../command.js';
 import { runCommand } from '../runCommand.js';
 
@@ -24,14 +31,15 @@ a 127.0.0.1 e imprime a resposta e o nome do proprio socket.
   },
   options: { timeout: { type: 'string' } },
   run: async (args, io) => {
-    const role = roleOf(args, ['server', 'client']);
+    const role = roleOf(args);
     expectPositionals(args, 1);
     const common = { port: args.port, lang: args.lang, log: io.out };
     if (role === 'server') return runCommand(udpLocalServer(common), io, failureContext(args));
     const timeoutMs = seconds(args, 'timeout', 5);
-    return runCommand(udpLocalClient({ ...common, port: clientPort(args), timeoutMs }), io, {
-      ...failureContext(args),
-      startServer: `porta udp-local server -p ${args.port}`,
-    });
+    return runCommand(
+      udpLocalClient({ ...common, port: clientPort(args), timeoutMs }),
+      io,
+      clientFailureContext(args, '127.0.0.1', `porta udp-local server -p ${args.port}`),
+    );
   },
 };

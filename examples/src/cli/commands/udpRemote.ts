@@ -1,5 +1,13 @@
 import { udpRemoteClient, udpRemoteServer } from '../../udpRemote.js';
-import { clientPort, expectPositionals, failureContext, integer, resolveHost, roleOf } from '../args.js';
+import {
+  clientFailureContext,
+  clientPort,
+  expectPositionals,
+  failureContext,
+  integer,
+  resolveHost,
+  roleOf,
+} from '../args.js';
 import type { Command } from '../command.js';
 import { runCommand } from '../runCommand.js';
 
@@ -28,7 +36,7 @@ cliente tenta de novo com espera exponencial (0.1, 0.2, 0.4, 0.8, 1.6 s) e entao
   },
   options: { seed: { type: 'string' } },
   run: async (args, io) => {
-    const role = roleOf(args, ['server', 'client']);
+    const role = roleOf(args);
     expectPositionals(args, 2);
     const host = await resolveHost(args);
     const common = { host, port: args.port, lang: args.lang, log: io.out };
@@ -40,9 +48,10 @@ cliente tenta de novo com espera exponencial (0.1, 0.2, 0.4, 0.8, 1.6 s) e entao
         failureContext(args),
       );
     }
-    return runCommand(udpRemoteClient({ ...common, port: clientPort(args) }), io, {
-      ...failureContext(args),
-      startServer: `porta udp-remote server ${host} -p ${args.port}`,
-    });
+    return runCommand(
+      udpRemoteClient({ ...common, port: clientPort(args) }),
+      io,
+      clientFailureContext(args, host, `porta udp-remote server ${host} -p ${args.port}`),
+    );
   },
 };
