@@ -42,7 +42,9 @@ export type PortaErrorCode =
   | 'KCP_DEAD_LINK'
   | 'KCP_MALFORMED'
   | 'SMUX_PROTOCOL'
-  | 'SMUX_TIMEOUT';
+  | 'SMUX_TIMEOUT'
+  | 'ABORT_ERR'
+  | 'DNS_LOOKUP_FAILED';
 
 /** Base class of every error porta raises. Branch on `code`, read `message` for the facts. */
 export class PortaError<C extends PortaErrorCode = PortaErrorCode> extends Error {

@@ -3,6 +3,7 @@ import { portaChannels } from './diagnostics/portaChannels.js';
 import type { Datagram, Endpoint } from './endpoint.js';
 import { formatEndpoint } from './endpoint.js';
 import { parseIpv6 } from './internal/ip.js';
+import { type Remote, toEndpoint } from './remote.js';
 
 /**
  * Options of {@link filterOrigin}.
@@ -74,7 +75,7 @@ export function originKey(e: Endpoint): string {
 }
 
 /**
- * Passes only the datagrams whose `remote` is `expected` (address and port; see {@link sameOrigin})
+ * Passes only the datagrams whose `remote` is `origin` (address and port — an `Endpoint` or a bare `{ address, port }`; see {@link sameOrigin})
  * — the course's fix for the promiscuous client, which otherwise accepts a reply from anyone who
  * guesses its port. Every other datagram is dropped, counted and reported to `onDrop`.
  *
@@ -86,9 +87,10 @@ export function originKey(e: Endpoint): string {
  * ```
  */
 export function filterOrigin(
-  expected: Endpoint,
+  origin: Endpoint | Remote,
   options: FilterOriginOptions = {},
 ): MonoTypeOperatorFunction<Datagram> {
+  const expected = toEndpoint(origin);
   const key = addressKey(expected.address);
   const onDrop =
     options.onDrop ??

@@ -1,4 +1,6 @@
 import {
+  abortable,
+  assertSignal,
   type Datagram,
   type DatagramSocket,
   type Endpoint,
@@ -8,10 +10,12 @@ import {
   originKey,
   PendingLimitError,
   portaChannels,
+  type Remote,
   type RequestRejectMessage,
   type RequestReplyMessage,
   type RequestSendMessage,
   sameOrigin,
+  toEndpoint,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { decodePortaMessage, encodePortaMessage, type PortaMessage } from './portaMessage.js';
@@ -128,13 +132,30 @@ export interface RequesterOptions {
   readonly randomId?: () => bigint;
 }
 
+/**
+ * Options of one {@link Requester.request}.
+ *
+ * @example
+ * ```ts
+ * await firstValueFrom(client.request(payload, server, { signal: AbortSignal.timeout(5_000) }));
+ * ```
+ */
+export interface RequestOptions {
+  /**
+   * Aborting it abandons the request (no more retransmissions; a late reply is counted `late`) and
+   * the request errors with `AbortError` (`ABORT_ERR`); already aborted, nothing is sent.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** A request/response client: see {@link requester}. */
 export interface Requester {
   /**
-   * Sends `payload` to `to` when subscribed, retrying per the policy; emits the accepted reply's
-   * payload once and completes, or errors with `SERVER_UNREACHABLE`. Unsubscribing abandons it.
+   * Sends `payload` to `to` (an `Endpoint`, or a bare `{ address, port }`) when subscribed,
+   * retrying per the policy; emits the accepted reply's payload once and completes, or errors with
+   * `SERVER_UNREACHABLE`. Unsubscribing, or aborting `options.signal`, abandons it.
    */
-  request(payload: Uint8Array, to: Endpoint): Observable<Uint8Array>;
+  request(payload: Uint8Array, to: Endpoint | Remote, options?: RequestOptions): Observable<Uint8Array>;
   /** A snapshot of the counters. */
   readonly stats: RequesterStats;
   /** Every send, timeout, acceptance and rejection (hot). */
@@ -340,8 +361,22 @@ class RequesterImpl implements Requester {
     return { ...this.#stats };
   }
 
-  request(payload: Uint8Array, to: Endpoint): Observable<Uint8Array> {
+  request(payload: Uint8Array, to: Endpoint | Remote, options: RequestOptions = {}): Observable<Uint8Array> {
+    const { signal } = options;
+    if (signal !== undefined) assertSignal(signal);
+    const sent = this.#request(payload, to);
+    return signal === undefined ? sent : sent.pipe(abortable(signal, 'the request'));
+  }
+
+  #request(payload: Uint8Array, destination: Endpoint | Remote): Observable<Uint8Array> {
     return new Observable<Uint8Array>((subscriber) => {
+      let to: Endpoint;
+      try {
+        to = toEndpoint(destination);
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
       this.#stats.requests += 1;
       if (this.#pending >= this.#maxPending) {
         this.#stats.refused += 1;

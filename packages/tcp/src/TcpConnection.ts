@@ -21,6 +21,8 @@ import {
   takeWhile,
 } from 'rxjs';
 import { captureTap, type TcpCaptureTap } from './internal/captureTap.js';
+import { chunkIterator } from './internal/chunkIterator.js';
+import { closeReasonOf } from './internal/closeReason.js';
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
 import { toPortaError } from './internal/systemError.js';
 
@@ -442,6 +444,53 @@ export class TcpConnection implements PeerLink {
   }
 
   /**
+   * `await using` support: closes the connection as {@link TcpConnection.close} does (unsent bytes
+   * are dropped, as `net.Socket`'s own `Symbol.asyncDispose` does) and resolves once the socket is
+   * fully closed, its handle gone. Call `end()` and wait for `closed` first for a graceful goodbye.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using conn = await openTcpConnection({ host: '127.0.0.1', port: 1060 });
+   *   await lastValueFrom(conn.send(hello));
+   * } // closed here, even if send threw
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return new Promise<void>((resolve) => this.#whenClosed(() => resolve()));
+  }
+
+  /**
+   * The inbound bytes as an async iterable, with backpressure. By default the socket is paused
+   * while the loop body runs and resumed when the loop asks for the next chunk, so a slow body
+   * slows the peer (TCP's window closes) instead of filling memory. `highWaterMark` lets up to that
+   * many bytes wait between chunks while the body runs (fewer pause/resume cycles on a fast body).
+   * The loop ends after the peer's FIN; a socket failure is thrown from it; `break` stops reading.
+   *
+   * @example
+   * ```ts
+   * for await (const chunk of conn.chunks({ highWaterMark: 64 * 1024 })) await file.write(chunk);
+   * ```
+   */
+  chunks(options: ReceiveOptions = {}): AsyncIterableIterator<Uint8Array> {
+    return chunkIterator(this, options);
+  }
+
+  /**
+   * `for await (const chunk of conn)`: {@link TcpConnection.chunks} with its defaults — the socket
+   * pauses while the loop body runs and resumes when it asks for more.
+   *
+   * @example
+   * ```ts
+   * for await (const chunk of conn) console.log(`${chunk.length} bytes`);
+   * ```
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
+    return this.chunks();
+  }
+
+  /**
    * Aborts the connection with an RST instead of a FIN (SO_LINGER 0): unsent bytes are dropped and
    * the peer sees `CONNECTION_RESET`. Idempotent.
    */
@@ -491,7 +540,10 @@ export class TcpConnection implements PeerLink {
     const socket = this.#socket;
     if (this.#failure && socket.destroyed) return this.#failure;
     if (socket.destroyed || this.#isClosed) {
-      return new SocketClosedError(`connection with ${formatEndpoint(this.remote)} is closed`);
+      const why = closeReasonOf(this);
+      return new SocketClosedError(
+        `connection with ${formatEndpoint(this.remote)} is closed${why === undefined ? '' : `: ${why}`}`,
+      );
     }
     if (socket.writableEnded) {
       return new SocketClosedError(

@@ -1,7 +1,15 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { ConnectionLimitError, type Endpoint, formatEndpoint, PortaError, TimeoutError } from '@porta/core';
+import {
+  ConnectionLimitError,
+  type Endpoint,
+  formatEndpoint,
+  handlesReleased,
+  PortaError,
+  TimeoutError,
+} from '@porta/core';
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { connectionIterator } from './internal/connectionIterator.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { remoteOf } from './internal/socketEndpoints.js';
 import { tlsFailureReason } from './internal/tlsFailureReason.js';
@@ -82,6 +90,7 @@ export class TcpListener {
   readonly #drainWaiters = new Set<() => void>();
   #accepting = true;
   #finished = false;
+  #serverClosed = false;
   #open = 0;
   #accepted = 0;
   #rejected = 0;
@@ -100,6 +109,9 @@ export class TcpListener {
       family: address.family === 'IPv6' ? 'IPv6' : 'IPv4',
     };
 
+    server.once('close', () => {
+      this.#serverClosed = true;
+    });
     server.on('connection', (raw: Socket) => this.#onRawConnection(raw));
     if (setup.tls) {
       server.on('secureConnection', (socket: TLSSocket) => {
@@ -193,6 +205,62 @@ export class TcpListener {
         this.#drainWaiters.delete(done);
       };
     });
+  }
+
+  /**
+   * Closes the listening socket and every connection it accepted, now (the hard close that
+   * unsubscribing from `listenTcp` does; {@link TcpListener.shutdown} is the graceful one), and
+   * resolves once the server and all its sockets are closed. `connections` completes and the
+   * `listenTcp` Observable completes. Idempotent.
+   *
+   * @example
+   * ```ts
+   * const listener = await openTcpListener({ port: 0 });
+   * await listener.close();
+   * ```
+   */
+  close(): Promise<void> {
+    const server = this.#setup.server;
+    return new Promise<void>((resolve) => {
+      // net.Server says 'close' on the next tick, before libuv has released the handle.
+      const released = () => void handlesReleased().then(resolve);
+      if (this.#serverClosed) released();
+      else server.once('close', released);
+      this.destroy();
+    });
+  }
+
+  /**
+   * `await using` support: {@link TcpListener.close}.
+   *
+   * @example
+   * ```ts
+   * await using listener = await openTcpListener({ port: 0 });
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * `for await (const conn of listener)`: the accepted connections, one per turn of the loop.
+   * Connections accepted while the loop body runs wait in the listener's queue (at most
+   * `maxConnections`, beyond which they are rejected as always) and come out in order. The loop
+   * ends when the listener stops accepting (`shutdown`, `close`). Each connection is yours to close:
+   * `await using conn = …` inside the loop, or hand it to a task.
+   *
+   * @example
+   * ```ts
+   * for await (const conn of listener) {
+   *   void (async () => {
+   *     await using c = conn;
+   *     for await (const chunk of c) await lastValueFrom(c.send(chunk));
+   *   })();
+   * }
+   * ```
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<TcpConnection> {
+    return connectionIterator(this.connections);
   }
 
   /** @internal Hard close: the listening socket and every connection, now. */

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { type PacketCapture, TimeoutError } from '@porta/core';
+import { abortErrorOf, assertSignal, openHandle, type PacketCapture, TimeoutError } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { markOwnerEnded } from './internal/closeReason.js';
 import { toPortaError } from './internal/systemError.js';
 import { assertConnectHost, assertCount, assertDuration, assertRemotePort } from './internal/validate.js';
 import { TcpConnection } from './TcpConnection.js';
@@ -39,6 +40,29 @@ export interface ConnectTcpOptions {
   readonly scheduler?: SchedulerLike;
   /** Record the connection in a pcapng capture (core's `PacketCapture`). Default none. */
   readonly capture?: PacketCapture;
+  /**
+   * Aborting it ends the connection, as `net.connect({ signal })` does: before CONNECT the socket
+   * is never opened (already aborted) or is destroyed mid-connect; once connected, the connection
+   * fails (its `bytes` error) and the Observable errors, both with `AbortError` (`ABORT_ERR`).
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A TCP remote in the shape every porta API takes: an address (IP literal or host name) and a port.
+ * An {@link Endpoint} from elsewhere (a listener's `local`, a datagram's `remote`) fits as it is.
+ *
+ * @example
+ * ```ts
+ * const server: TcpRemote = { address: '::1', port: 1060 };
+ * connectTcp(server, { timeoutMs: 2_000 });
+ * ```
+ */
+export interface TcpRemote {
+  /** IP literal or host name of the server. */
+  readonly address: string;
+  /** Its port, 1..65535. */
+  readonly port: number;
 }
 
 /**
@@ -47,8 +71,17 @@ export interface ConnectTcpOptions {
  * while the connection is: it completes when the socket closes, and unsubscribing closes the
  * socket — also in the middle of connecting.
  *
- * Errors: `INVALID_ARGUMENT` (before any socket), `CONNECTION_REFUSED` naming the address,
- * `TIMEOUT`, `TLS`, `SOCKET`. Errors after the connection is made surface on its `bytes` and sends.
+ * The remote is given either inside the options (`{ host, port, … }`, as `net.connect`) or, as for
+ * `connectUdp`, as a first argument `{ address, port }` (any {@link Endpoint} fits) with the options
+ * second.
+ *
+ * Errors: `INVALID_ARGUMENT` (before any socket), `DNS_LOOKUP_FAILED` naming a host name that did
+ * not resolve, `CONNECTION_REFUSED` naming the address, `TIMEOUT`, `ABORT_ERR` (`signal`), `TLS`,
+ * `SOCKET`. Errors after the connection is made surface on its `bytes` and sends.
+ *
+ * Unsubscribing closes the connection, so `await firstValueFrom(connectTcp(…))` hands back a
+ * connection that is already closing (a send then fails with `SOCKET_CLOSED` saying so): for a
+ * promise, use {@link openTcpConnection}.
  *
  * @example
  * ```ts
@@ -56,13 +89,27 @@ export interface ConnectTcpOptions {
  *   .pipe(switchMap((conn) => conn.send(message).pipe(switchMap(() => conn.bytes.pipe(recvall(16))))))
  *   .subscribe((reply) => console.log(reply));
  * ```
+ * or, with the remote first:
+ * ```ts
+ * connectTcp({ address: '127.0.0.1', port: 1060 }, { signal: AbortSignal.timeout(5_000) });
+ * ```
  */
-export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection> {
+export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection>;
+export function connectTcp(
+  remote: TcpRemote,
+  options?: Omit<ConnectTcpOptions, 'host' | 'port'>,
+): Observable<TcpConnection>;
+export function connectTcp(
+  target: ConnectTcpOptions | TcpRemote,
+  more: Omit<ConnectTcpOptions, 'host' | 'port'> = {},
+): Observable<TcpConnection> {
+  const options = connectOptionsOf(target, more);
   return new Observable<TcpConnection>((subscriber) => {
-    const { host, port } = options;
+    const { host, port, signal } = options;
     try {
       assertConnectHost(host);
       assertRemotePort(port);
+      if (signal !== undefined) assertSignal(signal);
       if (options.timeoutMs !== undefined) assertDuration(options.timeoutMs, 'timeoutMs');
       if (options.idleTimeoutMs !== undefined) assertDuration(options.idleTimeoutMs, 'idleTimeoutMs');
       if (options.maxPendingWriteBytes !== undefined) {
@@ -74,6 +121,10 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
     }
     const scheduler = options.scheduler ?? asyncScheduler;
     const at = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+    if (signal?.aborted) {
+      subscriber.error(abortErrorOf(signal, `connecting to ${at}`));
+      return;
+    }
     const netOptions = {
       host,
       port,
@@ -85,6 +136,7 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
     };
     const socket = options.tls ? tls.connect({ ...options.tls, ...netOptions }) : net.connect(netOptions);
     let timer: Subscription | undefined;
+    let conn: TcpConnection | undefined;
 
     const onError = (err: Error) => {
       timer?.unsubscribe();
@@ -93,7 +145,7 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
     };
     const onConnect = () => {
       timer?.unsubscribe();
-      const conn = new TcpConnection(socket, {
+      conn = new TcpConnection(socket, {
         scheduler,
         ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
         ...(options.capture === undefined ? {} : { capture: options.capture, side: 'client' as const }),
@@ -105,6 +157,21 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
       conn.closed.subscribe(() => subscriber.complete());
       subscriber.next(conn);
     };
+    const onAbort = () => {
+      if (signal === undefined) return;
+      timer?.unsubscribe();
+      if (conn === undefined) {
+        socket.off('error', onError);
+        socket.on('error', () => {});
+        socket.destroy();
+        subscriber.error(abortErrorOf(signal, `connecting to ${at}`));
+      } else {
+        const error = abortErrorOf(signal, `the connection with ${at}`);
+        conn.fail(error);
+        subscriber.error(error);
+      }
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once(options.tls ? 'secureConnect' : 'connect', onConnect);
     const timeoutMs = options.timeoutMs;
@@ -121,8 +188,46 @@ export function connectTcp(options: ConnectTcpOptions): Observable<TcpConnection
 
     return () => {
       timer?.unsubscribe();
+      signal?.removeEventListener('abort', onAbort);
       socket.off(options.tls ? 'secureConnect' : 'connect', onConnect);
+      if (conn !== undefined && !conn.isClosed) markOwnerEnded(conn, 'connectTcp');
       socket.destroy();
     };
   });
+}
+
+/**
+ * The promise form of {@link connectTcp}: resolves with the {@link TcpConnection} once connected,
+ * and the connection stays open until you close it — `conn.close()`, `await using`, the peer, or
+ * `signal` — instead of closing when the promise settles as `firstValueFrom(connectTcp(…))` does.
+ * Rejects with the same typed errors `connectTcp` reports before connecting (`CONNECTION_REFUSED`,
+ * `DNS_LOOKUP_FAILED`, `TIMEOUT`, `ABORT_ERR`, …). Takes the same two argument shapes.
+ *
+ * @example
+ * ```ts
+ * await using conn = await openTcpConnection({ host: '127.0.0.1', port: 1060, timeoutMs: 2_000 });
+ * await lastValueFrom(conn.send(new TextEncoder().encode('hello')));
+ * for await (const chunk of conn) console.log(chunk.length);
+ * ```
+ */
+export function openTcpConnection(options: ConnectTcpOptions): Promise<TcpConnection>;
+export function openTcpConnection(
+  remote: TcpRemote,
+  options?: Omit<ConnectTcpOptions, 'host' | 'port'>,
+): Promise<TcpConnection>;
+export function openTcpConnection(
+  target: ConnectTcpOptions | TcpRemote,
+  more: Omit<ConnectTcpOptions, 'host' | 'port'> = {},
+): Promise<TcpConnection> {
+  return openHandle(connectTcp(connectOptionsOf(target, more)), 'connectTcp');
+}
+
+function connectOptionsOf(
+  target: ConnectTcpOptions | TcpRemote,
+  more: Omit<ConnectTcpOptions, 'host' | 'port'>,
+): ConnectTcpOptions {
+  if (target !== null && typeof target === 'object' && 'address' in target && !('host' in target)) {
+    return { ...more, host: target.address, port: target.port };
+  }
+  return target as ConnectTcpOptions;
 }

@@ -4,3 +4,4 @@ export * from './listenTcp.js';
 export * from './TcpConnection.js';
 export * from './TcpListener.js';
 export * from './tcpTransport.js';
+export * from './toDuplex.js';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { assertPort, type PacketCapture } from '@porta/core';
+import { abortErrorOf, assertPort, assertSignal, openHandle, type PacketCapture } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import { toPortaError } from './internal/systemError.js';
 import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
@@ -17,7 +17,11 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
  * ```
  */
 export interface ListenTcpOptions {
-  /** IP literal to listen on. Default `127.0.0.1` (loopback only, as the course's examples). */
+  /**
+   * IP literal or host name to listen on, as for `connectTcp` (a name is resolved by the OS and the
+   * first address is used, as `server.listen` does; `DNS_LOOKUP_FAILED` if it does not resolve).
+   * Default `127.0.0.1` (loopback only, as the course's examples).
+   */
   readonly host?: string;
   /** Port; 0 (the default) lets the OS pick a free one — read it from `listener.local.port`. */
   readonly port?: number;
@@ -51,6 +55,11 @@ export interface ListenTcpOptions {
   readonly scheduler?: SchedulerLike;
   /** Record every accepted connection in a pcapng capture (core's `PacketCapture`). Default none. */
   readonly capture?: PacketCapture;
+  /**
+   * Aborting it closes the listener and every connection it accepted (the hard close), and the
+   * Observable errors with `AbortError` (`ABORT_ERR`); already aborted, no socket is opened.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -59,7 +68,8 @@ export interface ListenTcpOptions {
  * socket and every connection it accepted; after `listener.shutdown()` finishes it completes.
  *
  * Errors (before any connection): `INVALID_ARGUMENT` for a bad port or host (before any socket is
- * made), `ADDRESS_IN_USE` naming the port, `ADDRESS_NOT_AVAILABLE`, `SOCKET`.
+ * made), `DNS_LOOKUP_FAILED`, `ADDRESS_IN_USE` naming the port, `ADDRESS_NOT_AVAILABLE`, `ABORT_ERR`
+ * (`signal`), `SOCKET`. For a promise of the listener, see {@link openTcpListener}.
  *
  * @example
  * ```ts
@@ -72,9 +82,11 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
   return new Observable<TcpListener>((subscriber) => {
     const host = options.host ?? '127.0.0.1';
     const port = options.port ?? 0;
+    const signal = options.signal;
     let maxConnections: number;
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     try {
+      if (signal !== undefined) assertSignal(signal);
       assertListenHost(host);
       assertPort(port);
       if (options.backlog !== undefined) assertCount(options.backlog, 'backlog');
@@ -93,6 +105,11 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
       return;
     }
     const scheduler = options.scheduler ?? asyncScheduler;
+    const what = `listening on ${host.includes(':') ? `[${host}]` : host}:${port}`;
+    if (signal?.aborted) {
+      subscriber.error(abortErrorOf(signal, what));
+      return;
+    }
     // TLS: not half-open during the handshake, or a client that hangs up mid-handshake (one refusing
     // the certificate) would hold its socket, and a maxConnections slot, until Node's 120 s
     // handshake timeout. The listener makes each connection half-open once its handshake is done.
@@ -126,9 +143,31 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
       },
     );
 
+    const onAbort = () => signal && subscriber.error(abortErrorOf(signal, what));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
     return () => {
+      signal?.removeEventListener('abort', onAbort);
       if (listener) listener.destroy();
       else server.close();
     };
   });
+}
+
+/**
+ * The promise form of {@link listenTcp}: resolves with the {@link TcpListener} once it listens; the
+ * listener stays open until `listener.close()`, `await using`, `shutdown()` or `signal`. Rejects with
+ * the errors `listenTcp` reports before listening (`ADDRESS_IN_USE`, `INVALID_ARGUMENT`, …).
+ *
+ * @example
+ * ```ts
+ * await using listener = await openTcpListener({ port: 0 });
+ * console.log('listening on', listener.local.port);
+ * for await (const conn of listener) {
+ *   for await (const chunk of conn) await lastValueFrom(conn.send(chunk)); // echo, one client at a time
+ * }
+ * ```
+ */
+export function openTcpListener(options: ListenTcpOptions = {}): Promise<TcpListener> {
+  return openHandle(listenTcp(options), 'listenTcp');
 }

@@ -1,10 +1,12 @@
 import type dgram from 'node:dgram';
 import {
+  assertSignal,
   type Datagram,
   type DatagramSocket,
   type Endpoint,
   type Family,
   InvalidArgumentError,
+  openHandle,
 } from '@porta/core';
 import { Observable } from 'rxjs';
 import { checkLocalPort, resolveFamily } from './internal/checks.js';
@@ -46,7 +48,7 @@ export interface BindUdpOptions extends UdpSocketOptions {
  * bindUdp().pipe(switchMap((s) => s.datagrams.pipe(mergeMap((d) => s.send(d.data, d.remote)))));
  * ```
  */
-export interface UdpSocket extends DatagramSocket {
+export interface UdpSocket extends DatagramSocket, AsyncDisposable, AsyncIterable<Datagram> {
   /** The bound address (getsockname): with `port: 0`, the port the OS picked. */
   readonly local: Endpoint;
   readonly family: Family;
@@ -73,6 +75,21 @@ export interface UdpSocket extends DatagramSocket {
   readonly stats: UdpStats;
   /** The effective SO_RCVBUF in bytes, as the OS reports it (Linux reports twice the usable size). */
   readonly recvBufferSize: number;
+  /**
+   * CLOSE, for a socket you hold outside a pipeline (from {@link openUdpSocket}): closes it,
+   * completes `datagrams` and the `bindUdp` Observable, and resolves once the socket is closed.
+   * Idempotent. `await using` calls it.
+   */
+  close(): Promise<void>;
+  /** `await using socket = …`: {@link UdpSocket.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
+  /**
+   * `for await (const { data, remote } of socket)`: the datagrams, through a queue of 1,024 that
+   * holds those arriving while the loop body runs; beyond it the newest is dropped and counted in
+   * `stats.queueDropped` (UDP cannot push back). Other sizes: `toAsyncIterable(socket.datagrams,
+   * { capacity })` from `@porta/core`.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Datagram>;
 }
 
 /**
@@ -80,6 +97,8 @@ export interface UdpSocket extends DatagramSocket {
  * bound {@link UdpSocket} once; unsubscribing closes it (CLOSE). Bad ports (-1, 65536, 1.5, NaN) and
  * addresses fail with `INVALID_ARGUMENT` before any socket exists; a busy port with
  * `ADDRESS_IN_USE` naming it; an address not on this machine with `ADDRESS_NOT_AVAILABLE`.
+ *
+ * `signal` aborts it (`ABORT_ERR`); for a promise of the socket, see {@link openUdpSocket}.
  *
  * The receive path never truncates: node:dgram reads into 64 KiB, above the largest payload
  * (65,527 bytes), and SO_RCVBUF is raised (default 1 MiB request) so maximum-size datagrams queue.
@@ -105,6 +124,7 @@ export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
         throw new InvalidArgumentError(`ipv6Only applies to IPv6 sockets, but ${address} is IPv4`);
       }
       plan = planSocket(family, options);
+      if (options.signal !== undefined) assertSignal(options.signal);
     } catch (err) {
       subscriber.error(err);
       return;
@@ -115,8 +135,27 @@ export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
       { address, port },
       undefined,
       (socket) => new BoundUdpSocket(socket, plan),
+      { name: 'bindUdp', promiseForm: 'openUdpSocket', signal: options.signal },
     );
   });
+}
+
+/**
+ * The promise form of {@link bindUdp}: resolves with the bound {@link UdpSocket}, which stays open
+ * until `socket.close()`, `await using` or `signal` — not until the promise settles, as with
+ * `firstValueFrom(bindUdp(…))`, which unsubscribes and so closes it. Rejects with the errors
+ * `bindUdp` reports (`ADDRESS_IN_USE`, `INVALID_ARGUMENT`, `ABORT_ERR`, …).
+ *
+ * @example
+ * ```ts
+ * await using socket = await openUdpSocket({ port: 0 });
+ * for await (const { data, remote } of socket) {
+ *   await lastValueFrom(socket.send(data, remote)); // echo
+ * }
+ * ```
+ */
+export function openUdpSocket(options: BindUdpOptions = {}): Promise<UdpSocket> {
+  return openHandle(bindUdp(options), 'bindUdp');
 }
 
 class BoundUdpSocket extends OpenDgram<Datagram> implements UdpSocket {

@@ -1,4 +1,11 @@
-import { type Endpoint, type Family, isPortaError, type PortaError } from '@porta/core';
+import {
+  assertSignal,
+  type Endpoint,
+  type Family,
+  isPortaError,
+  openHandle,
+  type PortaError,
+} from '@porta/core';
 import { Observable } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
 import { checkLocalPort, checkRemotePort, isIPv4Mapped, resolveFamily } from './internal/checks.js';
@@ -38,7 +45,7 @@ export interface ConnectUdpOptions extends UdpSocketOptions {
  * );
  * ```
  */
-export interface ConnectedUdpSocket {
+export interface ConnectedUdpSocket extends AsyncDisposable, AsyncIterable<Uint8Array> {
   /** The local address (getsockname), concrete after CONNECT even when bound to the wildcard. */
   readonly local: Endpoint;
   /** The connected remote (getpeername). */
@@ -67,6 +74,19 @@ export interface ConnectedUdpSocket {
   readonly stats: UdpStats;
   /** The effective SO_RCVBUF in bytes, as the OS reports it (Linux reports twice the usable size). */
   readonly recvBufferSize: number;
+  /**
+   * CLOSE, for a socket held outside a pipeline (from {@link openConnectedUdpSocket}): closes it,
+   * completes `messages` and the `connectUdp` Observable, resolves once closed. Idempotent.
+   */
+  close(): Promise<void>;
+  /** `await using socket = …`: {@link ConnectedUdpSocket.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
+  /**
+   * `for await (const payload of socket)`: the remote's replies (payloads, as `messages`), through a
+   * queue of 1,024; beyond it the newest is dropped and counted in `stats.queueDropped`. The loop
+   * throws `PORT_UNREACHABLE` when nothing listens at the remote.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array>;
 }
 
 /**
@@ -74,7 +94,8 @@ export interface ConnectedUdpSocket {
  * unsubscribing closes it. CONNECT on UDP sends nothing: it fixes the destination and makes the
  * kernel discard datagrams from other origins — the course's remedy for the promiscuous client.
  * The remote must be an IP literal with a port from 1 to 65535, else `INVALID_ARGUMENT` before any
- * socket exists.
+ * socket exists. `signal` aborts it (`ABORT_ERR`); for a promise of the socket, see
+ * {@link openConnectedUdpSocket}.
  *
  * @example
  * ```ts
@@ -101,12 +122,36 @@ export function connectUdp(
       resolveFamily(localAddress, family, 'local address');
       local = { address: localAddress, port: checkLocalPort(options.localPort ?? 0, 'local port') };
       plan = planSocket(family, options);
+      if (options.signal !== undefined) assertSignal(options.signal);
     } catch (err) {
       subscriber.error(err);
       return;
     }
-    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan));
+    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan), {
+      name: 'connectUdp',
+      promiseForm: 'openConnectedUdpSocket',
+      signal: options.signal,
+    });
   });
+}
+
+/**
+ * The promise form of {@link connectUdp}: resolves with the {@link ConnectedUdpSocket}, open until
+ * `socket.close()`, `await using` or `signal`. Rejects with the errors `connectUdp` reports.
+ *
+ * @example
+ * ```ts
+ * await using socket = await openConnectedUdpSocket({ address: '127.0.0.1', port: 1060 });
+ * const replies = socket[Symbol.asyncIterator](); // listening before sending: no reply is missed
+ * await lastValueFrom(socket.send(new TextEncoder().encode('hello')));
+ * const { value: reply } = await replies.next();
+ * ```
+ */
+export function openConnectedUdpSocket(
+  remote: UdpDestination,
+  options: ConnectUdpOptions = {},
+): Promise<ConnectedUdpSocket> {
+  return openHandle(connectUdp(remote, options), 'connectUdp');
 }
 
 class ConnectedSocket extends OpenDgram<Uint8Array> implements ConnectedUdpSocket {

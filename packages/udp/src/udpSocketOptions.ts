@@ -21,6 +21,12 @@ export interface UdpSocketOptions {
   /** SO_REUSEADDR, so several sockets may bind the same port. Default `false`. */
   readonly reuseAddr?: boolean;
   /**
+   * Aborting it closes the socket, as `dgram.createSocket({ signal })` does: already aborted, no
+   * socket is opened; otherwise the Observable and the socket's inbound stream (`datagrams` /
+   * `messages`) error with `AbortError` (`ABORT_ERR`) and the socket closes.
+   */
+  readonly signal?: AbortSignal;
+  /**
    * Record every datagram this socket sends and receives in a pcapng capture (core's
    * `PacketCapture`, e.g. `captureFile('udp.pcapng')`). Default: none, and then nothing is recorded.
    */

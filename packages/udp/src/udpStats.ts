@@ -17,4 +17,9 @@ export interface UdpStats {
   readonly bytesSent: number;
   /** Datagrams received while nothing was subscribed to the inbound stream (UDP cannot push back). */
   readonly dropped: number;
+  /**
+   * Datagrams refused by the bounded queue of a `for await` loop over the socket: they arrived while
+   * the loop body ran and the queue was full (UDP cannot push back, so the newest is dropped).
+   */
+  readonly queueDropped: number;
 }

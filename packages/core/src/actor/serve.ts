@@ -1,5 +1,7 @@
-import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { abortable, assertSignal } from '../abort.js';
 import { InvalidArgumentError } from '../errors.js';
+import { handlesReleased } from '../handlesReleased.js';
 import type { TransportPlugin } from '../plugin.js';
 import { Actor, type ActorHost, type EventBody } from './internal/actor.js';
 import { StatsCounter } from './internal/stats.js';
@@ -51,6 +53,11 @@ export interface ServeOptions {
   readonly maxPendingReplies?: number;
   /** Clock and timers (idle timeout, restart window). Default `asyncScheduler`; tests pass a virtual one. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Aborting it stops the server as unsubscribing does, and the event stream errors with
+   * `AbortError` (`ABORT_ERR`); already aborted, the transport is never opened.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -98,8 +105,9 @@ export function serve(
   if (idleTimeoutMs !== undefined && !(idleTimeoutMs > 0 && Number.isFinite(idleTimeoutMs))) {
     throw new InvalidArgumentError(`idleTimeoutMs must be a finite number > 0, got ${String(idleTimeoutMs)}`);
   }
+  if (options.signal !== undefined) assertSignal(options.signal);
 
-  return new Observable<ServerEvent>((subscriber) => {
+  const server = new Observable<ServerEvent>((subscriber) => {
     const stats = new StatsCounter();
     const actors = new Set<Actor>();
     let accepting = true;
@@ -123,12 +131,24 @@ export function serve(
       },
     };
 
+    // Assigned right below; close() can only be called once `listening` has handed out the handle.
+    let transportSub: Subscription | undefined;
+    const close = (): Promise<void> => {
+      if (!subscriber.closed) {
+        disposeAll();
+        transportSub?.unsubscribe();
+        subscriber.complete();
+      }
+      return handlesReleased();
+    };
     const handle: ServerHandle = {
       stats: () => stats.snapshot(),
       peers: () => [...actors].map((actor) => actor.info),
+      close,
+      [Symbol.asyncDispose]: close,
     };
 
-    const transportSub = transport.open().subscribe({
+    transportSub = transport.open().subscribe({
       next: (event) => {
         switch (event.type) {
           case 'listening':
@@ -193,4 +213,5 @@ export function serve(
       transportSub.unsubscribe();
     };
   });
+  return options.signal === undefined ? server : server.pipe(abortable(options.signal, 'serve'));
 }

@@ -95,11 +95,18 @@ export interface ServerEventBase {
  * });
  * ```
  */
-export interface ServerHandle {
+export interface ServerHandle extends AsyncDisposable {
   /** The totals now. */
   stats(): ServerStats;
   /** The peers that have a live actor now. */
   peers(): readonly PeerInfo[];
+  /**
+   * Stops the server as unsubscribing does — every actor, link and timer, then the transport — and
+   * completes its event stream; resolves once the transport's sockets are closed. Idempotent.
+   */
+  close(): Promise<void>;
+  /** `await using server = await startServer(…)`: {@link ServerHandle.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**

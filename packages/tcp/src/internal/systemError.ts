@@ -2,6 +2,7 @@ import {
   addressError,
   ConnectionRefusedError,
   ConnectionResetError,
+  dnsLookupError,
   errnoOf,
   PortaError,
   SocketClosedError,
@@ -22,6 +23,8 @@ function isTlsFailure(err: unknown, code: string | undefined): boolean {
  */
 export function toPortaError(err: unknown, address: string, port: number, what = 'connection'): PortaError {
   if (err instanceof PortaError) return err;
+  const lookup = dnsLookupError(err, address);
+  if (lookup !== undefined) return lookup;
   const addressLevel = addressError(err, address, port);
   if (addressLevel !== undefined) return addressLevel;
   const code = errnoOf(err);

@@ -7,6 +7,7 @@ export class UdpCounters {
   sent = 0;
   bytesSent = 0;
   dropped = 0;
+  queueDropped = 0;
 
   snapshot(): UdpStats {
     return {
@@ -15,6 +16,7 @@ export class UdpCounters {
       sent: this.sent,
       bytesSent: this.bytesSent,
       dropped: this.dropped,
+      queueDropped: this.queueDropped,
     };
   }
 }

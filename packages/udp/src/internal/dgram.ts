@@ -102,6 +102,8 @@ export interface SendTarget {
   readonly counters: UdpCounters;
   readonly maxDatagram: number;
   readonly closed: boolean;
+  /** Why it closed, when it did (said in the `SOCKET_CLOSED` of a later send). */
+  readonly closedBecause?: string | undefined;
   /** Records each datagram as it is handed to the OS. */
   readonly capture: PacketCapture | undefined;
   /** The connected remote, named in errors of sends that give no destination. */
@@ -132,7 +134,10 @@ function startSend(
   to: UdpDestination | null | undefined,
 ): void {
   if (target.closed) {
-    subscriber.error(new SocketClosedError('cannot send: the UDP socket is closed'));
+    const why = target.closedBecause;
+    subscriber.error(
+      new SocketClosedError(`cannot send: the UDP socket is closed${why === undefined ? '' : `: ${why}`}`),
+    );
     return;
   }
   try {

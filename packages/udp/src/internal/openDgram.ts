@@ -1,5 +1,13 @@
 import type dgram from 'node:dgram';
-import type { Endpoint, Family, PacketCapture, PortaError } from '@porta/core';
+import {
+  abortErrorOf,
+  type Endpoint,
+  type Family,
+  handlesReleased,
+  type PacketCapture,
+  type PortaError,
+  toAsyncIterable,
+} from '@porta/core';
 import { Subject, type Subscriber, type TeardownLogic } from 'rxjs';
 import { maxDatagramSize } from '../limits.js';
 import type { UdpStats } from '../udpStats.js';
@@ -30,8 +38,10 @@ export abstract class OpenDgram<T> implements SendTarget {
   /** The connected remote, if any: receive and send errors name it rather than `local`. */
   declare readonly remote?: Endpoint;
   closed = false;
+  closedBecause: string | undefined;
   readonly capture: PacketCapture | undefined;
   protected readonly inbound = new Subject<T>();
+  #handleClosed = false;
 
   constructor(socket: dgram.Socket, plan: SocketPlan) {
     this.socket = socket;
@@ -40,6 +50,40 @@ export abstract class OpenDgram<T> implements SendTarget {
     this.capture = plan.capture;
     this.maxDatagramSize = maxDatagramSize(plan.family);
     socket.on('message', this.#onMessage);
+    socket.once('close', () => {
+      this.#handleClosed = true;
+    });
+  }
+
+  /**
+   * CLOSE without the subscription: closes the socket, completes the inbound stream and the
+   * Observable that opened it, and resolves once node:dgram reports the socket closed.
+   */
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.#handleClosed) {
+        void handlesReleased().then(resolve);
+        return;
+      }
+      // node:dgram says 'close' on the next tick, before libuv has released the handle.
+      this.socket.once('close', () => void handlesReleased().then(resolve));
+      this.dispose('close() was called');
+      closeQuietly(this.socket);
+    });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** `for await` over the inbound stream, through a bounded queue whose drops are counted. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return toAsyncIterable(this.inbound, {
+      capacity: ITERATOR_CAPACITY,
+      onDrop: () => {
+        this.counters.queueDropped++;
+      },
+    });
   }
 
   get maxDatagram(): number {
@@ -59,7 +103,8 @@ export abstract class OpenDgram<T> implements SendTarget {
     this.inbound.error(error);
   }
 
-  dispose(): void {
+  dispose(reason?: string): void {
+    if (!this.closed) this.closedBecause = reason;
     this.closed = true;
     this.socket.off('message', this.#onMessage);
     this.inbound.complete();
@@ -82,14 +127,28 @@ export abstract class OpenDgram<T> implements SendTarget {
   };
 }
 
+/** Datagrams a `for await` loop over a socket may hold while its body runs. */
+const ITERATOR_CAPACITY = 1024;
+
 /** What {@link openDgram} needs of the socket object it makes. */
 type Opened = Pick<OpenDgram<unknown>, 'local' | 'remote' | 'fail' | 'dispose'>;
+
+/** Who opened a socket: named in the `SOCKET_CLOSED` of a send after its subscription ended. */
+export interface DgramOwner {
+  /** `bindUdp` or `connectUdp`. */
+  readonly name: string;
+  /** Its promise form, suggested to whoever closed the socket by taking only its first value. */
+  readonly promiseForm: string;
+  /** Aborting it closes the socket: see `UdpSocketOptions.signal`. */
+  readonly signal?: AbortSignal | undefined;
+}
 
 /**
  * SOCKET + BIND (+ CONNECT when `remote` is given) for one subscriber, then SO_RCVBUF/SO_SNDBUF,
  * then `subscriber.next(open(socket))`. Each step's failure errors the subscriber, typed and naming
  * the address the step concerned; once open, an OS error fails the socket's inbound instead.
- * Returns the teardown (CLOSE).
+ * `owner.signal` aborting fails the inbound and the subscriber with `AbortError`; a socket closed
+ * with `close()` completes the subscriber. Returns the teardown (CLOSE).
  */
 export function openDgram<S>(
   subscriber: Subscriber<S>,
@@ -97,9 +156,26 @@ export function openDgram<S>(
   local: { readonly address: string; readonly port: number },
   remote: { readonly address: string; readonly port: number } | undefined,
   open: (socket: dgram.Socket) => S & Opened,
+  owner: DgramOwner,
 ): TeardownLogic {
+  const signal = owner.signal;
+  const what = `${owner.name} ${formatTarget(remote ?? local)}`;
+  if (signal?.aborted) {
+    subscriber.error(abortErrorOf(signal, what));
+    return;
+  }
   let opened: (S & Opened) | undefined;
   const socket = createDgram(plan, () => opened !== undefined);
+  const onAbort = () => {
+    if (signal === undefined) return;
+    const error = abortErrorOf(signal, what);
+    opened?.fail(error);
+    opened?.dispose('its signal was aborted');
+    subscriber.error(error);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  // close() on the socket ends the subscription too: the Observable's lifetime is the socket's.
+  socket.once('close', () => subscriber.complete());
   const bindContext = at(local, 'bind');
   // Stays attached until the handle is gone: an 'error' with no listener would crash the process.
   socket.on('error', (err) => {
@@ -125,7 +201,15 @@ export function openDgram<S>(
     });
   });
   return () => {
-    opened?.dispose();
+    signal?.removeEventListener('abort', onAbort);
+    opened?.dispose(
+      `its ${owner.name} subscription ended (unsubscribing is CLOSE; firstValueFrom and take(1) ` +
+        `unsubscribe once they have the socket: keep the subscription open, or use ${owner.promiseForm})`,
+    );
     closeQuietly(socket);
   };
+}
+
+function formatTarget(t: { readonly address: string; readonly port: number }): string {
+  return t.address.includes(':') ? `[${t.address}]:${t.port}` : `${t.address}:${t.port}`;
 }
