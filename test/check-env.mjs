@@ -1,6 +1,7 @@
 // Checks what the test suite needs beyond npm packages, so a fresh machine says early and clearly
 // which tests will run. `.ci/run` installs the optional tools; on a user's machine they are optional.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
@@ -40,4 +41,21 @@ console.log(
   tshark
     ? `check-env: tshark ${tshark}: capture tests will read their pcapng files back`
     : 'check-env: tshark not found: capture tests will be skipped (apt-get install tshark)',
+);
+
+const haproxy = version('haproxy', ['-v'])?.split('\n')[0];
+console.log(
+  haproxy
+    ? `check-env: ${haproxy.split(' - ')[0]}: tests behind a real HAProxy will run`
+    : 'check-env: haproxy not found: tests behind a real HAProxy will be skipped',
+);
+// nginx prints its version on stderr; `version` is '' then, and undefined only when it is missing.
+const nginx = version('nginx', ['-v']);
+const streamModule = '/usr/lib/nginx/modules/ngx_stream_module.so';
+console.log(
+  nginx === undefined
+    ? 'check-env: nginx not found: tests behind nginx (stream, UDP) will be skipped'
+    : existsSync(streamModule)
+      ? 'check-env: nginx with its stream module: tests behind nginx (stream, UDP) will run'
+      : `check-env: nginx without ${streamModule} (libnginx-mod-stream): tests behind nginx will be skipped`,
 );

@@ -1,4 +1,4 @@
-import { type Endpoint, encodeString, familyOf, recvall, TimeoutError, TruncatedError } from '@porta/core';
+import { type Endpoint, encodeString, recvall, TruncatedError } from '@porta/core';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import {
   catchError,
@@ -18,6 +18,7 @@ import {
   timeout,
 } from 'rxjs';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
+import { noAnswerAt } from './noAnswerAt.js';
 import { pyAddress, pyBytesRepr } from './python.js';
 
 /** What the client sends: exactly 16 octets. */
@@ -37,6 +38,11 @@ export interface Tcp16Options extends ExampleOptions {
   readonly host?: string;
   /** TCP port (default 1060; 0 lets the server's OS choose). */
   readonly port?: number;
+  /**
+   * Server: balancers (addresses or CIDR ranges) whose PROXY header names the real client, as
+   * HAProxy's `send-proxy`/`send-proxy-v2` send it. Default none: every peer is taken as it is.
+   */
+  readonly trustProxy?: readonly string[];
 }
 
 /**
@@ -54,7 +60,8 @@ export function tcp16Server(options: Tcp16Options = {}): Observable<Tcp16ServerE
   const say = messages(options.lang).tcp16;
   const describe = (error: Error) =>
     error instanceof TruncatedError ? say.eof(error.expected ?? 16, error.received) : error.message;
-  return listenTcp({ host, port }).pipe(
+  const trusted = options.trustProxy ?? [];
+  return listenTcp({ host, port, ...(trusted.length > 0 ? { proxyProtocol: { trusted } } : {}) }).pipe(
     tap((listener) => {
       log(say.listening(pyAddress(listener.local)));
       log(say.waiting());
@@ -143,11 +150,6 @@ export function tcp16Client(options: Tcp16ClientOptions = {}): Observable<Tcp16E
     ),
     first(),
     // Unsubscribing on timeout closes the connection (the finalize above).
-    timeout({ first: timeoutMs, with: () => throwError(() => exchangeTimedOut(host, port, timeoutMs)) }),
+    timeout({ first: timeoutMs, with: () => throwError(() => noAnswerAt(host, port, timeoutMs)) }),
   );
-}
-
-function exchangeTimedOut(host: string, port: number, timeoutMs: number): TimeoutError {
-  const where = familyOf(host) === 'IPv6' ? `[${host}]:${port}` : `${host}:${port}`;
-  return new TimeoutError(`nothing answered at ${where} within ${timeoutMs / 1000} s`, timeoutMs);
 }

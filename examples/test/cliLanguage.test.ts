@@ -184,6 +184,25 @@ describe('a client that waits gives up after --timeout, in the console language 
     expect(err).toEqual([message(port)]);
   });
 
+  it('tic-tac-toe client, a server that accepts and never starts the game (pt)', async () => {
+    const port = await silentTcp();
+    const { code, err } = await run([
+      '--lang',
+      'pt',
+      'tic-tac-toe',
+      'cliente',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '--timeout',
+      '0.3',
+    ]);
+    expect(code).toBe(ExitCode.Failure);
+    expect(err).toEqual([
+      `porta tic-tac-toe: ninguem respondeu em 127.0.0.1:${port} em 0.3 s; o servidor esta rodando? Inicie um com: porta tic-tac-toe server 127.0.0.1 -p ${port}`,
+    ]);
+  });
+
   it('the udp-remote client giving up, in pt, names the server, the attempts and the time', () => {
     const error = new ServerUnreachableError('the server appears to be down', 5, 3100.4);
     expect(

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { parseArgs } from 'node:util';
-import { familyOf } from '@porta/core';
+import { addressMatcher, familyOf, isPortaError } from '@porta/core';
 import type { Lang } from '../messages.js';
 import type { Command, OptionSpec } from './command.js';
 import type { FailureContext } from './failure.js';
@@ -25,7 +25,7 @@ export interface Args {
   /** The words after the subcommand that are not options: the role, the host, … */
   readonly positionals: readonly string[];
   /** Every option as given (`undefined` when absent), keyed by long name. */
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   readonly lang: Lang;
   /** `-p`, default 1060, the course's port. */
   readonly port: number;
@@ -65,8 +65,9 @@ export function parseCommandLine(command: Command, argv: readonly string[], lang
       throw new UsageError(say.noValue(token.rawName));
     }
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  const port = values.port === undefined ? 1060 : parsePort(values.port, 'port', true, lang);
+  const values = parsed.values as Record<string, string | boolean | readonly string[] | undefined>;
+  const port =
+    values.port === undefined ? 1060 : parsePort(values.port as string | boolean, 'port', true, lang);
   return { command: command.name, positionals: parsed.positionals, values, lang, port };
 }
 
@@ -216,6 +217,28 @@ export function integer(args: Args, name: string): number | undefined {
     throw new UsageError(usageText(args.lang).integer(name, String(value)));
   }
   return Number(value);
+}
+
+/**
+ * The repeatable `--trust-proxy ADDRESS[/BITS]`: the balancers a server believes PROXY headers
+ * from (empty when absent). A malformed entry is a usage error naming it.
+ *
+ * @example
+ * ```ts
+ * const trustProxy = trustedProxies(args); // ['127.0.0.1', '10.0.0.0/8']
+ * ```
+ */
+export function trustedProxies(args: Args): readonly string[] {
+  const value = args.values['trust-proxy'];
+  const list =
+    value === undefined ? [] : typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  try {
+    addressMatcher(list);
+  } catch (error) {
+    if (isPortaError(error, 'INVALID_ARGUMENT')) throw new UsageError(`--trust-proxy: ${error.message}`);
+    throw error;
+  }
+  return list;
 }
 
 /**

@@ -9,6 +9,8 @@ export type Localized = Readonly<Record<Lang, string>>;
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
   readonly short?: string;
+  /** Repeatable (`--trust-proxy A --trust-proxy B`): the value is then a list. */
+  readonly multiple?: boolean;
 }
 
 /**

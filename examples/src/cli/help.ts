@@ -24,7 +24,8 @@ const text = {
     ],
     exitCodes: [
       'Exit codes: 0 ok, 1 network failure (nothing answered, server down), 2 usage error,',
-      '            3 port in use, 4 address not on this machine, 130 stopped with Ctrl+C.',
+      '            3 port in use, 4 address not on this machine, 130 stopped with Ctrl+C or SIGTERM,',
+      '            141 the reader of the output went away (porta tour | head -1).',
       '',
       "Run 'porta <example> --help' for an example's roles and options.",
     ],
@@ -50,7 +51,8 @@ const text = {
     ],
     exitCodes: [
       'Codigos de saida: 0 ok, 1 falha de rede (ninguem respondeu, servidor fora do ar), 2 erro de uso,',
-      '                  3 porta em uso, 4 endereco que nao e desta maquina, 130 parado com Ctrl+C.',
+      '                  3 porta em uso, 4 endereco que nao e desta maquina, 130 parado com Ctrl+C ou SIGTERM,',
+      '                  141 o leitor da saida foi embora (porta tour | head -1).',
       '',
       "Rode 'porta <exemplo> --help' para os papeis e as opcoes de um exemplo.",
     ],

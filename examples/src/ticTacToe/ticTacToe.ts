@@ -15,8 +15,11 @@ import {
   switchMap,
   takeWhile,
   tap,
+  throwError,
+  timeout,
 } from 'rxjs';
 import { defaultLog, type ExampleOptions, type Lang, type Log, messages } from '../messages.js';
+import { noAnswerAt } from '../noAnswerAt.js';
 import { pyAddress } from '../python.js';
 import { boardFromString, boardToString, type Game, type Mark, newGame, play, renderBoard } from './game.js';
 import { decodeMove, decodeServerMessage, moveLine, type ServerMessage, serverLine } from './protocol.js';
@@ -65,6 +68,18 @@ export interface TicTacToeOptions extends ExampleOptions {
   readonly port?: number;
   /** Where this side's moves come from. */
   readonly player: Player;
+  /** Server: balancers (addresses or CIDR ranges) whose PROXY header names the real client. */
+  readonly trustProxy?: readonly string[];
+}
+
+/** Options of {@link ticTacToeClient}. */
+export interface TicTacToeClientOptions extends TicTacToeOptions {
+  /**
+   * How long to wait for the server to start the game (connect, then its `welcome` line) before
+   * failing with `TIMEOUT` (default 5000 ms). Once the game has started the client waits for the
+   * other person as long as they take.
+   */
+  readonly welcomeTimeoutMs?: number;
 }
 
 /** Longest line either side accepts: a move is about 30 bytes, a state about 50. */
@@ -94,7 +109,8 @@ function textLines(conn: TcpConnection): Observable<string> {
 export function ticTacToeServer(options: TicTacToeOptions): Observable<TicTacToeEvent> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).ticTacToe;
-  return listenTcp({ host, port }).pipe(
+  const trusted = options.trustProxy ?? [];
+  return listenTcp({ host, port, ...(trusted.length > 0 ? { proxyProtocol: { trusted } } : {}) }).pipe(
     tap((listener) => log(say.listening(pyAddress(listener.local)))),
     switchMap((listener) =>
       listener.connections.pipe(
@@ -218,15 +234,16 @@ function hostGame(
 
 /**
  * Joins a game hosted by {@link ticTacToeServer} and plays O: prints the board, asks the player for
- * a move when it is O's turn, shows the referee's refusals. Completes when the game ends.
+ * a move when it is O's turn, shows the referee's refusals. Completes when the game ends; fails with
+ * `TIMEOUT` if the server does not start the game within `welcomeTimeoutMs`.
  *
  * @example
  * ```ts
  * ticTacToeClient({ host: '127.0.0.1', port: 1060, player: scriptedPlayer(['1', '3']) }).subscribe();
  * ```
  */
-export function ticTacToeClient(options: TicTacToeOptions): Observable<TicTacToeEvent> {
-  const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
+export function ticTacToeClient(options: TicTacToeClientOptions): Observable<TicTacToeEvent> {
+  const { host = '127.0.0.1', port = 1060, welcomeTimeoutMs = 5000, log = defaultLog } = options;
   const say = messages(options.lang).ticTacToe;
   return connectTcp({ host, port }).pipe(
     switchMap(
@@ -304,5 +321,10 @@ export function ticTacToeClient(options: TicTacToeOptions): Observable<TicTacToe
         }),
     ),
     takeWhile((e) => e.type !== 'over' && e.type !== 'abandoned', true),
+    // The first event is `started` (the welcome) or the end of a refused connection.
+    timeout({
+      first: welcomeTimeoutMs,
+      with: () => throwError(() => noAnswerAt(host, port, welcomeTimeoutMs)),
+    }),
   );
 }

@@ -38,6 +38,7 @@ export type PortaErrorCode =
   | 'ACTOR_FAILED'
   | 'SOCKET_CLOSED'
   | 'TLS'
+  | 'PROXY_PROTOCOL'
   | 'SOCKET'
   | 'KCP_DEAD_LINK'
   | 'KCP_MALFORMED'
@@ -317,6 +318,25 @@ export class SocketError extends PortaError<'SOCKET'> {
     options?: { readonly cause?: unknown },
   ) {
     super('SOCKET', message, options);
+  }
+}
+
+/**
+ * A PROXY protocol header (HAProxy's v1 text line or v2 binary block) was malformed, too long,
+ * truncated, too slow, or arrived from a source that is not trusted to send one. `received` holds
+ * the first bytes seen (also shown in the message), so a log names what the peer really sent.
+ */
+export class ProxyProtocolError extends PortaError<'PROXY_PROTOCOL'> {
+  override readonly name = 'ProxyProtocolError';
+  constructor(
+    readonly reason: string,
+    readonly received?: Uint8Array,
+  ) {
+    super(
+      'PROXY_PROTOCOL',
+      `PROXY protocol: ${reason}` +
+        (received && received.length > 0 ? ` (first bytes: ${hexPreview(received)})` : ''),
+    );
   }
 }
 

@@ -25,6 +25,7 @@ import { chunkIterator } from './internal/chunkIterator.js';
 import { closeReasonOf } from './internal/closeReason.js';
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
 import { toPortaError } from './internal/systemError.js';
+import type { ProxiedConnection } from './proxyProtocolOptions.js';
 
 /**
  * Options a listener or `connectTcp` gives each connection it makes.
@@ -48,6 +49,18 @@ export interface TcpConnectionOptions {
    * (an Observable cannot be asked to wait; pass an iterable to pull instead). Default 64 MiB.
    */
   readonly maxPendingWriteBytes?: number;
+  /**
+   * The socket was relayed by a trusted balancer that sent this PROXY header (see the listener's
+   * `proxyProtocol` option): `remote` becomes the client the header names (unless it is `LOCAL` or
+   * names no address) and {@link TcpConnection.proxied} keeps the balancer's address.
+   */
+  readonly proxied?: ProxiedConnection;
+  /**
+   * Looks at the first chunk read before anyone sees it; when it returns an error, that chunk is
+   * not delivered and the connection fails with the error. The listener uses it to refuse a PROXY
+   * header from a source that is not trusted to send one.
+   */
+  readonly screenFirstChunk?: (chunk: Uint8Array) => PortaError | undefined;
   /**
    * Record this connection in a pcapng capture as synthesized TCP segments (core's
    * `PacketCapture`). Default: none, and then nothing is recorded.
@@ -133,8 +146,10 @@ export class TcpConnection implements PeerLink {
   readonly id: string;
   /** This end's address (getsockname). */
   readonly local: Endpoint;
-  /** The peer's address (getpeername). */
+  /** The peer's address (getpeername); behind a trusted balancer, the client its PROXY header names. */
   readonly remote: Endpoint;
+  /** Set when a trusted balancer relayed this connection: its address and the PROXY header it sent. */
+  readonly proxied: ProxiedConnection | undefined;
   /** Pausing really stops the peer: the kernel's receive window closes. */
   readonly canPause = true;
   /**
@@ -165,6 +180,7 @@ export class TcpConnection implements PeerLink {
   #pauses = 0;
   #bytesRead = 0;
   #bytesWritten = 0;
+  #screenedOut = false;
 
   /**
    * Wraps a socket that is already connected (for TLS: after the handshake). `listenTcp` and
@@ -173,7 +189,9 @@ export class TcpConnection implements PeerLink {
   constructor(socket: Socket, options: TcpConnectionOptions = {}) {
     this.#socket = socket;
     this.local = localOf(socket);
-    this.remote = remoteOf(socket);
+    const source = options.proxied?.header.command === 'PROXY' ? options.proxied.header.source : undefined;
+    this.remote = source ?? remoteOf(socket);
+    this.proxied = options.proxied;
     this.id = `tcp:${formatEndpoint(this.remote)}`;
     this.#scheduler = options.scheduler ?? asyncScheduler;
     this.#idleTimeoutMs = options.idleTimeoutMs;
@@ -196,6 +214,7 @@ export class TcpConnection implements PeerLink {
       this.#idleTimer = undefined;
     });
     this.#updateFlow();
+    if (options.screenFirstChunk !== undefined) this.#screen(options.screenFirstChunk);
     if (this.#idleTimeoutMs !== undefined) {
       this.#touch();
       this.#armIdle(this.#idleTimeoutMs);
@@ -212,6 +231,7 @@ export class TcpConnection implements PeerLink {
         return;
       }
       const onData = (chunk: Buffer) => {
+        if (this.#screenedOut) return;
         if (this.#idleTimeoutMs !== undefined) this.#touch();
         this.#tap?.inbound(chunk);
         subscriber.next(chunk);
@@ -503,6 +523,20 @@ export class TcpConnection implements PeerLink {
     if (this.#socket.destroyed) return;
     this.#failure ??= error;
     this.#socket.destroy();
+  }
+
+  // Runs before every reader (prepended, and added while the socket is paused, so it reads nothing
+  // by itself); a refused chunk is flagged so the readers called after it in the same emit skip it.
+  #screen(screen: (chunk: Uint8Array) => PortaError | undefined): void {
+    const socket = this.#socket;
+    const onFirst = (chunk: Buffer) => {
+      socket.off('data', onFirst);
+      const error = screen(chunk);
+      if (error === undefined) return;
+      this.#screenedOut = true;
+      this.fail(error);
+    };
+    socket.prependListener('data', onFirst);
   }
 
   #updateFlow(): void {

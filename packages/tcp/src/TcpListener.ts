@@ -5,15 +5,19 @@ import {
   type Endpoint,
   formatEndpoint,
   handlesReleased,
+  hasProxySignature,
   PortaError,
+  ProxyProtocolError,
   TimeoutError,
 } from '@porta/core';
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { connectionIterator } from './internal/connectionIterator.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
+import { readProxyHeader } from './internal/readProxyHeader.js';
 import { remoteOf } from './internal/socketEndpoints.js';
 import { tlsFailureReason } from './internal/tlsFailureReason.js';
-import { TcpConnection } from './TcpConnection.js';
+import type { ProxiedConnection } from './proxyProtocolOptions.js';
+import { TcpConnection, type TcpConnectionOptions } from './TcpConnection.js';
 
 /**
  * A connection the listener closed before any consumer saw it, and why.
@@ -28,7 +32,8 @@ export interface RejectedConnection {
   readonly reason: string;
   /**
    * `CONNECTION_LIMIT` when over `maxConnections`, `TLS` when the handshake failed, `TIMEOUT` when
-   * it did not finish within its deadline (`handshakeTimeoutMs`, or `idleTimeoutMs` if shorter).
+   * it did not finish within its deadline (`handshakeTimeoutMs`, or `idleTimeoutMs` if shorter),
+   * `PROXY_PROTOCOL` for a bad PROXY header, or one from a source not trusted to send it.
    */
   readonly error: PortaError;
 }
@@ -48,6 +53,11 @@ export interface TcpListenerStats {
   readonly rejected: number;
   /** Connections open now (TLS: including those still in their handshake). */
   readonly open: number;
+  /**
+   * Connections closed over their PROXY header (`proxyProtocol` option): malformed, truncated or
+   * slow from a trusted balancer, or present at all from anyone else. Also counted in `rejected`.
+   */
+  readonly proxyErrors: number;
 }
 
 /**
@@ -94,6 +104,8 @@ export class TcpListener {
   #open = 0;
   #accepted = 0;
   #rejected = 0;
+  #proxyErrors = 0;
+  readonly #headerReads = new Set<() => void>();
 
   /** @internal Built by `listenTcp` once the server listens. */
   constructor(setup: TcpListenerSetup) {
@@ -172,7 +184,12 @@ export class TcpListener {
 
   /** A snapshot of this listener's counters. */
   get stats(): TcpListenerStats {
-    return { accepted: this.#accepted, rejected: this.#rejected, open: this.#open };
+    return {
+      accepted: this.#accepted,
+      rejected: this.#rejected,
+      open: this.#open,
+      proxyErrors: this.#proxyErrors,
+    };
   }
 
   /**
@@ -332,13 +349,67 @@ export class TcpListener {
   }
 
   #deliver(socket: Socket): void {
+    const proxy = this.#setup.proxy;
+    if (proxy === undefined) {
+      this.#handOver(socket, {});
+      return;
+    }
+    const via = remoteOf(socket);
+    if (via.address === '') {
+      // Reset before we could ask who it was (a balancer's health check often is): nobody to trust,
+      // nothing to deliver.
+      socket.destroy();
+      return;
+    }
+    if (!proxy.isTrusted(via.address)) {
+      // Never believed; refused when it opens with a signature, so a spoofing attempt is seen.
+      const screenFirstChunk = (chunk: Uint8Array) => {
+        if (!hasProxySignature(chunk)) return undefined;
+        const error = new ProxyProtocolError(
+          `${formatEndpoint(via)} is not a trusted balancer but opened with a PROXY header`,
+          chunk.subarray(0, 16),
+        );
+        this.#proxyErrors++;
+        this.#reject(via, error);
+        return error;
+      };
+      this.#handOver(socket, { screenFirstChunk });
+      return;
+    }
+    const cancel = readProxyHeader(
+      socket,
+      {
+        timeoutMs: proxy.timeoutMs,
+        scheduler: this.#setup.scheduler,
+        ...(proxy.maxHeaderLength === undefined ? {} : { maxHeaderLength: proxy.maxHeaderLength }),
+      },
+      (result) => {
+        this.#headerReads.delete(cancel);
+        if (result.error !== undefined) {
+          socket.destroy();
+          this.#proxyErrors++;
+          this.#reject(via, result.error);
+          return;
+        }
+        const proxied: ProxiedConnection = { via, header: result.header };
+        this.#handOver(socket, { proxied });
+      },
+    );
+    this.#headerReads.add(cancel);
+  }
+
+  #handOver(socket: Socket, extra: Pick<TcpConnectionOptions, 'proxied' | 'screenFirstChunk'>): void {
     if (!this.#accepting || socket.destroyed) {
       socket.destroy();
       return;
     }
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
-    const conn = new TcpConnection(socket, { scheduler: this.#setup.scheduler, ...this.#setup.connection });
+    const conn = new TcpConnection(socket, {
+      scheduler: this.#setup.scheduler,
+      ...this.#setup.connection,
+      ...extra,
+    });
     this.#accepted++;
     if (this.#subscribers.size === 0) {
       this.#waiting.push(conn);
@@ -362,6 +433,8 @@ export class TcpListener {
   }
 
   #destroySockets(): void {
+    for (const cancel of [...this.#headerReads]) cancel();
+    this.#headerReads.clear();
     for (const timer of this.#handshakes.values()) timer.unsubscribe();
     this.#handshakes.clear();
     for (const conn of this.#waiting.splice(0)) conn.close();

@@ -1,9 +1,20 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { abortErrorOf, assertPort, assertSignal, openHandle, type PacketCapture } from '@porta/core';
+import {
+  abortErrorOf,
+  addressMatcher,
+  assertPort,
+  assertSignal,
+  InvalidArgumentError,
+  openHandle,
+  type PacketCapture,
+  proxyHeaderDecoder,
+} from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
+import type { ProxyProtocolSetup } from './internal/listenerSetup.js';
 import { toPortaError } from './internal/systemError.js';
 import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
+import type { ProxyProtocolOptions } from './proxyProtocolOptions.js';
 import { TcpListener } from './TcpListener.js';
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
@@ -53,6 +64,11 @@ export interface ListenTcpOptions {
   readonly noDelay?: boolean;
   /** Clock for the idle timeout and the shutdown grace period. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
+  /**
+   * Accept HAProxy's PROXY protocol (v1 and v2) from these trusted balancers: the connection's
+   * `remote` is the client they relay. See {@link ProxyProtocolOptions}. Plain TCP only for now.
+   */
+  readonly proxyProtocol?: ProxyProtocolOptions;
   /** Record every accepted connection in a pcapng capture (core's `PacketCapture`). Default none. */
   readonly capture?: PacketCapture;
   /**
@@ -60,6 +76,27 @@ export interface ListenTcpOptions {
    * Observable errors with `AbortError` (`ABORT_ERR`); already aborted, no socket is opened.
    */
   readonly signal?: AbortSignal;
+}
+
+const DEFAULT_PROXY_HEADER_TIMEOUT = 5_000;
+
+function proxySetup(options: ProxyProtocolOptions, tlsToo: boolean): ProxyProtocolSetup {
+  if (tlsToo) {
+    // The header comes before the TLS ClientHello, so it must be read off the raw socket before
+    // node:tls takes it; that path is not built yet, and silently ignoring the option would trust nobody.
+    throw new InvalidArgumentError('proxyProtocol cannot be combined with tls yet');
+  }
+  if (!Array.isArray(options.trusted)) {
+    throw new InvalidArgumentError('proxyProtocol.trusted must be a list of addresses or CIDR ranges');
+  }
+  const timeoutMs = options.headerTimeoutMs ?? DEFAULT_PROXY_HEADER_TIMEOUT;
+  assertDuration(timeoutMs, 'proxyProtocol.headerTimeoutMs');
+  if (options.maxHeaderLength !== undefined) proxyHeaderDecoder({ maxHeaderLength: options.maxHeaderLength });
+  return {
+    isTrusted: addressMatcher(options.trusted),
+    timeoutMs,
+    ...(options.maxHeaderLength === undefined ? {} : { maxHeaderLength: options.maxHeaderLength }),
+  };
 }
 
 /**
@@ -84,9 +121,12 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
     const port = options.port ?? 0;
     const signal = options.signal;
     let maxConnections: number;
+    let proxy: ProxyProtocolSetup | undefined;
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     try {
       if (signal !== undefined) assertSignal(signal);
+      if (options.proxyProtocol !== undefined)
+        proxy = proxySetup(options.proxyProtocol, options.tls !== undefined);
       assertListenHost(host);
       assertPort(port);
       if (options.backlog !== undefined) assertCount(options.backlog, 'backlog');
@@ -129,6 +169,7 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
           maxConnections,
           handshakeTimeoutMs: Math.min(handshakeTimeoutMs, options.idleTimeoutMs ?? Number.POSITIVE_INFINITY),
           scheduler,
+          ...(proxy === undefined ? {} : { proxy }),
           connection: {
             scheduler,
             ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),

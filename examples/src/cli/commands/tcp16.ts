@@ -7,6 +7,7 @@ import {
   resolveHost,
   roleOf,
   seconds,
+  trustedProxies,
 } from '../args.js';
 import type { Command } from '../command.js';
 import { runCommand } from '../runCommand.js';
@@ -26,19 +27,29 @@ export const tcp16: Command = {
     en: `The course's tcp_exemplo.py. The server listens on HOST (127.0.0.1, or 0.0.0.0 for every
 interface), reads exactly 16 octets from each client and answers 'Fechado, cliente'. The client
 connects to HOST, sends 'Enviei, servidor' and reads exactly 16 octets back.
-  --timeout SECONDS  client: how long the whole exchange may take (default 5)`,
+  --timeout SECONDS  client: how long the whole exchange may take (default 5)
+  --trust-proxy ADDRESS[/BITS]  server, repeatable: believe the PROXY header (v1 or v2, as HAProxy's
+                     send-proxy sends it) from these balancers and print the real client's address`,
     pt: `O tcp_exemplo.py do curso. O servidor escuta em HOST (127.0.0.1, ou 0.0.0.0 para todas as
 interfaces), le exatamente 16 octetos de cada cliente e responde 'Fechado, cliente'. O cliente
 conecta em HOST, envia 'Enviei, servidor' e le exatamente 16 octetos de volta.
-  --timeout SEGUNDOS  cliente: quanto a troca inteira pode demorar (padrao 5)`,
+  --timeout SEGUNDOS  cliente: quanto a troca inteira pode demorar (padrao 5)
+  --trust-proxy ENDERECO[/BITS]  servidor, repetivel: acreditar no cabecalho PROXY (v1 ou v2, como o
+                     send-proxy do HAProxy envia) destes balanceadores e mostrar o endereco real do cliente`,
   },
-  options: { timeout: { type: 'string' } },
+  options: { timeout: { type: 'string' }, 'trust-proxy': { type: 'string', multiple: true } },
   run: async (args, io) => {
     const role = roleOf(args);
     expectPositionals(args, 2);
     const host = await resolveHost(args);
     const common = { host, port: args.port, lang: args.lang, log: io.out };
-    if (role === 'server') return runCommand(tcp16Server(common), io, failureContext(args));
+    if (role === 'server') {
+      return runCommand(
+        tcp16Server({ ...common, trustProxy: trustedProxies(args) }),
+        io,
+        failureContext(args),
+      );
+    }
     const timeoutMs = seconds(args, 'timeout', 5);
     return runCommand(
       tcp16Client({ ...common, port: clientPort(args), timeoutMs }),

@@ -2,6 +2,13 @@ import type { Server } from 'node:net';
 import type { SchedulerLike } from 'rxjs';
 import type { TcpConnectionOptions } from '../TcpConnection.js';
 
+/** The `proxyProtocol` option, checked. */
+export interface ProxyProtocolSetup {
+  readonly isTrusted: (address: string) => boolean;
+  readonly timeoutMs: number;
+  readonly maxHeaderLength?: number;
+}
+
 /** What `listenTcp` gives the listener it builds. */
 export interface TcpListenerSetup {
   readonly server: Server;
@@ -11,6 +18,8 @@ export interface TcpListenerSetup {
   readonly handshakeTimeoutMs: number;
   readonly connection: TcpConnectionOptions;
   readonly scheduler: SchedulerLike;
+  /** Set when the listener accepts PROXY headers from trusted balancers. */
+  readonly proxy?: ProxyProtocolSetup;
   /** Called once the listener is shut down and every connection is closed. */
   readonly onFinished: () => void;
 }
