@@ -1,5 +1,6 @@
 import { parseCommandLine, takeLang, UsageError } from './args.js';
 import type { CliIo } from './cliIo.js';
+import { clipLine } from './clipLine.js';
 import { ExitCode } from './exitCodes.js';
 import { diagnose } from './failure.js';
 import { commandHelp, generalHelp, usageLine } from './help.js';
@@ -41,11 +42,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const command = findCommand(name);
   if (command === undefined) {
     io.err(
-      `porta: ${
-        name.startsWith('-')
-          ? say.optionBeforeExample(name)
-          : say.unknownExample(name, commands.map((c) => c.name).join(', '))
-      }`,
+      clipLine(
+        `porta: ${
+          name.startsWith('-')
+            ? say.optionBeforeExample(name)
+            : say.unknownExample(name, commands.map((c) => c.name).join(', '))
+        }`,
+      ),
     );
     io.err(say.seeGeneralHelp());
     return ExitCode.Usage;
@@ -59,13 +62,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`porta ${name}: ${error.message}`);
+      io.err(clipLine(`porta ${name}: ${error.message}`));
       io.err(usageLine(command, lang));
       io.err(say.seeHelp(name));
       return ExitCode.Usage;
     }
     const { message, exitCode } = diagnose(error, { lang, command: name });
-    io.err(`porta ${name}: ${message}`);
+    io.err(clipLine(`porta ${name}: ${message}`));
     return exitCode;
   }
 }

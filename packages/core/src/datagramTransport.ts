@@ -15,11 +15,21 @@ import type { PeerLink, TransportEvent, TransportPlugin } from './plugin.js';
  */
 export interface DatagramTransportOptions {
   /**
-   * Most remote endpoints tracked at once (default 1024). A datagram from a new remote beyond it is
-   * not delivered: it is reported as a `rejected` event and counted. A peer's slot frees when its
-   * link is closed (e.g. the runtime retires the idle actor).
+   * Most remote endpoints tracked at once (default 1024). What a datagram from a new remote does
+   * when the table is full is `whenFull`'s choice. A peer's slot also frees when its link is closed
+   * (e.g. the runtime retires the idle actor).
    */
   readonly maxPeers?: number;
+  /**
+   * A new remote finds the table full:
+   * - `evict` (default): the least recently active peer (the one whose last datagram is oldest) is
+   *   evicted — its link closes, its `inbound` errors with `SOCKET_CLOSED` so its actor ends — and
+   *   counted in `stats.evicted`; the newcomer gets the slot. A flood from many source ports (cheap
+   *   to spoof off loopback) then costs the flood's own oldest peers, not every new client.
+   * - `reject`: the newcomer's datagram is not delivered (a `rejected` event, counted) until a slot
+   *   frees — the table cannot be churned, but a flood locks new clients out.
+   */
+  readonly whenFull?: 'evict' | 'reject';
   /**
    * Datagrams kept for a new peer until its `inbound` is subscribed (default 64): the first datagram
    * arrives before the runtime can subscribe. More are rejected (counted and reported). After that,
@@ -45,6 +55,8 @@ export interface DatagramTransportStats {
   readonly received: number;
   /** Datagrams not delivered to any peer, each also emitted as a `rejected` event. */
   readonly rejected: number;
+  /** Peers evicted from a full table to make room for a new remote (`whenFull: 'evict'`). */
+  readonly evicted: number;
 }
 
 /**
@@ -89,10 +101,16 @@ export function datagramTransport<N extends string>(
 ): DatagramTransport<N> {
   const maxPeers = atLeastOne(options.maxPeers, 1024, 'maxPeers');
   const maxBacklog = atLeastOne(options.maxBacklogPerPeer, 64, 'maxBacklogPerPeer');
-  const counts = { peers: 0, peersOpened: 0, received: 0, rejected: 0 };
+  const whenFull = options.whenFull ?? 'evict';
+  if (whenFull !== 'evict' && whenFull !== 'reject') {
+    throw new InvalidArgumentError(`whenFull must be 'evict' or 'reject', got ${JSON.stringify(whenFull)}`);
+  }
+  const counts = { peers: 0, peersOpened: 0, received: 0, rejected: 0, evicted: 0 };
 
   const open = (): Observable<TransportEvent> =>
     new Observable<TransportEvent>((subscriber) => {
+      // Map order is recency: a peer's datagram moves it to the end, so the first entry is the least
+      // recently active — what `evict` removes, in O(1).
       const table = new Map<string, DatagramPeerLink>();
       const forget = (link: DatagramPeerLink) => {
         if (table.get(link.id) === link) {
@@ -110,7 +128,12 @@ export function datagramTransport<N extends string>(
         const id = `${name}:${formatEndpoint(datagram.remote)}`;
         const link = table.get(id);
         if (link === undefined) {
-          if (table.size >= maxPeers) return reject(datagram, `peer table full (maxPeers ${maxPeers})`);
+          if (table.size >= maxPeers) {
+            if (whenFull === 'reject') return reject(datagram, `peer table full (maxPeers ${maxPeers})`);
+            const oldest = table.values().next().value as DatagramPeerLink;
+            counts.evicted++;
+            oldest.evict(`${oldest.id} evicted from the full peer table (maxPeers ${maxPeers}) by ${id}`);
+          }
           const created = new DatagramPeerLink(id, socket, datagram.remote, maxBacklog, forget);
           table.set(id, created);
           counts.peers++;
@@ -120,6 +143,10 @@ export function datagramTransport<N extends string>(
           created.deliver(datagram.data);
           subscriber.next({ type: 'peer', link: created });
           return;
+        }
+        if (whenFull === 'evict') {
+          table.delete(id);
+          table.set(id, link);
         }
         const undelivered = link.deliver(datagram.data);
         if (undelivered === 'backlog-full') {
@@ -247,5 +274,17 @@ class DatagramPeerLink implements PeerLink {
     this.#onClose(this);
     this.#backlog = undefined;
     this.#live.complete();
+  }
+
+  /**
+   * Forgets the peer to make room for another: like {@link DatagramPeerLink.close}, but `inbound`
+   * errors, so the actor reading it ends (and its mailbox is counted) instead of lingering.
+   */
+  evict(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose(this);
+    this.#backlog = undefined;
+    this.#live.error(new SocketClosedError(reason));
   }
 }

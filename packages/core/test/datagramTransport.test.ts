@@ -91,7 +91,7 @@ describe('datagramTransport', () => {
       { to: bob, text: 'B1' },
       { to: alice, text: 'A2' },
     ]);
-    expect(transport.stats).toEqual({ peers: 2, peersOpened: 2, received: 3, rejected: 0 });
+    expect(transport.stats).toEqual({ peers: 2, peersOpened: 2, received: 3, rejected: 0, evicted: 0 });
     subscription.unsubscribe();
   });
 
@@ -114,7 +114,7 @@ describe('datagramTransport', () => {
       'mem:10.0.0.1:5000 backlog full (maxBacklogPerPeer 2)',
       'mem:10.0.0.1:5000 is not reading its inbound',
     ]);
-    expect(transport.stats).toEqual({ peers: 1, peersOpened: 1, received: 6, rejected: 2 });
+    expect(transport.stats).toEqual({ peers: 1, peersOpened: 1, received: 6, rejected: 2, evicted: 0 });
     subscription.unsubscribe();
   });
 
@@ -133,7 +133,7 @@ describe('datagramTransport', () => {
   });
 
   it('bounds the peer table; a closed link frees its slot and its remote gets a new link', async () => {
-    const { socket, transport, events, links, subscription } = start({ maxPeers: 1 });
+    const { socket, transport, events, links, subscription } = start({ maxPeers: 1, whenFull: 'reject' });
     socket.from(alice, 'a');
     socket.from(bob, 'bbb');
     const rejected = events.find((e) => e.type === 'rejected');
@@ -160,7 +160,7 @@ describe('datagramTransport', () => {
     socket.from(bob, 'b');
     socket.from(alice, 'a again');
     expect(links.map((l) => l.id)).toEqual(['mem:10.0.0.1:5000', 'mem:[::1]:6000']);
-    expect(transport.stats).toEqual({ peers: 1, peersOpened: 2, received: 4, rejected: 2 });
+    expect(transport.stats).toEqual({ peers: 1, peersOpened: 2, received: 4, rejected: 2, evicted: 0 });
     subscription.unsubscribe();
   });
 

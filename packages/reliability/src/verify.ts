@@ -11,11 +11,11 @@ import {
   type AuthMode,
   type AuthRejectReason,
   checkAuthKey,
-  deriveSenderKeys,
   messageBytes,
   openMessage,
   parseHeader,
   type SenderKeys,
+  senderKeyDeriver,
   withBytes,
 } from './authWireFormat.js';
 import { ReplayWindow, type ReplayWindowOptions } from './replayWindow.js';
@@ -125,6 +125,9 @@ export function verify<M extends AuthMessage = AuthMessage>(
 ): Verifier {
   const mode = options.mode ?? 'hmac-sha256';
   const secret = checkAuthKey(key, mode);
+  // Built once: a sender not seen yet then costs one HMAC to derive, not a full HKDF (a forger picks a
+  // fresh sender id for every datagram).
+  const deriveKeys = senderKeyDeriver(secret, mode);
   const maxSenders = options.maxSenders ?? 1024;
   if (!Number.isInteger(maxSenders) || maxSenders < 1) {
     throw new InvalidArgumentError(`maxSenders must be an integer ≥ 1, got ${maxSenders}`);
@@ -154,7 +157,7 @@ export function verify<M extends AuthMessage = AuthMessage>(
           const header = parseHeader(bytes, mode);
           if (typeof header === 'string') return reject(header, message);
           let sender = senders.get(header.senderId);
-          const keys = sender?.keys ?? deriveSenderKeys(secret, mode, header.senderId);
+          const keys = sender?.keys ?? deriveKeys(header.senderId);
           const payload = openMessage(keys, bytes, header.counter);
           if (payload === undefined) return reject('forged', message);
           if (sender === undefined) {

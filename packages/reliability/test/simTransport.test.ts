@@ -116,7 +116,7 @@ describe('simTransport', () => {
 
   it('bounds the peer table, counts, and checks its options', () => {
     const net = new SimNetwork();
-    const transport = simTransport(net, { port: SIM_PORT }, { maxPeers: 1 });
+    const transport = simTransport(net, { port: SIM_PORT }, { maxPeers: 1, whenFull: 'reject' });
     const events: TransportEvent[] = [];
     const open = transport.open().subscribe((e) => events.push(e));
     for (const name of ['a', 'b']) {
@@ -124,7 +124,7 @@ describe('simTransport', () => {
     }
     net.flush();
     expect(events.map((e) => e.type)).toEqual(['listening', 'peer', 'rejected']);
-    expect(transport.stats).toEqual({ peers: 1, peersOpened: 1, received: 2, rejected: 1 });
+    expect(transport.stats).toEqual({ peers: 1, peersOpened: 1, received: 2, rejected: 1, evicted: 0 });
     open.unsubscribe();
     expect(transport.stats.peers).toBe(0);
     for (const bad of [{ maxPeers: 0 }, { maxBacklogPerPeer: 1.5 }]) {

@@ -8,8 +8,8 @@ import { type BindUdpOptions, bindUdp } from './bindUdp.js';
 
 /**
  * Options of {@link udpTransport}: where to bind (as {@link bindUdp}), plus the bounds of the peer
- * table (`maxPeers`, default 1024; `maxBacklogPerPeer`, default 64; see core's
- * `DatagramTransportOptions`).
+ * table (`maxPeers`, default 1024; `whenFull`, default `evict` — the least recently active peer
+ * makes room for a newcomer; `maxBacklogPerPeer`, default 64; see core's `DatagramTransportOptions`).
  *
  * @example
  * ```ts
@@ -20,7 +20,7 @@ export interface UdpTransportOptions extends BindUdpOptions, DatagramTransportOp
 
 /**
  * Counters of a {@link UdpTransport}, summed over its `open()` subscriptions: `peers`,
- * `peersOpened`, `received`, `rejected`.
+ * `peersOpened`, `received`, `rejected`, `evicted`.
  *
  * @example
  * ```ts

@@ -103,7 +103,7 @@ describe('udpTransport', () => {
   });
 
   it('rejects (and counts) datagrams from new remotes beyond maxPeers, serving the known one', async () => {
-    const server = await start({ maxPeers: 1 });
+    const server = await start({ maxPeers: 1, whenFull: 'reject' });
     const { value: alice } = await open(connectUdp(server.local));
     const { value: bob } = await open(connectUdp(server.local));
     await first(alice.send(ascii('a')));

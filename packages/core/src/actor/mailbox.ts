@@ -41,7 +41,20 @@ export interface MailboxOptions {
   readonly highWaterMark?: number;
   /** A paused link resumes once no more than this many wait. Default ¼ of `capacity` (rounded down). */
   readonly lowWaterMark?: number;
+  /**
+   * Most bytes that may wait (the sum of the waiting messages' `byteLength`). A message that would
+   * take the mailbox past it overflows exactly as one past `capacity` does — except into an empty
+   * mailbox, which takes any one message, so a message larger than the bound is still delivered.
+   * `backpressure` also pauses the link once half of it waits and resumes it at an eighth, so a
+   * chunk of up to half the bound (TCP reads are at most 64 KiB) never overflows a paused link.
+   * An integer ≥ 1, or `Infinity` for no byte bound. Default 128 KiB (see `docs/actors.md`: with the
+   * other defaults it keeps a server's queues under a stated ceiling whatever the peers send).
+   */
+  readonly maxBytes?: number;
 }
+
+/** Default {@link MailboxOptions.maxBytes}: 128 KiB. */
+const DEFAULT_MAILBOX_MAX_BYTES = 128 * 1024;
 
 /**
  * A bounded FIFO of messages waiting for an actor, with its overflow strategy and water marks.
@@ -61,13 +74,24 @@ export class Mailbox<T> {
   readonly overflow: OverflowStrategy;
   readonly highWaterMark: number;
   readonly lowWaterMark: number;
+  /** Most bytes that may wait; see {@link MailboxOptions.maxBytes}. */
+  readonly maxBytes: number;
+  /** `backpressure` pauses once this many bytes wait (half of `maxBytes`). */
+  readonly highWaterBytes: number;
+  /** A paused link resumes once no more than this many bytes wait (an eighth of `maxBytes`). */
+  readonly lowWaterBytes: number;
+  readonly #sizeOf: (message: T) => number;
+  #bytes = 0;
   // A head index instead of Array#shift keeps taking O(1) amortised for large capacities.
   #items: T[] = [];
   #head = 0;
   #ended = false;
 
-  /** @throws {@link InvalidArgumentError} when the bounds are not `0 ≤ low < high ≤ capacity`. */
-  constructor(options: MailboxOptions = {}) {
+  /**
+   * `sizeOf` gives a message's size in bytes for `maxBytes` (default: its `byteLength`, or 0).
+   * @throws {@link InvalidArgumentError} when the bounds are not `0 ≤ low < high ≤ capacity`.
+   */
+  constructor(options: MailboxOptions = {}, sizeOf: (message: T) => number = byteLengthOf) {
     const capacity = options.capacity ?? 128;
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new InvalidArgumentError(`mailbox capacity must be an integer ≥ 1, got ${String(capacity)}`);
@@ -88,6 +112,14 @@ export class Mailbox<T> {
     if (!['backpressure', 'drop-oldest', 'drop-newest', 'fail'].includes(overflow)) {
       throw new InvalidArgumentError(`unknown mailbox overflow strategy "${String(overflow)}"`);
     }
+    const maxBytes = options.maxBytes ?? DEFAULT_MAILBOX_MAX_BYTES;
+    if (!(Number.isInteger(maxBytes) || maxBytes === Number.POSITIVE_INFINITY) || maxBytes < 1) {
+      throw new InvalidArgumentError(`mailbox maxBytes must be an integer ≥ 1, got ${String(maxBytes)}`);
+    }
+    this.maxBytes = maxBytes;
+    this.highWaterBytes = maxBytes / 2;
+    this.lowWaterBytes = maxBytes / 8;
+    this.#sizeOf = sizeOf;
     this.capacity = capacity;
     this.overflow = overflow;
     this.highWaterMark = high;
@@ -103,18 +135,40 @@ export class Mailbox<T> {
     return this.size >= this.capacity;
   }
 
+  /** Bytes waiting (see {@link MailboxOptions.maxBytes}). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** True when `message` may be pushed now: room in count, and in bytes unless the mailbox is empty. */
+  fits(message: T): boolean {
+    if (this.isFull) return false;
+    return this.size === 0 || this.#bytes + this.#sizeOf(message) <= this.maxBytes;
+  }
+
+  /** At or over a high-water mark, in messages or in bytes: `backpressure` pauses the link. */
+  get aboveHighWater(): boolean {
+    return this.size >= this.highWaterMark || this.#bytes >= this.highWaterBytes;
+  }
+
+  /** At or under both low-water marks: a paused link may resume. */
+  get belowLowWater(): boolean {
+    return this.size <= this.lowWaterMark && this.#bytes <= this.lowWaterBytes;
+  }
+
   /** True once {@link Mailbox.end} was called: no more messages will be pushed. */
   get ended(): boolean {
     return this.#ended;
   }
 
-  /** Appends a message. @throws {@link InvalidArgumentError} when full (check `isFull` first). */
+  /** Appends a message. @throws {@link InvalidArgumentError} when it does not fit (check `fits` first). */
   push(message: T): void {
-    if (this.isFull) {
+    if (!this.fits(message)) {
       throw new InvalidArgumentError(
-        `mailbox is full (capacity ${this.capacity}); apply its overflow strategy`,
+        `mailbox is full (capacity ${this.capacity}, maxBytes ${this.maxBytes}); apply its overflow strategy`,
       );
     }
+    this.#bytes += this.#sizeOf(message);
     this.#items.push(message);
   }
 
@@ -124,6 +178,7 @@ export class Mailbox<T> {
     const message = this.#items[this.#head] as T;
     (this.#items as (T | undefined)[])[this.#head] = undefined;
     this.#head++;
+    this.#bytes -= this.#sizeOf(message);
     if (this.#head >= this.#items.length) {
       this.#items = [];
       this.#head = 0;
@@ -144,6 +199,12 @@ export class Mailbox<T> {
     const n = this.size;
     this.#items = [];
     this.#head = 0;
+    this.#bytes = 0;
     return n;
   }
+}
+
+function byteLengthOf(message: unknown): number {
+  const n = (message as { readonly byteLength?: unknown } | null)?.byteLength;
+  return typeof n === 'number' ? n : 0;
 }

@@ -10,6 +10,9 @@ import type { Behaviour } from './peer.js';
 import type { ServerEvent, ServerHandle } from './serverEvent.js';
 import { resolveSupervision, type SupervisionOptions, type SupervisionStrategy } from './supervision.js';
 
+const DEFAULT_MAX_ACTORS = 1024;
+const DEFAULT_MAX_PENDING_REPLY_BYTES = 128 * 1024;
+
 /**
  * How a server runs its actors. Every field is optional.
  *
@@ -31,7 +34,9 @@ export interface ServeOptions {
   readonly supervision?: SupervisionStrategy | SupervisionOptions;
   /**
    * Most actors alive at once. A peer beyond it is rejected (its link closed, a `rejected` event with
-   * reason `max-actors`); its slot is free again as soon as an actor closes. Default unlimited.
+   * reason `max-actors`); its slot is free again as soon as an actor closes. Default 1024, which with
+   * the byte bounds of mailboxes and reply queues keeps a server's queues under 256 MiB whatever the
+   * peers send (`docs/actors.md`). `Infinity` for no limit.
    */
   readonly maxActors?: number;
   /**
@@ -51,6 +56,14 @@ export interface ServeOptions {
    * `maxRestarts` stops it. An integer ≥ 1, or `Infinity` for no bound. Default 1024.
    */
   readonly maxPendingReplies?: number;
+  /**
+   * Most bytes of those replies (the sum of their `byteLength`). The reply that would pass it is
+   * refused and fails the actor exactly as one past `maxPendingReplies` does (`reply queue full: …
+   * maxPendingReplyBytes`). An empty queue takes any one reply, so a reply larger than the bound is
+   * still sent. An integer ≥ 1, or `Infinity`. Default 128 KiB (see `docs/actors.md`, the memory
+   * ceiling).
+   */
+  readonly maxPendingReplyBytes?: number;
   /** Clock and timers (idle timeout, restart window). Default `asyncScheduler`; tests pass a virtual one. */
   readonly scheduler?: SchedulerLike;
   /**
@@ -88,7 +101,7 @@ export function serve(
   const supervision = resolveSupervision(options.supervision);
   const mailbox = options.mailbox ?? {};
   new Mailbox(mailbox); // validates the bounds now rather than at the first peer
-  const maxActors = options.maxActors ?? Number.POSITIVE_INFINITY;
+  const maxActors = options.maxActors ?? DEFAULT_MAX_ACTORS;
   if (!(Number.isInteger(maxActors) || maxActors === Number.POSITIVE_INFINITY) || maxActors < 1) {
     throw new InvalidArgumentError(`maxActors must be an integer ≥ 1, got ${String(maxActors)}`);
   }
@@ -99,6 +112,15 @@ export function serve(
   ) {
     throw new InvalidArgumentError(
       `maxPendingReplies must be an integer ≥ 1, got ${String(maxPendingReplies)}`,
+    );
+  }
+  const maxPendingReplyBytes = options.maxPendingReplyBytes ?? DEFAULT_MAX_PENDING_REPLY_BYTES;
+  if (
+    !(Number.isInteger(maxPendingReplyBytes) || maxPendingReplyBytes === Number.POSITIVE_INFINITY) ||
+    maxPendingReplyBytes < 1
+  ) {
+    throw new InvalidArgumentError(
+      `maxPendingReplyBytes must be an integer ≥ 1, got ${String(maxPendingReplyBytes)}`,
     );
   }
   const idleTimeoutMs = options.idleTimeoutMs;
@@ -119,6 +141,7 @@ export function serve(
       mailbox,
       idleTimeoutMs,
       maxPendingReplies,
+      maxPendingReplyBytes,
       emit: (body: EventBody) => {
         if (subscriber.closed) return;
         subscriber.next({ ...body, stats: stats.snapshot(), at: scheduler.now() } as ServerEvent);

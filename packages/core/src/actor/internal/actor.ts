@@ -23,6 +23,8 @@ export interface ActorHost {
   readonly idleTimeoutMs: number | undefined;
   /** Most replies emitted and not yet sent (queued plus the one in flight); see `ServeOptions`. */
   readonly maxPendingReplies: number;
+  /** Most bytes of those replies; see `ServeOptions.maxPendingReplyBytes`. */
+  readonly maxPendingReplyBytes: number;
   emit(event: EventBody): void;
   /** Called once when the actor has closed, before its `closed` event: frees its slot. */
   released(actor: Actor): void;
@@ -63,6 +65,8 @@ export class Actor {
   #consumer: Consumer | undefined;
   #inboundSub: Subscription | undefined;
   #outbound: Uint8Array[] = [];
+  /** Bytes in `#outbound` (the reply in flight is `#sendBytes`). */
+  #outboundBytes = 0;
   #sendSub: Subscription | undefined;
   #sending = false;
   #sendBytes = 0;
@@ -81,7 +85,7 @@ export class Actor {
     this.#link = link;
     this.#behaviour = behaviour;
     this.#host = host;
-    this.#mailbox = new Mailbox(host.mailbox);
+    this.#mailbox = new Mailbox<Uint8Array>(host.mailbox);
     this.info = { id: link.id, local: link.local, remote: link.remote, transport };
   }
 
@@ -203,9 +207,18 @@ export class Actor {
         next: (reply) => {
           if (generation !== this.#generation || this.#closed) return;
           if (this.#outbound.length + (this.#sending ? 1 : 0) >= this.#host.maxPendingReplies) {
-            this.#replyOverflow(generation);
+            this.#replyOverflow(generation, 'count');
             return;
           }
+          // Bytes as well as replies: 1,024 replies of 64 KiB to a peer that never reads is 64 MiB.
+          // An empty queue takes any one reply, so a reply larger than the bound is still sent.
+          const pendingBytes = this.#outboundBytes + (this.#sending ? this.#sendBytes : 0);
+          const size = reply.byteLength;
+          if (pendingBytes > 0 && pendingBytes + size > this.#host.maxPendingReplyBytes) {
+            this.#replyOverflow(generation, 'bytes');
+            return;
+          }
+          this.#outboundBytes += size;
           this.#outbound.push(reply);
           this.#drive();
         },
@@ -230,14 +243,22 @@ export class Actor {
    * produces faster than the peer reads (a timer or broadcast to a peer that does not read). The
    * reply is refused (counted `unsent`) and the run fails, so supervision decides, as for any failure.
    */
-  #replyOverflow(generation: number): void {
+  #replyOverflow(generation: number, bound: 'count' | 'bytes'): void {
     const limit = this.#host.maxPendingReplies;
     this.#host.stats.unsent++;
-    const error = new MailboxOverflowError(
-      limit,
-      `reply queue full: ${limit} replies to ${this.info.id} are waiting for the link to send them ` +
-        '(ServeOptions.maxPendingReplies)',
-    );
+    const error =
+      bound === 'count'
+        ? new MailboxOverflowError(
+            limit,
+            `reply queue full: ${limit} replies to ${this.info.id} are waiting for the link to send them ` +
+              '(ServeOptions.maxPendingReplies)',
+          )
+        : new MailboxOverflowError(
+            limit,
+            `reply queue full: ${this.#outboundBytes + (this.#sending ? this.#sendBytes : 0)} bytes of ` +
+              `replies to ${this.info.id} are waiting for the link to send them, and one more would pass ` +
+              `ServeOptions.maxPendingReplyBytes ${this.#host.maxPendingReplyBytes}`,
+          );
     this.#fail(generation, error);
     this.#drive();
   }
@@ -249,13 +270,13 @@ export class Actor {
     stats.bytesIn += message.byteLength;
     this.#cancelIdle();
     const mailbox = this.#mailbox;
-    if (!mailbox.isFull) {
+    if (mailbox.fits(message)) {
       mailbox.push(message);
       if (
         mailbox.overflow === 'backpressure' &&
         this.#link.canPause &&
         !this.#paused &&
-        mailbox.size >= mailbox.highWaterMark
+        mailbox.aboveHighWater
       ) {
         this.#paused = true;
         this.#link.pause();
@@ -265,9 +286,10 @@ export class Actor {
     } else {
       switch (mailbox.overflow) {
         case 'drop-oldest': {
-          const oldest = mailbox.shift() as Uint8Array;
+          // Over the byte bound, one message out may not make room: drop until it fits (an empty
+          // mailbox takes any message, so this ends).
+          while (!mailbox.fits(message)) this.#drop('oldest', mailbox.shift() as Uint8Array);
           mailbox.push(message);
-          this.#drop('oldest', oldest);
           break;
         }
         case 'drop-newest':
@@ -277,15 +299,25 @@ export class Actor {
           this.#drop('newest', message);
           // A pausable link that keeps delivering past the whole capacity broke its contract:
           // dropping a chunk of a byte stream would corrupt it, so the actor fails instead.
-          if (this.#link.canPause) this.#fail(this.#generation, new MailboxOverflowError(mailbox.capacity));
+          if (this.#link.canPause) this.#fail(this.#generation, this.#mailboxOverflow());
           break;
         case 'fail':
           this.#drop('newest', message);
-          this.#fail(this.#generation, new MailboxOverflowError(mailbox.capacity));
+          this.#fail(this.#generation, this.#mailboxOverflow());
           break;
       }
     }
     this.#drive();
+  }
+
+  #mailboxOverflow(): MailboxOverflowError {
+    const mailbox = this.#mailbox;
+    return mailbox.isFull
+      ? new MailboxOverflowError(mailbox.capacity)
+      : new MailboxOverflowError(
+          mailbox.capacity,
+          `mailbox full: ${mailbox.bytes} bytes are waiting, and one more message would pass maxBytes ${mailbox.maxBytes}`,
+        );
   }
 
   #drop(which: 'newest' | 'oldest', message: Uint8Array): void {
@@ -349,7 +381,7 @@ export class Actor {
 
   #afterTake(): void {
     const mailbox = this.#mailbox;
-    if (!this.#closed && this.#paused && mailbox.size <= mailbox.lowWaterMark) {
+    if (!this.#closed && this.#paused && mailbox.belowLowWater) {
       this.#paused = false;
       this.#link.resume();
       this.#host.emit({ type: 'backpressure', peer: this.info, paused: false, queued: mailbox.size });
@@ -358,6 +390,7 @@ export class Actor {
 
   #sendNext(): void {
     const data = this.#outbound.shift() as Uint8Array;
+    this.#outboundBytes -= data.byteLength;
     this.#sending = true;
     this.#sendBytes = data.byteLength;
     let sub: Subscription | undefined;
@@ -527,6 +560,7 @@ export class Actor {
     this.#sendSub = undefined;
     this.#mailbox.clear();
     this.#outbound = [];
+    this.#outboundBytes = 0;
     try {
       this.#link.close();
     } catch {
