@@ -98,6 +98,30 @@ describe('promise forms: the handle lives as long as the handle, not the promise
     expect(text(await reply)).toBe('still open');
   });
 
+  it("the README's snippet without RxJS operators runs as written (on port 0, against an echo that ends)", async () => {
+    await using listener = await openTcpListener({ port: 0 });
+    void (async () => {
+      for await (const peer of listener) {
+        for await (const chunk of peer) await lastValueFrom(peer.send(chunk));
+      }
+    })();
+    const printed: string[] = [];
+    const log = (s: string) => printed.push(s);
+    {
+      await using conn = await openTcpConnection({
+        host: '127.0.0.1',
+        port: listener.local.port,
+        signal: AbortSignal.timeout(5_000),
+      });
+      await lastValueFrom(conn.send(new TextEncoder().encode('hello')));
+      for await (const chunk of conn) {
+        log(new TextDecoder().decode(chunk));
+        break; // the README's server would end; this echo does not
+      }
+    }
+    expect(printed).toEqual(['hello']);
+  });
+
   it('firstValueFrom(connectTcp(…)) hands back a closing connection, and the SOCKET_CLOSED says why', async () => {
     await using listener = await openTcpListener({ port: 0 });
     const conn = await firstValueFrom(connectTcp({ host: '127.0.0.1', port: listener.local.port }));

@@ -104,6 +104,11 @@ export interface LengthServerOptions extends AnswerLengthsOptions {
   readonly host?: string;
   /** UDP port (default 1060; 0 lets the OS choose). */
   readonly port?: number;
+  /**
+   * Serve on this socket instead of binding one (a worker's `dispatchedUdpSocket`, whose primary
+   * owns the bound socket and has printed the listening line). Default: bind `host`:`port`.
+   */
+  readonly socket?: DatagramSocket;
 }
 
 /**
@@ -120,6 +125,7 @@ export interface LengthServerOptions extends AnswerLengthsOptions {
 export function lengthServer(options: LengthServerOptions = {}): Observable<LengthServerEvent> {
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).lengthServer;
+  if (options.socket !== undefined) return answerLengths(options.socket, options);
   return bindUdp({ address: host, port }).pipe(
     tap((socket) => log(say.listening(pyAddress(socket.local)))),
     switchMap((socket) =>

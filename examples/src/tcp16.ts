@@ -3,6 +3,7 @@ import { connectTcp, listenTcp } from '@porta/tcp';
 import {
   catchError,
   concatMap,
+  EMPTY,
   finalize,
   first,
   ignoreElements,
@@ -13,6 +14,7 @@ import {
   of,
   startWith,
   switchMap,
+  take,
   tap,
   throwError,
   timeout,
@@ -43,6 +45,11 @@ export interface Tcp16Options extends ExampleOptions {
    * HAProxy's `send-proxy`/`send-proxy-v2` send it. Default none: every peer is taken as it is.
    */
   readonly trustProxy?: readonly string[];
+  /**
+   * Server: when this emits, stop accepting, let the connections in flight finish (up to 10 s),
+   * then complete — a worker's drain on SIGTERM. Default: serve until unsubscribed.
+   */
+  readonly stop?: Observable<unknown>;
 }
 
 /**
@@ -67,7 +74,14 @@ export function tcp16Server(options: Tcp16Options = {}): Observable<Tcp16ServerE
       log(say.waiting());
     }),
     switchMap((listener) =>
-      listener.connections.pipe(
+      merge(
+        options.stop?.pipe(
+          take(1),
+          switchMap(() => listener.shutdown(10_000)),
+          ignoreElements(),
+        ) ?? EMPTY,
+        listener.connections,
+      ).pipe(
         mergeMap((conn): Observable<Tcp16ServerEvent> => {
           log(say.accepted(pyAddress(conn.remote)));
           log(say.socketName(pyAddress(conn.local)));

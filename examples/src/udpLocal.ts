@@ -25,7 +25,10 @@ import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress, pyDatetime, pyRepr } from './python.js';
 
 /** Options of {@link udpLocalServer}. */
-export type UdpLocalServerOptions = Pick<LengthServerOptions, 'host' | 'port' | 'holdMs' | 'lang' | 'log'>;
+export type UdpLocalServerOptions = Pick<
+  LengthServerOptions,
+  'host' | 'port' | 'holdMs' | 'lang' | 'log' | 'socket'
+>;
 
 /**
  * The course's `udp_local.py servidor`: binds, then answers every datagram with its length.

@@ -45,3 +45,4 @@ export * from './systemError.js';
 export * from './text/decodeText.js';
 export * from './text/encodeText.js';
 export * from './toAsyncIterable.js';
+export * from './workers/superviseWorkers.js';

@@ -472,7 +472,7 @@ export class TcpConnection implements PeerLink {
    * ```ts
    * {
    *   await using conn = await openTcpConnection({ host: '127.0.0.1', port: 1060 });
-   *   await lastValueFrom(conn.send(hello));
+   *   await lastValueFrom(conn.send(new TextEncoder().encode('hello')));
    * } // closed here, even if send threw
    * ```
    */

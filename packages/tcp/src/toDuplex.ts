@@ -39,6 +39,7 @@ const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
  *
  * @example
  * ```ts
+ * import { createReadStream } from 'node:fs';
  * import { pipeline } from 'node:stream/promises';
  * import { createGzip } from 'node:zlib';
  *

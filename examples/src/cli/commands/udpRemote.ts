@@ -1,3 +1,4 @@
+import { dispatchedUdpSocket } from '@porta/udp';
 import { udpRemoteClient, udpRemoteServer } from '../../udpRemote.js';
 import {
   clientFailureContext,
@@ -10,6 +11,7 @@ import {
 } from '../args.js';
 import type { Command } from '../command.js';
 import { runCommand } from '../runCommand.js';
+import { isWorker, runPrimary, workerCount, workerInterrupt } from '../workers.js';
 
 /** `porta udp-remote`: the course's udp_remote.py. */
 export const udpRemote: Command = {
@@ -27,14 +29,16 @@ export const udpRemote: Command = {
 client retries with exponential backoff (waits 0.1, 0.2, 0.4, 0.8, 1.6 s), then gives up:
 "I think the server is down" (exit code 1).
   --seed N  server: repeat the same drops; the same N drops the same requests as
-            the course's udp_remote.py --seed N`,
+            the course's udp_remote.py --seed N
+  --workers N  server: N processes, each client kept on one of them (default 1)`,
     pt: `O udp_remote.py do curso. O servidor finge descartar cerca de metade dos pedidos; o
 cliente tenta de novo com espera exponencial (0.1, 0.2, 0.4, 0.8, 1.6 s) e entao desiste:
 "Eu acho que o servidor caiu" (codigo de saida 1).
   --seed N  servidor: repete os mesmos descartes; o mesmo N descarta os mesmos pedidos
-            que o udp_remote.py --seed N do curso`,
+            que o udp_remote.py --seed N do curso
+  --workers N  servidor: N processos, cada cliente sempre no mesmo (padrao 1)`,
   },
-  options: { seed: { type: 'string' } },
+  options: { seed: { type: 'string' }, workers: { type: 'string' } },
   run: async (args, io) => {
     const role = roleOf(args);
     expectPositionals(args, 2);
@@ -42,9 +46,13 @@ cliente tenta de novo com espera exponencial (0.1, 0.2, 0.4, 0.8, 1.6 s) e entao
     const common = { host, port: args.port, lang: args.lang, log: io.out };
     if (role === 'server') {
       const seed = integer(args, 'seed');
+      const workers = workerCount(args);
+      if (workers > 1 && !isWorker())
+        return runPrimary({ workers, io, args, udp: { host, port: args.port } });
+      const server = isWorker() ? { ...common, socket: dispatchedUdpSocket() } : common;
       return runCommand(
-        udpRemoteServer(seed === undefined ? common : { ...common, seed }),
-        io,
+        udpRemoteServer(seed === undefined ? server : { ...server, seed }),
+        isWorker() ? { ...io, interrupt: workerInterrupt(io) } : io,
         failureContext(args),
       );
     }
