@@ -124,7 +124,7 @@ describe('under --lang pt, usage errors are Portuguese (exit code 2)', () => {
     ],
     [
       ['nada'],
-      'porta: exemplo desconhecido "nada": os exemplos sao udp-local, tcp-16, udp-remote, promiscuous, tic-tac-toe, tour',
+      'porta: exemplo desconhecido "nada": os exemplos sao udp-local, tcp-16, udp-remote, promiscuous, tic-tac-toe, kcp-tunnel, impair, tour',
     ],
   ])('%j → %s', async (args, message) => {
     const { code, out, err } = await run(['--lang', 'pt', ...args]);

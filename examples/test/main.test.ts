@@ -99,7 +99,7 @@ describe('porta (argument handling)', () => {
     ],
     [
       ['nope'],
-      'porta: unknown example "nope": expected one of udp-local, tcp-16, udp-remote, promiscuous, tic-tac-toe, tour',
+      'porta: unknown example "nope": expected one of udp-local, tcp-16, udp-remote, promiscuous, tic-tac-toe, kcp-tunnel, impair, tour',
     ],
   ])('%j is a usage error (exit code 2)', async (args, message) => {
     const { code, out, err } = await run(args);

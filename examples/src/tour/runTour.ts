@@ -1,6 +1,7 @@
 import { fromEvent, type MonoTypeOperatorFunction, takeUntil } from 'rxjs';
 import type { Lang, Log } from '../messages.js';
 import { check, type StepContext, type StepOutcome, type TourCheck } from './step.js';
+import { kcpStep } from './steps/kcpStep.js';
 import { promiscuousStep } from './steps/promiscuousStep.js';
 import { simulatedStep } from './steps/simulatedStep.js';
 import { tcp16Step } from './steps/tcp16Step.js';
@@ -60,6 +61,7 @@ const STEPS: readonly { name: StepName; run: (ctx: StepContext) => Promise<StepO
   { name: 'server down', run: serverDownStep },
   { name: 'promiscuous', run: promiscuousStep },
   { name: 'tic-tac-toe', run: ticTacToeStep },
+  { name: 'kcp-tunnel', run: kcpStep },
   { name: 'simulated', run: simulatedStep },
 ];
 

@@ -67,6 +67,27 @@ export function encodeSmuxFrame(frame: SmuxFrame): Uint8Array {
 }
 
 /**
+ * Encodes a frame's 8-byte header alone, for a payload of `length` bytes sent right after it.
+ *
+ * @throws {@link SmuxProtocolError} for a length over 65,535.
+ * @example
+ * ```ts
+ * link.send(encodeSmuxHeader(1, SmuxCommand.PSH, 3, payload.length)); link.send(payload);
+ * ```
+ */
+export function encodeSmuxHeader(version: number, cmd: SmuxCommand, sid: number, length: number): Uint8Array {
+  if (length > 0xffff)
+    throw new SmuxProtocolError(`an smux frame carries at most 65535 bytes, not ${length}`);
+  const out = new Uint8Array(SMUX_HEADER_LENGTH);
+  const view = new DataView(out.buffer);
+  out[0] = version;
+  out[1] = cmd;
+  view.setUint16(2, length, true);
+  view.setUint32(4, sid >>> 0, true);
+  return out;
+}
+
+/**
  * Splits a byte stream into whole smux frames (header and payload), with core's `lengthField`:
  * a 2-byte little-endian length at offset 2, followed by the 4-byte stream id.
  *
