@@ -21,7 +21,12 @@ cleanUpChildren();
 
 describe('the tour (npm start)', () => {
   it('runs every example, prints the summary table, and exits 0 because every step did what the course says', async () => {
-    const tour = start(process.execPath, ['--conditions=source', '--import', 'tsx', 'examples/src/tour.ts']);
+    const tour = start(process.execPath, [
+      '--conditions=@porta/source',
+      '--import',
+      'tsx',
+      'examples/src/tour.ts',
+    ]);
     const code = await tour.exited;
     const out = tour.stdout.join('\n');
     expect(tour.stderr.filter((l) => l.trim() !== '')).toEqual([]);

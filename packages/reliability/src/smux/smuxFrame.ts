@@ -46,7 +46,7 @@ export interface SmuxFrame {
 /**
  * Encodes one frame.
  *
- * @throws {@link SmuxProtocolError} for a payload over 65,535 bytes (the length field's limit).
+ * @throws {@link @porta/core!SmuxProtocolError} for a payload over 65,535 bytes (the length field's limit).
  * @example
  * ```ts
  * link.send(encodeSmuxFrame({ version: 2, cmd: SmuxCommand.PSH, sid: 3, data }));
@@ -111,7 +111,7 @@ export function smuxFrames(): OperatorFunction<Uint8Array, Uint8Array> {
  * Reads one whole frame (as {@link smuxFrames} cuts them), checking what smux's `recvLoop` checks:
  * the version byte and the command; and what it assumes: SYN, FIN and NOP carry nothing, UPD carries 8 bytes.
  *
- * @throws {@link SmuxProtocolError} for a wrong version, an unknown command, or a payload the command cannot have.
+ * @throws {@link @porta/core!SmuxProtocolError} for a wrong version, an unknown command, or a payload the command cannot have.
  * @example
  * ```ts
  * const frame = parseSmuxFrame(raw, 2);

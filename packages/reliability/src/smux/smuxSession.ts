@@ -236,7 +236,7 @@ export class SmuxSession {
   /**
    * Opens a stream (sends SYN); bytes may be sent on it at once.
    *
-   * @throws {@link SocketClosedError} when the session is closed.
+   * @throws {@link @porta/core!SocketClosedError} when the session is closed.
    * @example
    * ```ts
    * const stream = mux.open();
