@@ -69,7 +69,7 @@ export function encodeSmuxFrame(frame: SmuxFrame): Uint8Array {
 /**
  * Encodes a frame's 8-byte header alone, for a payload of `length` bytes sent right after it.
  *
- * @throws {@link SmuxProtocolError} for a length over 65,535.
+ * @throws {@link @porta/core!SmuxProtocolError} for a length over 65,535.
  * @example
  * ```ts
  * link.send(encodeSmuxHeader(1, SmuxCommand.PSH, 3, payload.length)); link.send(payload);
