@@ -1,9 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { ServerUnreachableError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { NEVER } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { commands } from '../src/cli/registry.js';
 import { diagnose, ExitCode, main, runTour } from '../src/index.js';
 import { tourText } from '../src/tour/tourText.js';

@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { SocketError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { NEVER, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { ExitCode } from '../src/cli/exitCodes.js';
 import { diagnose } from '../src/cli/failure.js';
 import { main } from '../src/cli/main.js';
