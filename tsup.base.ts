@@ -9,4 +9,7 @@ export const libraryConfig = defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // Classes keep their source names (esbuild would otherwise rename `PortaError` to `_PortaError`):
+  // an error class's name is its identity across the ESM and CJS builds (core `internal/errorBrand.ts`).
+  keepNames: true,
 });

@@ -5,7 +5,9 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 
 export default defineConfig({
   resolve: {
+    // '@porta/core/testing' first: an alias also matches the paths under its name.
     alias: {
+      '@porta/core/testing': fileURLToPath(new URL('./packages/core/src/testing/index.ts', import.meta.url)),
       '@porta/core': src('core'),
       '@porta/udp': src('udp'),
       '@porta/tcp': src('tcp'),
@@ -15,6 +17,9 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/test/**/*.test.ts', 'test/**/*.test.ts'],
+    // The global beforeEach/afterEach that `trackHandles` from @porta/core/testing registers on, as
+    // under jest; tests still import what they use from 'vitest'.
+    globals: true,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -269,12 +269,13 @@ export async function main(): Promise<void> {
 
   // ---------------------------------------------------------------- large frames
   const big = async (size: number, chunk: number) => {
-    const frame = encodeLengthPrefixed(new Uint8Array(size).fill(7));
+    const maxFrameLength = 128 * 1024 * 1024;
+    const frame = encodeLengthPrefixed(new Uint8Array(size).fill(7), { maxFrameLength });
     const source = new Observable<Uint8Array>((s) => {
       for (let at = 0; at < frame.length && !s.closed; at += chunk) s.next(frame.subarray(at, at + chunk));
       s.complete();
     });
-    const op = lengthField({ maxFrameLength: 128 * 1024 * 1024 });
+    const op = lengthField({ maxFrameLength });
     const [porta, floor] = await measureAll(1, [
       { name: 'porta', note: '', run: () => countSync(source.pipe(op)) },
       {

@@ -154,7 +154,7 @@ async function portaRun(total: number): Promise<Run> {
     server.bytes.pipe(lengthField()).subscribe({ next: () => count++, error: reject, complete: resolve }),
   );
   function* encoded() {
-    // prependLength() is map(encodeLengthPrefixed); a pulled source applies the same encoder per frame.
+    // prependLength() applies a LengthFieldEncoder per frame; a pulled source applies the same encoder.
     for (let i = 0; i < frames; i++) yield encodeLengthPrefixed(PAYLOAD);
   }
   await lastValueFrom(client.sendAll(encoded()));

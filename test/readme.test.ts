@@ -10,6 +10,7 @@ import {
   prependLength,
   recvall,
 } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { retryBackoff } from '@porta/reliability';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import { bindUdp, connectUdp } from '@porta/udp';
@@ -29,7 +30,6 @@ import {
   toArray,
 } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from './support/handles.js';
 
 trackHandles();
 

@@ -1,8 +1,8 @@
 import { recvall } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import { concatMap, firstValueFrom, lastValueFrom, map, Subscription, switchMap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from './support/handles.js';
 
 trackHandles();
 

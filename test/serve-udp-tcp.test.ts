@@ -9,12 +9,12 @@ import {
   serve,
   type TransportPlugin,
 } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { SimNetwork, simTransport } from '@porta/reliability';
 import { tcpTransport } from '@porta/tcp';
 import { udpTransport } from '@porta/udp';
 import { filter, firstValueFrom, map, ReplaySubject, type Subscription, take, timeout, timer } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from './support/handles.js';
 
 trackHandles();
 

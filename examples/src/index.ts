@@ -15,6 +15,7 @@ export * from './tcp16.js';
 export * from './ticTacToe/game.js';
 export * from './ticTacToe/protocol.js';
 export * from './ticTacToe/ticTacToe.js';
+export * from './tour/kcpExchange.js';
 export * from './tour/runTour.js';
 export * from './tour/simulated.js';
 export * from './tour/style.js';

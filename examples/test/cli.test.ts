@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
+import { trackHandles } from '@porta/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { cleanUpChildren, freePort, porta } from './support.js';
 
 // The `porta` command as a person runs it: a separate process, its stdout, stderr and exit code.

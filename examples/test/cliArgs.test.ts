@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { trackHandles } from '@porta/core/testing';
 import { NEVER } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { commands } from '../src/cli/registry.js';
 import { ExitCode, main } from '../src/index.js';
 

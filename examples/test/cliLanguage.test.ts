@@ -1,9 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { ServerUnreachableError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { NEVER } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { commands } from '../src/cli/registry.js';
 import { diagnose, ExitCode, main, runTour } from '../src/index.js';
 import { tourText } from '../src/tour/tourText.js';
@@ -124,7 +124,7 @@ describe('under --lang pt, usage errors are Portuguese (exit code 2)', () => {
     ],
     [
       ['nada'],
-      'porta: exemplo desconhecido "nada": os exemplos sao udp-local, tcp-16, udp-remote, promiscuous, tic-tac-toe, tour',
+      'porta: exemplo desconhecido "nada": os exemplos sao udp-local, tcp-16, udp-remote, promiscuous, tic-tac-toe, kcp-tunnel, impair, tour',
     ],
   ])('%j → %s', async (args, message) => {
     const { code, out, err } = await run(['--lang', 'pt', ...args]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { trackHandles } from '@porta/core/testing';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { ExitCode, runTour } from '../src/index.js';
 import { cleanUpChildren, porta } from './support.js';
 

@@ -1,8 +1,8 @@
 import { createServer, type Socket } from 'node:net';
 import { isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { scriptedPlayer, tcp16Client, ticTacToeClient } from '../src/index.js';
 
 trackHandles();

@@ -1,9 +1,9 @@
 import { isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { connectTcp } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
 import { concat, defer, firstValueFrom, lastValueFrom, map, of, switchMap, take, tap, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import {
   hardenedClient,
   lengthReply,

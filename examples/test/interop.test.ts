@@ -1,7 +1,7 @@
 import { endpoint, isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { firstValueFrom, lastValueFrom, type Observable, type Subscription, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import {
   hardenedClient,
   lengthReply,

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { endpoint } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { impairmentProxy } from '@porta/reliability';
 import { bindUdp } from '@porta/udp';
 import type { Observable, Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { kcptunFlags, kcptunSkipReason } from '../../test/support/kcptun.js';
 import { type KcpTunnelEvent, kcpTunnelClient, kcpTunnelServer } from '../src/index.js';
 import { type Child, cleanUpChildren, freePort, python, pythonSkipReason, start } from './support.js';

@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { SocketError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { NEVER, timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { ExitCode } from '../src/cli/exitCodes.js';
 import { diagnose } from '../src/cli/failure.js';
 import { main } from '../src/cli/main.js';
@@ -99,7 +99,7 @@ describe('porta (argument handling)', () => {
     ],
     [
       ['nope'],
-      'porta: unknown example "nope": expected one of udp-local, tcp-16, udp-remote, promiscuous, tic-tac-toe, tour',
+      'porta: unknown example "nope": expected one of udp-local, tcp-16, udp-remote, promiscuous, tic-tac-toe, kcp-tunnel, impair, tour',
     ],
   ])('%j is a usage error (exit code 2)', async (args, message) => {
     const { code, out, err } = await run(args);

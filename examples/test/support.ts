@@ -135,7 +135,13 @@ export function cleanUpChildren(): void {
 
 /** The `porta` command run from source through tsx, as a person would run the built one. */
 export function porta(args: readonly string[]): Child {
-  return start(process.execPath, ['--conditions=source', '--import', 'tsx', 'examples/src/cli.ts', ...args]);
+  return start(process.execPath, [
+    '--conditions=@porta/source',
+    '--import',
+    'tsx',
+    'examples/src/cli.ts',
+    ...args,
+  ]);
 }
 
 /** One of the course's Python programs, run from `../shared/seed/python`. */

@@ -1,3 +1,4 @@
+import { trackHandles } from '@porta/core/testing';
 import { connectTcp, type TcpConnection } from '@porta/tcp';
 import { Either } from 'effect';
 import fc from 'fast-check';
@@ -13,7 +14,6 @@ import {
   toArray,
 } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import {
   boardFromString,
   boardToString,

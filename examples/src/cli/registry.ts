@@ -1,4 +1,6 @@
 import type { Command } from './command.js';
+import { impair } from './commands/impair.js';
+import { kcpTunnel } from './commands/kcpTunnel.js';
 import { promiscuous } from './commands/promiscuous.js';
 import { tcp16 } from './commands/tcp16.js';
 import { ticTacToe } from './commands/ticTacToe.js';
@@ -15,7 +17,16 @@ import { udpRemote } from './commands/udpRemote.js';
  * commands.map((c) => c.name); // ['udp-local', 'tcp-16', …]
  * ```
  */
-export const commands: readonly Command[] = [udpLocal, tcp16, udpRemote, promiscuous, ticTacToe, tour];
+export const commands: readonly Command[] = [
+  udpLocal,
+  tcp16,
+  udpRemote,
+  promiscuous,
+  ticTacToe,
+  kcpTunnel,
+  impair,
+  tour,
+];
 
 /**
  * The subcommand called `name`, or `undefined`.

@@ -3,6 +3,7 @@ import { fromEvent, type MonoTypeOperatorFunction, takeUntil } from 'rxjs';
 import { captureOf } from '../captureOf.js';
 import type { Lang, Log } from '../messages.js';
 import { check, type StepContext, type StepOutcome, type TourCheck } from './step.js';
+import { kcpStep } from './steps/kcpStep.js';
 import { promiscuousStep } from './steps/promiscuousStep.js';
 import { simulatedStep } from './steps/simulatedStep.js';
 import { tcp16Step } from './steps/tcp16Step.js';
@@ -75,6 +76,7 @@ const STEPS: readonly Step[] = [
   { name: 'server down', run: serverDownStep },
   { name: 'promiscuous', run: promiscuousStep },
   { name: 'tic-tac-toe', run: ticTacToeStep },
+  { name: 'kcp-tunnel', run: kcpStep, captured: false },
   { name: 'simulated', run: simulatedStep, captured: false },
 ];
 

@@ -5,6 +5,8 @@ import { tourText } from './tourText.js';
 /** One attempt of a backoff exchange, with times in ms from the first send. */
 export interface AttemptSpan {
   readonly attempt: number;
+  /** The row's label; default `attempt N` in the timeline's language. */
+  readonly label?: string;
   readonly sentAt: number;
   /** How long the client was prepared to wait. */
   readonly waitMs: number;
@@ -21,6 +23,10 @@ export interface TimelineOptions {
   readonly style?: Style;
   /** Language of the labels and the legend (default `en`). */
   readonly lang?: Lang;
+  /** Says how long an answered row took (default: the language's `answered after N ms`). */
+  readonly answeredAfter?: (ms: number) => string;
+  /** The legend under the axis (default: the backoff exchange's, in the timeline's language). */
+  readonly legend?: string;
 }
 
 /**
@@ -47,6 +53,9 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
   const end = Math.max(...spans.map((a) => a.answeredAt ?? a.sentAt + a.waitMs), 1);
   // Round the axis up to whole half-seconds so tick labels are round numbers.
   const axisMs = Math.ceil(end / 500) * 500;
+  const labelOf = (a: AttemptSpan) => a.label ?? `${say.attempt} ${a.attempt}`;
+  const labelWidth = Math.max(...spans.map((a) => labelOf(a).length));
+  const answeredAfter = options.answeredAfter ?? say.answeredAfter;
   const col = (ms: number) => Math.min(width - 1, Math.round((ms / axisMs) * (width - 1)));
   const rows = spans.map((a) => {
     const cells: string[] = Array(width).fill(' ');
@@ -58,8 +67,8 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
     if (a.answeredAt !== undefined) cells[Math.max(stop, start + 1)] = s.ok('✓');
     cells[start] = 'S';
     const outcome =
-      a.answeredAt !== undefined ? say.answeredAfter(Math.round(a.answeredAt - a.sentAt)) : say.timeout;
-    return `${say.attempt} ${a.attempt}  ${cells.join('')}  ${seconds(a.waitMs)} s → ${outcome}`;
+      a.answeredAt !== undefined ? answeredAfter(Math.round(a.answeredAt - a.sentAt)) : say.timeout;
+    return `${labelOf(a).padEnd(labelWidth)}  ${cells.join('')}  ${seconds(a.waitMs)} s → ${outcome}`;
   });
   const ticks = Math.round(axisMs / 500);
   const step = (width - 1) / ticks;
@@ -71,8 +80,8 @@ export function drawTimeline(spans: readonly AttemptSpan[], options: TimelineOpt
     const label = t === 0 ? '0' : `${seconds(t * 500)} s`;
     if (labels.length <= at) labels = labels.padEnd(at) + label;
   }
-  const pad = ' '.repeat(`${say.attempt} 1  `.length);
-  return [...rows, pad + axis.padEnd(width, '-'), pad + labels, pad + s.dim(say.legend)];
+  const pad = ' '.repeat(labelWidth + 2);
+  return [...rows, pad + axis.padEnd(width, '-'), pad + labels, pad + s.dim(options.legend ?? say.legend)];
 }
 
 function seconds(ms: number): string {

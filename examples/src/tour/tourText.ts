@@ -9,6 +9,7 @@ const en = {
     'server down': () => 'udp-remote: a server that drops every request, as good as down',
     promiscuous: () => 'promiscuous clients: a stranger answers first',
     'tic-tac-toe': () => 'tic-tac-toe: a remote game with a referee',
+    'kcp-tunnel': () => 'tcp-16 through KCP + smux, over a simulated network that loses 30% each way',
     simulated: () =>
       'the backoff client at scale: 1000 requests over a lossy simulated network, in virtual time',
   },
@@ -20,6 +21,7 @@ const en = {
     'server down': 'server down',
     promiscuous: 'promiscuous',
     'tic-tac-toe': 'tic-tac-toe',
+    'kcp-tunnel': 'kcp-tunnel',
     simulated: 'simulated',
   },
   unexpected: (message: string) => `unexpected error: ${message}`,
@@ -55,6 +57,18 @@ const en = {
     malformed: () => 'a malformed move got an error and the game went on',
     illegal: () => 'an illegal move (a taken square) got an error',
     won: () => 'X won, and both terminals saw the same board',
+  },
+  kcp: {
+    acknowledged: (ms: number) => `acknowledged after ${ms} ms`,
+    legend: 'S send   x lost   · waiting   T retransmission timeout   ✓ acknowledged',
+    run: (datagrams: number, lost: number, segments: number, retransmissions: number, virtualS: string) =>
+      `${datagrams} datagrams, ${lost} lost; ${segments} data segments, ${retransmissions} retransmissions; ` +
+      `${virtualS} s of virtual time`,
+    server: (text: string) => `the server read exactly b'${text}'`,
+    client: (text: string) => `the client read exactly b'${text}'`,
+    retransmitted: (lost: number, retransmissions: number) =>
+      `KCP retransmitted what the network lost (${lost} datagrams lost, ${retransmissions} retransmissions)`,
+    repeatable: () => 'the same seed gives the same run',
   },
   simulated: {
     attempt: (n: number) => `answered on attempt ${n}`,
@@ -106,6 +120,7 @@ const pt: TourText = {
       'udp-remote: um servidor que descarta todos os pedidos, como se estivesse fora do ar',
     promiscuous: () => 'clientes promiscuos: um estranho responde primeiro',
     'tic-tac-toe': () => 'jogo da velha: uma partida remota com um juiz',
+    'kcp-tunnel': () => 'tcp-16 por KCP + smux, numa rede simulada que perde 30% em cada sentido',
     simulated: () =>
       'o cliente com espera exponencial em escala: 1000 pedidos numa rede simulada com perdas, em tempo virtual',
   },
@@ -116,6 +131,7 @@ const pt: TourText = {
     'server down': 'servidor fora',
     promiscuous: 'promiscuous',
     'tic-tac-toe': 'jogo da velha',
+    'kcp-tunnel': 'kcp-tunnel',
     simulated: 'simulada',
   },
   unexpected: (message) => `erro inesperado: ${message}`,
@@ -150,6 +166,18 @@ const pt: TourText = {
     malformed: () => 'uma jogada malformada recebeu um erro e o jogo continuou',
     illegal: () => 'uma jogada ilegal (casa ocupada) recebeu um erro',
     won: () => 'X venceu, e os dois terminais viram o mesmo tabuleiro',
+  },
+  kcp: {
+    acknowledged: (ms) => `confirmado apos ${ms} ms`,
+    legend: 'S envio   x perdido   · esperando   T tempo de retransmissao   ✓ confirmado',
+    run: (datagrams, lost, segments, retransmissions, virtualS) =>
+      `${datagrams} datagramas, ${lost} perdidos; ${segments} segmentos de dados, ${retransmissions} retransmissoes; ` +
+      `${virtualS} s de tempo virtual`,
+    server: (text) => `o servidor leu exatamente b'${text}'`,
+    client: (text) => `o cliente leu exatamente b'${text}'`,
+    retransmitted: (lost, retransmissions) =>
+      `o KCP retransmitiu o que a rede perdeu (${lost} datagramas perdidos, ${retransmissions} retransmissoes)`,
+    repeatable: () => 'a mesma seed da a mesma execucao',
   },
   simulated: {
     attempt: (n) => `respondido na tentativa ${n}`,

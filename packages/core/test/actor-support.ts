@@ -1,4 +1,4 @@
-import type { Observable, Subscription, VirtualTimeScheduler } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { ServerEvent } from '../src/index.js';
 
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -31,15 +31,4 @@ export function record(events$: Observable<ServerEvent>): {
   };
 }
 
-/** Runs every virtual action due up to `time`, then sets the clock to exactly `time`. */
-export function advanceTo(scheduler: VirtualTimeScheduler, time: number): void {
-  scheduler.maxFrames = time;
-  scheduler.flush();
-  scheduler.frame = time;
-  scheduler.maxFrames = Number.POSITIVE_INFINITY;
-}
-
-/** Timers still scheduled (not cancelled) on a virtual scheduler. */
-export function liveTimers(scheduler: VirtualTimeScheduler): number {
-  return scheduler.actions.filter((a) => !a.closed).length;
-}
+export { advanceTo, liveTimers } from '@porta/core/testing';

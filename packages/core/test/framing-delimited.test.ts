@@ -246,15 +246,18 @@ describe('lines({ encoding }): lines as strings', () => {
   it('decodes a character split across chunks and rejects invalid UTF-8 with DECODE', () => {
     const bytesOf = enc('olá\nmundo€\n');
     expect(run(lines({ encoding: 'utf8' }), chunked(bytesOf, 'bytewise')).frames).toEqual(['olá', 'mundo€']);
+    // As lines() + per-line decoding: the valid line before the bad one comes out, in any chunking.
     const bad = run(lines({ encoding: 'utf8' }), [bytes(0x61, 0x0a, 0xff, 0x0a)]);
-    expect(bad.frames).toEqual([]);
+    expect(bad.frames).toEqual(['a']);
     expect(isPortaError(bad.error, 'DECODE')).toBe(true);
   });
 
   it('strict ASCII: a non-ASCII byte is DECODE naming the offset', () => {
     const out = run(lines({ encoding: 'ascii' }), [enc('ok\n'), enc('não\n')]);
+    expect(out.frames).toEqual(['ok']);
     expect(isPortaError(out.error, 'DECODE')).toBe(true);
-    expect((out.error as Error).message).toContain('offset 4');
+    // Each line is decoded as a whole message: the offset counts from the start of the line.
+    expect((out.error as Error).message).toBe('byte 0xc3 at offset 1 is not ASCII');
   });
 
   it('maxFrameLength counts bytes, not characters', () => {
@@ -296,7 +299,8 @@ describe('lines({ encoding }): lines as strings', () => {
     ended.next(enc('a\nb'));
     expect(isPortaError(error, 'TRUNCATED')).toBe(true);
 
-    // Ended inside a character: the lines before it in the same chunk still come first.
+    // Ended inside a line (inside a character too): the lines before it in the same chunk still come
+    // first, then the unterminated line is TRUNCATED, as lines() says before any decoding.
     const split = new Subject<Uint8Array>();
     const before: string[] = [];
     let splitError: unknown;
@@ -309,7 +313,7 @@ describe('lines({ encoding }): lines as strings', () => {
     });
     split.next(Uint8Array.of(0x61, 0x0a, 0x62, 0x0a, 0xc3));
     expect(before).toEqual(['a', 'b']);
-    expect(isPortaError(splitError, 'DECODE')).toBe(true);
+    expect(isPortaError(splitError, 'TRUNCATED')).toBe(true);
   });
 });
 

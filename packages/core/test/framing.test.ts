@@ -533,7 +533,8 @@ describe('prependLength', () => {
   });
 
   it('refuses a negative adjusted length', () => {
-    expect(() => encodeLengthPrefixed(new Uint8Array(1), { lengthAdjustment: -2 })).toThrow(
+    // The field holds body length - lengthAdjustment (lengthField's arithmetic): 1 - 2 < 0.
+    expect(() => encodeLengthPrefixed(new Uint8Array(1), { lengthAdjustment: 2 })).toThrow(
       /ENCODE|does not fit/,
     );
   });

@@ -5,8 +5,8 @@ import { type Jitter, jitterWait } from './jitter.js';
  * A retry policy: for each attempt of one request, how long to wait for its answer — or whether to
  * give up. {@link retryBackoff} asks it once per attempt, before sending.
  *
- * Built by {@link exponentialBackoff} (the course's schedule and its variants) or
- * {@link fromSchedule} (an Effect `Schedule`).
+ * Built by {@link exponentialBackoff} (the course's schedule and its variants) or by `fromSchedule`
+ * from `@porta/reliability/effect` (an Effect `Schedule`).
  *
  * @example
  * ```ts
@@ -77,7 +77,7 @@ function positive(value: number, name: string, allowInfinity = false): number {
  * The give-up rule looks at the wait *before* jitter, so every jitter mode makes the same number
  * of attempts.
  *
- * @throws {@link InvalidArgumentError} for a non-positive wait, a factor below 1, a bad count.
+ * @throws {@link @porta/core!InvalidArgumentError} for a non-positive wait, a factor below 1, a bad count.
  * @example
  * ```ts
  * exponentialBackoff();                                               // the course

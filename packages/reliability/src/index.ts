@@ -6,7 +6,6 @@ export {
   authOverhead,
 } from './authWireFormat.js';
 export * from './backoffPolicy.js';
-export * from './fromSchedule.js';
 export * from './impair.js';
 export type { ImpairmentOptions } from './impairment.js';
 export * from './impairmentProxy.js';

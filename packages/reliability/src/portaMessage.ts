@@ -32,10 +32,10 @@ export interface PortaMessage {
 
 /**
  * Encodes a {@link PortaMessage}.
- * @throws {@link EncodeError} for an id outside 0..2⁶⁴−1 or an attempt outside 1..65535.
+ * @throws {@link @porta/core!EncodeError} for an id outside 0..2⁶⁴−1 or an attempt outside 1..65535.
  * @example
  * ```ts
- * const bytes = encodePortaMessage({ kind: 'request', id: 7n, attempt: 1, payload: text('hi') });
+ * const bytes = encodePortaMessage({ kind: 'request', id: 7n, attempt: 1, payload: encodeString('hi', 'utf8') });
  * ```
  */
 export function encodePortaMessage(message: PortaMessage): Uint8Array {
@@ -58,7 +58,7 @@ export function encodePortaMessage(message: PortaMessage): Uint8Array {
 
 /**
  * Decodes a {@link PortaMessage}; the payload is a view into `bytes`, not a copy.
- * @throws {@link DecodeError} for a datagram too short, with the wrong magic, version or kind, or
+ * @throws {@link @porta/core!DecodeError} for a datagram too short, with the wrong magic, version or kind, or
  * attempt 0 — the raw header is in the message.
  * @example
  * ```ts
@@ -93,7 +93,7 @@ export function decodePortaMessage(bytes: Uint8Array): PortaMessage {
  * @example
  * ```ts
  * const request = decodePortaMessage(d.data);
- * socket.send(replyTo(request, answer(request.payload)), d.remote);
+ * socket.send(replyTo(request, encodeString(`${request.payload.length} bytes`, 'ascii')), d.remote);
  * ```
  */
 export function replyTo(request: Pick<PortaMessage, 'id' | 'attempt'>, payload: Uint8Array): Uint8Array {

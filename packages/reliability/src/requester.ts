@@ -293,8 +293,8 @@ function positiveInteger(value: number, name: string): number {
  * @example
  * ```ts
  * bindUdp().pipe(
- *   switchMap((socket) => requester(socket).request(text('hello'), endpoint('127.0.0.1', 1060))),
- * ).subscribe({ next: (reply) => console.log(ascii(reply)), error: (e) => console.error(e.code) });
+ *   switchMap((socket) => requester(socket).request(encodeString('hello', 'ascii'), endpoint('127.0.0.1', 1060))),
+ * ).subscribe({ next: (reply) => console.log(new TextDecoder().decode(reply)), error: (e) => console.error(e.code) });
  * ```
  */
 export function requester(socket: DatagramSocket, options: RequesterOptions = {}): Requester {

@@ -1,5 +1,4 @@
-import { ServerUnreachableError } from '@porta/core';
-import { Schedule } from 'effect';
+import { InvalidArgumentError, ServerUnreachableError } from '@porta/core';
 import {
   asyncScheduler,
   type MonoTypeOperatorFunction,
@@ -8,7 +7,6 @@ import {
   type Subscription,
 } from 'rxjs';
 import { type BackoffPolicy, type ExponentialBackoffOptions, exponentialBackoff } from './backoffPolicy.js';
-import { fromSchedule } from './fromSchedule.js';
 
 /** Reported by {@link RetryBackoffOptions.onAttempt} as each attempt starts. */
 export interface AttemptInfo {
@@ -41,10 +39,10 @@ export interface RetryInfo extends AttemptInfo {
 /** Options of {@link retryBackoff}: a policy (default: the course's) plus clock and hooks. */
 export interface RetryBackoffOptions extends ExponentialBackoffOptions {
   /**
-   * The waits, instead of the exponential options: a {@link BackoffPolicy} or an Effect `Schedule`
-   * (read with {@link fromSchedule}'s meaning).
+   * The waits, instead of the exponential options. An Effect `Schedule` becomes a policy with
+   * `fromSchedule` from `@porta/reliability/effect`.
    */
-  readonly policy?: BackoffPolicy | Schedule.Schedule<unknown, unknown, never>;
+  readonly policy?: BackoffPolicy;
   /** Clock and timers. Default `asyncScheduler`; pass a virtual-time scheduler in tests and simulations. */
   readonly scheduler?: SchedulerLike;
   /**
@@ -65,10 +63,20 @@ export interface RetryBackoffOptions extends ExponentialBackoffOptions {
 function resolvePolicy(options: RetryBackoffOptions): BackoffPolicy {
   const { policy } = options;
   if (policy === undefined) return exponentialBackoff(options);
-  return Schedule.isSchedule(policy)
-    ? fromSchedule(policy as Schedule.Schedule<unknown, unknown, never>)
-    : policy;
+  if (typeof (policy as Partial<BackoffPolicy>).start !== 'function') {
+    // Earlier versions took a bare Effect Schedule here. Reading one needs `effect`, which this
+    // entry no longer loads, so the error says where the adapter went.
+    throw new InvalidArgumentError(
+      EFFECT_SCHEDULE in Object(policy)
+        ? 'policy is an Effect Schedule: wrap it with fromSchedule from @porta/reliability/effect'
+        : `policy must be a BackoffPolicy (an object with start()), got ${typeof policy}`,
+    );
+  }
+  return policy;
 }
+
+/** Effect brands every Schedule with this registered symbol (its `ScheduleTypeId`). */
+const EFFECT_SCHEDULE = Symbol.for('effect/Schedule');
 
 /**
  * Retries a request with exponential backoff, the course's `udp_remote.py` client as an operator.

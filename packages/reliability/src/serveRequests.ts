@@ -45,7 +45,7 @@ export type ServeEvent =
  * @example
  * ```ts
  * bindUdp({ port: 1060 }).pipe(
- *   switchMap((socket) => serveRequests(socket, (payload) => text(`${payload.length} bytes`))),
+ *   switchMap((socket) => serveRequests(socket, (payload) => encodeString(`${payload.length} bytes`, 'ascii'))),
  * ).subscribe();
  * ```
  */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Endpoint } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { first, firstValueFrom, map, Subject, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { type RejectReason, type RequesterEvent, replyTo, requester, serveRequests } from '../src/index.js';
 import { type Opened, openUdp, waitFor } from './courseSupport.js';
 import { ascii, text } from './requesterSupport.js';

@@ -1,7 +1,7 @@
 import { isPortaError, ServerUnreachableError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { requester, seededRandom, serveRequests } from '../src/index.js';
 import { driveVirtual, openUdp, requestInVirtualTime, waitFor } from './courseSupport.js';
 import { text } from './requesterSupport.js';

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { endpoint } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { pythonDir, pythonSkipReason } from '../../../test/support/coursePrograms.js';
-import { trackHandles } from '../../../test/support/handles.js';
 import { requester } from '../src/index.js';
 import { openUdp, requestInVirtualTime, waitFor } from './courseSupport.js';
 import { text } from './requesterSupport.js';

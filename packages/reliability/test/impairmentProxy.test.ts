@@ -1,8 +1,8 @@
 import { type DatagramSocket, type Endpoint, isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { bindUdp } from '@porta/udp';
 import { EMPTY, mergeMap, type Observable, Subscription, switchMap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { type ImpairmentProxy, impairmentProxy } from '../src/impairmentProxy.js';
 import { SimNetwork, type SimSocket } from '../src/simNetwork.js';
 

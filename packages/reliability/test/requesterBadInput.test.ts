@@ -1,8 +1,8 @@
 import { isPortaError, PendingLimitError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import type { UdpSocket } from '@porta/udp';
 import { firstValueFrom, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import {
   decodePortaMessage,
   PORTA_HEADER_BYTES,

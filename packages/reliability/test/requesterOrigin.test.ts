@@ -1,7 +1,7 @@
 import { type Datagram, type DatagramSocket, type Endpoint, isPortaError, SocketError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { firstValueFrom, Observable, Subject, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { requester, serveRequests } from '../src/index.js';
 import { type Opened, openUdp, waitFor } from './courseSupport.js';
 import { ascii, text } from './requesterSupport.js';

@@ -3,10 +3,11 @@ import { Schedule } from 'effect';
 import { NEVER, Observable, of, throwError, VirtualTimeScheduler } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
+import { fromSchedule } from '../src/effect.js';
 import {
   type AttemptInfo,
+  type BackoffPolicy,
   exponentialBackoff,
-  fromSchedule,
   jitterWait,
   type RetryInfo,
   retryBackoff,
@@ -226,14 +227,20 @@ describe('retryBackoff: jitter', () => {
   });
 });
 
-describe('retryBackoff: an Effect Schedule as the policy', () => {
+describe('retryBackoff: an Effect Schedule as the policy (@porta/reliability/effect)', () => {
   it('exponential(100 millis) ∩ recurs(4) gives the course: waits 100…1600, five sends, give up at 3100', () => {
     const schedule = Schedule.exponential('100 millis').pipe(Schedule.intersect(Schedule.recurs(4)));
-    const run = runVirtual(NEVER, { policy: schedule });
+    const run = runVirtual(NEVER, { policy: fromSchedule(schedule) });
     expect(run.waits).toEqual(COURSE_WAITS);
     expect(run.subscriptions).toBe(5);
     expect(run.completedAt).toBe(3100);
     expect(isPortaError(run.error, 'SERVER_UNREACHABLE')).toBe(true);
+  });
+
+  it('a bare Schedule is refused before any send, with the subpath that adapts it in the message', () => {
+    const schedule = Schedule.recurs(2) as unknown as BackoffPolicy;
+    expect(() => retryBackoff({ policy: schedule })).toThrow(/fromSchedule from @porta\/reliability\/effect/);
+    expect(() => retryBackoff({ policy: {} as BackoffPolicy })).toThrow(/must be a BackoffPolicy/);
   });
 
   it('fromSchedule takes an explicit final wait', () => {

@@ -334,7 +334,7 @@ export class TcpConnection implements PeerLink {
    *
    * @example
    * ```ts
-   * function* frames() { for (let i = 0; i < 1000; i++) yield chunkOf(64 * 1024); }
+   * function* frames() { for (let i = 0; i < 1000; i++) yield new Uint8Array(64 * 1024); }
    * await lastValueFrom(conn.sendAll(frames()));
    * ```
    */

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import tls from 'node:tls';
+import tls, { type ConnectionOptions } from 'node:tls';
 import {
   abortErrorOf,
   assertSignal,
@@ -30,7 +30,7 @@ export interface ConnectTcpOptions {
   /** Fail with `TIMEOUT` if the connection (and TLS handshake) is not made within this long. */
   readonly timeoutMs?: number;
   /** Connect with TLS (node:tls): `ca`, `servername`, client `key`/`cert`, … Same API otherwise. */
-  readonly tls?: tls.ConnectionOptions;
+  readonly tls?: ConnectionOptions;
   /** Local address to bind before connecting (BIND). Default: chosen by the OS. */
   readonly localAddress?: string;
   /** Local port to bind before connecting. Default: chosen by the OS. */
@@ -57,7 +57,7 @@ export interface ConnectTcpOptions {
 
 /**
  * A TCP remote in the shape every porta API takes: an address (IP literal or host name) and a port.
- * An {@link Endpoint} from elsewhere (a listener's `local`, a datagram's `remote`) fits as it is.
+ * An {@link @porta/core!Endpoint} from elsewhere (a listener's `local`, a datagram's `remote`) fits as it is.
  *
  * @example
  * ```ts
@@ -79,7 +79,7 @@ export interface TcpRemote {
  * socket — also in the middle of connecting.
  *
  * The remote is given either inside the options (`{ host, port, … }`, as `net.connect`) or, as for
- * `connectUdp`, as a first argument `{ address, port }` (any {@link Endpoint} fits) with the options
+ * `connectUdp`, as a first argument `{ address, port }` (any {@link @porta/core!Endpoint} fits) with the options
  * second.
  *
  * Errors: `INVALID_ARGUMENT` (before any socket), `DNS_LOOKUP_FAILED` naming a host name that did

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import tls from 'node:tls';
+import tls, { type TlsOptions } from 'node:tls';
 import {
   abortErrorOf,
   addressMatcher,
@@ -41,7 +41,7 @@ export interface ListenTcpOptions {
   /** With `host: '::'`, accept IPv6 only (no IPv4-mapped peers). Default false. */
   readonly ipv6Only?: boolean;
   /** Listen with TLS (node:tls) instead of plain TCP; same API otherwise. Needs `key` and `cert`. */
-  readonly tls?: tls.TlsOptions;
+  readonly tls?: TlsOptions;
   /**
    * Connections open at once. Connection N+1 is closed as soon as it is accepted and reported on
    * `listener.rejected` (`CONNECTION_LIMIT`); its slot is free again once a connection closes.

@@ -1,7 +1,7 @@
 import { isPortaError } from '@porta/core';
+import { countResources, trackHandles } from '@porta/core/testing';
 import { Subscription, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { countResources, trackHandles } from '../../../test/support/handles.js';
 import { connectTcp, listenTcp, type TcpConnection } from '../src/index.js';
 import { advanceTo, errorOf, open, until } from './support.js';
 

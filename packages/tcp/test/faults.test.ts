@@ -1,7 +1,7 @@
 import { isPortaError, lengthField } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { lastValueFrom, map, NEVER, Subscription, timer, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { connectTcp, frameTimeout, listenTcp } from '../src/index.js';
 import { advanceTo, collect, connectedPair, open, releaseAll, until } from './support.js';
 

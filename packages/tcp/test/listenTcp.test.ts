@@ -1,7 +1,7 @@
 import { isPortaError } from '@porta/core';
+import { countResources, trackHandles } from '@porta/core/testing';
 import { lastValueFrom, Subscription, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countResources, trackHandles } from '../../../test/support/handles.js';
 import { connectTcp, listenTcp } from '../src/index.js';
 import { advanceTo, collect, connectedPair, errorOf, open, releaseAll, until } from './support.js';
 

@@ -1,7 +1,7 @@
 import { isPortaError, type TransportEvent } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { from, lastValueFrom, Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { connectTcp, listenTcp, type TcpConnection, tcpTransport } from '../src/index.js';
 import { open, releaseAll, until } from './support.js';
 

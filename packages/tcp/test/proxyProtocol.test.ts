@@ -1,4 +1,5 @@
 import { encodeProxyHeader, endpoint, isPortaError, PROXY_TLV, serve } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import {
   filter,
   firstValueFrom,
@@ -10,7 +11,6 @@ import {
   VirtualTimeScheduler,
 } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import {
   connectTcp,
   type ListenTcpOptions,

@@ -1,7 +1,7 @@
+import { trackHandles } from '@porta/core/testing';
 import fc from 'fast-check';
 import { lastValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { connectedPair, releaseAll } from './support.js';
 
 trackHandles();

@@ -1,7 +1,7 @@
 import { isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { from, lastValueFrom, map, range } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { collect, connectedPair, releaseAll, until } from './support.js';
 
 trackHandles();

@@ -1,6 +1,6 @@
 import { isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { connectedPair, releaseAll, until } from './support.js';
 
 trackHandles();

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Observable, Subscription, type VirtualTimeScheduler } from 'rxjs';
+import { type Observable, Subscription } from 'rxjs';
 import { type ConnectTcpOptions, connectTcp, type ListenTcpOptions, listenTcp } from '../src/index.js';
 import type { TcpConnection } from '../src/TcpConnection.js';
 import type { TcpListener } from '../src/TcpListener.js';
@@ -72,12 +72,7 @@ export function collect(bytes: Observable<Uint8Array>): Promise<Buffer> {
   });
 }
 
-/** Moves a virtual-time scheduler's clock to `time`, running every action due by then. */
-export function advanceTo(scheduler: VirtualTimeScheduler, time: number): void {
-  if (time > scheduler.frame) scheduler.schedule(() => {}, time - scheduler.frame);
-  scheduler.maxFrames = time;
-  scheduler.flush();
-}
+export { advanceTo } from '@porta/core/testing';
 
 /** Waits until `predicate` holds, polling on the event loop (bounded). */
 export async function until(predicate: () => boolean, what: string, limitMs = 10_000): Promise<void> {

@@ -1,7 +1,7 @@
 import { type PeerLink, serve, type TransportEvent } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { lastValueFrom, Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { connectTcp, tcpTransport } from '../src/index.js';
 import { collect, open, until } from './support.js';
 

@@ -1,7 +1,7 @@
 import { isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { lastValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { connectTcp } from '../src/index.js';
 import {
   collect,

@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { Subscription, VirtualTimeScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { connectTcp, listenTcp, type RejectedConnection } from '../src/index.js';
 import { advanceTo, noOpenssl, open, releaseAll, selfSignedCert, until } from './support.js';
 

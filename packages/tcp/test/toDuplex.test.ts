@@ -1,9 +1,9 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { openTcpConnection, openTcpListener, type TcpConnection, toDuplex } from '../src/index.js';
 
 trackHandles();

@@ -16,7 +16,7 @@ import { OpenDgram, openDgram } from './internal/openDgram.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 
-/** Where a datagram goes: an {@link Endpoint} (e.g. a sender's, to reply) or a bare `{ address, port }`. */
+/** Where a datagram goes: an {@link @porta/core!Endpoint} (e.g. a sender's, to reply) or a bare `{ address, port }`. */
 export type UdpDestination = Endpoint | { readonly address: string; readonly port: number };
 
 /**
@@ -107,7 +107,7 @@ export interface UdpSocket extends DatagramSocket, AsyncDisposable, AsyncIterabl
  * ```ts
  * // The course's udp_local server: answer every datagram with its length.
  * bindUdp({ port: 1060 }).pipe(
- *   switchMap((s) => s.datagrams.pipe(mergeMap((d) => s.send(encode(`${d.data.length} bytes`), d.remote)))),
+ *   switchMap((s) => s.datagrams.pipe(mergeMap((d) => s.send(encodeString(`${d.data.length} bytes`, 'ascii'), d.remote)))),
  * ).subscribe();
  * ```
  */

@@ -102,7 +102,7 @@ export interface ConnectedUdpSocket extends AsyncDisposable, AsyncIterable<Uint8
  * const reply = await firstValueFrom(
  *   connectUdp({ address: '127.0.0.1', port: 1060 }).pipe(
  *     // Subscribe to messages before sending, so even an instant reply is heard.
- *     switchMap((s) => merge(s.messages, s.send(encodeAscii('hello')).pipe(ignoreElements()))),
+ *     switchMap((s) => merge(s.messages, s.send(encodeString('hello', 'ascii')).pipe(ignoreElements()))),
  *   ),
  * );
  * ```

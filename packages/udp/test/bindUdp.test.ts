@@ -1,4 +1,5 @@
 import { type Datagram, isPortaError, sameEndpoint } from '@porta/core';
+import { countResources, trackHandles } from '@porta/core/testing';
 import {
   bindUdp,
   MAX_DATAGRAM_IPV4,
@@ -8,7 +9,6 @@ import {
 } from '@porta/udp';
 import { firstValueFrom, merge, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { countResources, trackHandles } from '../../../test/support/handles.js';
 import { ascii, errorOf, expectBytes, first, firstN, opener, pattern, until } from './helpers.js';
 
 trackHandles();

@@ -1,7 +1,7 @@
 import { isPortaError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { bindUdp, connectUdp, MAX_DATAGRAM_IPV4 } from '@porta/udp';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { errorOf, expectBytes, first, opener, pattern } from './helpers.js';
 
 trackHandles();

@@ -1,6 +1,6 @@
+import { trackHandles } from '@porta/core/testing';
 import { bindUdp, connectUdp } from '@porta/udp';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { ascii, opener } from './helpers.js';
 
 trackHandles();

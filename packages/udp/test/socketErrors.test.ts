@@ -1,6 +1,6 @@
 import { isPortaError, SocketError } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { toPortaError } from '../src/internal/socketErrors.js';
 
 trackHandles();

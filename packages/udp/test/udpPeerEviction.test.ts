@@ -1,8 +1,8 @@
 import { type Peer, type ServerEvent, type ServerHandle, serve } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { connectUdp, udpTransport } from '@porta/udp';
 import { EMPTY, of, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { floodFromPorts } from '../../../test/support/udpFlood.js';
 import { ascii, first, opener } from './helpers.js';
 

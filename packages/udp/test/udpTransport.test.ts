@@ -1,8 +1,8 @@
 import { type Endpoint, isPortaError, type PeerLink, sameEndpoint, type TransportEvent } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { connectUdp, udpTransport } from '@porta/udp';
 import type { Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from '../../../test/support/handles.js';
 import { ascii, errorOf, first, opener, until } from './helpers.js';
 
 trackHandles();

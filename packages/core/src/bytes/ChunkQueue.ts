@@ -160,6 +160,25 @@ export class ChunkQueue {
   }
 
   /**
+   * The unread bytes of the first chunk as a view, neither copied nor consumed (empty when the queue is
+   * empty): a run of contiguous bytes a decoder may work on at once, as `lines({ encoding })` decodes
+   * every complete line of a chunk with one text decoder call. Small chunks pushed one after another
+   * share a block, so the run may span several of them. The view is valid until the bytes are consumed.
+   *
+   * @example
+   * ```ts
+   * q.push(Uint8Array.of(1, 2));
+   * q.push(Uint8Array.of(3)); // small chunks share one block
+   * q.head(); // Uint8Array [1, 2, 3]
+   * ```
+   */
+  head(): Uint8Array {
+    if (this.#length === 0) return EMPTY;
+    const chunk = this.#chunks[this.#head]!;
+    return new Uint8Array(chunk.buffer, chunk.byteOffset + this.#offset, chunk.length - this.#offset);
+  }
+
+  /**
    * Consumes and returns the next `n` bytes: a zero-copy view when they sit inside one chunk, one
    * copy when they span chunks.
    */

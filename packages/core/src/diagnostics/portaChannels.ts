@@ -1,4 +1,4 @@
-import diagnosticsChannel from 'node:diagnostics_channel';
+import { channel } from 'node:diagnostics_channel';
 import type { ServerEvent } from '../actor/serverEvent.js';
 import type { Endpoint } from '../endpoint.js';
 
@@ -17,29 +17,29 @@ import type { Endpoint } from '../endpoint.js';
  */
 export const portaChannels = {
   /** A UDP socket was bound (and connected, for `connectUdp`): {@link UdpBindMessage}. */
-  udpBind: diagnosticsChannel.channel('porta:udp:bind'),
+  udpBind: channel('porta:udp:bind'),
   /** A UDP socket was closed: {@link UdpCloseMessage}. */
-  udpClose: diagnosticsChannel.channel('porta:udp:close'),
+  udpClose: channel('porta:udp:close'),
   /** `connectTcp` connected (after the TLS handshake): {@link TcpConnectMessage}. */
-  tcpConnect: diagnosticsChannel.channel('porta:tcp:connect'),
+  tcpConnect: channel('porta:tcp:connect'),
   /** A listener accepted a connection and handed it on: {@link TcpConnectMessage}. */
-  tcpAccept: diagnosticsChannel.channel('porta:tcp:accept'),
+  tcpAccept: channel('porta:tcp:accept'),
   /** A TCP connection closed: {@link TcpCloseMessage}. */
-  tcpClose: diagnosticsChannel.channel('porta:tcp:close'),
+  tcpClose: channel('porta:tcp:close'),
   /** Every `ServerEvent` of every `serve`: {@link ServeEventMessage}. */
-  serveEvent: diagnosticsChannel.channel('porta:serve:event'),
+  serveEvent: channel('porta:serve:event'),
   /** A `requester` sent a request, first attempt or retransmission: {@link RequestSendMessage}. */
-  requestSend: diagnosticsChannel.channel('porta:request:send'),
+  requestSend: channel('porta:request:send'),
   /** A `requester` accepted a reply: {@link RequestReplyMessage}. */
-  requestReply: diagnosticsChannel.channel('porta:request:reply'),
+  requestReply: channel('porta:request:reply'),
   /** A `requester` refused an inbound datagram (a spoof, a duplicate, …): {@link RequestRejectMessage}. */
-  requestReject: diagnosticsChannel.channel('porta:request:reject'),
+  requestReject: channel('porta:request:reject'),
   /** `filterOrigin` dropped a datagram from elsewhere: {@link OriginDropMessage}. */
-  originDrop: diagnosticsChannel.channel('porta:origin:drop'),
+  originDrop: channel('porta:origin:drop'),
   /** `impair` dropped a value: {@link ImpairDropMessage}. */
-  impairDrop: diagnosticsChannel.channel('porta:impair:drop'),
+  impairDrop: channel('porta:impair:drop'),
   /** `verify` refused a message (forged, truncated, a replay): {@link AuthRejectMessage}. */
-  authReject: diagnosticsChannel.channel('porta:auth:reject'),
+  authReject: channel('porta:auth:reject'),
 } as const;
 
 /**

@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction, takeWhile } from 'rxjs';
 import { ChunkQueue } from '../bytes/ChunkQueue.js';
 import { FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
 import type { Decoder, TooLongPolicy } from './Decoder.js';
-import { tooLongHandler } from './internal.js';
+import { tooLongHandler } from './internal/tooLongHandler.js';
 
 /**
  * Options of {@link decodeWith}.

@@ -1,9 +1,12 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ChunkQueue } from '../bytes/ChunkQueue.js';
-import { InvalidArgumentError } from '../errors.js';
+import { EncodeError, InvalidArgumentError } from '../errors.js';
 import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
 import { decodeWith } from './decodeWith.js';
-import { TerminatedFrameBound, toBytes } from './internal.js';
+import type { Encoder } from './Encoder.js';
+import { maxFrameLengthOf } from './internal/optionChecks.js';
+import { TerminatedFrameBound } from './internal/TerminatedFrameBound.js';
+import { toBytes } from './internal/toBytes.js';
 
 const WORDS = { oversized: 'oversized frame (no delimiter)', unterminated: 'frame (no final delimiter)' };
 
@@ -28,6 +31,16 @@ export interface DelimitedOptions extends BoundedDecoderOptions {
    * errors with `TRUNCATED`; `'emit'` emits them as a last frame (as tokio's codecs do).
    */
   readonly atEnd?: 'error' | 'emit';
+}
+
+/** The delimiters as bytes, checked. */
+function delimitersOf(options: Pick<DelimitedOptions, 'delimiters'>): Uint8Array[] {
+  const list = Array.isArray(options.delimiters) ? options.delimiters : [options.delimiters];
+  const delimiters = (list as readonly (Uint8Array | string)[]).map(toBytes);
+  if (delimiters.length === 0 || delimiters.some((d) => d.length === 0)) {
+    throw new InvalidArgumentError('delimited: delimiters must be one or more non-empty byte sequences');
+  }
+  return delimiters;
 }
 
 /**
@@ -55,11 +68,7 @@ export class DelimitedDecoder implements Decoder<Uint8Array> {
   #foundLength = 0;
 
   constructor(options: DelimitedOptions) {
-    const list = Array.isArray(options.delimiters) ? options.delimiters : [options.delimiters];
-    const delimiters = (list as readonly (Uint8Array | string)[]).map(toBytes);
-    if (delimiters.length === 0 || delimiters.some((d) => d.length === 0)) {
-      throw new InvalidArgumentError('delimited: delimiters must be one or more non-empty byte sequences');
-    }
+    const delimiters = delimitersOf(options);
     this.#delimiters = delimiters;
     this.#longest = Math.max(...delimiters.map((d) => d.length));
     this.#strip = options.stripDelimiter ?? true;
@@ -113,6 +122,61 @@ export class DelimitedDecoder implements Decoder<Uint8Array> {
     this.#scanFrom = best >= 0 ? 0 : Math.max(0, buf.length - this.#longest + 1);
     return best;
   }
+}
+
+/**
+ * The encoder half of the delimited codec (with the default `stripDelimiter: true`): appends the
+ * longest of `delimiters` to each frame — the longest, because at one position the decoder takes the
+ * longest match, so `'\r\n'` of `['\n', '\r\n']`. A frame that contains any delimiter, or is longer
+ * than `maxFrameLength` (default 8 MiB, delimiter excluded), is refused with {@link EncodeError}: it
+ * would not decode back as one frame.
+ *
+ * @example
+ * ```ts
+ * new DelimitedEncoder({ delimiters: '\0' }).encode(Uint8Array.of(0x61)); // Uint8Array [0x61, 0]
+ * ```
+ */
+export class DelimitedEncoder implements Encoder<Uint8Array> {
+  readonly #delimiters: readonly Uint8Array[];
+  readonly #written: Uint8Array;
+  readonly #max: number;
+
+  constructor(options: Pick<DelimitedOptions, 'delimiters' | 'maxFrameLength'>) {
+    const delimiters = delimitersOf(options);
+    this.#delimiters = delimiters;
+    this.#written = delimiters.reduce((a, b) => (b.length > a.length ? b : a));
+    this.#max = maxFrameLengthOf(options.maxFrameLength, 'delimited');
+  }
+
+  encode(frame: Uint8Array): Uint8Array {
+    if (frame.length > this.#max) {
+      throw new EncodeError(`a frame of ${frame.length} bytes exceeds maxFrameLength ${this.#max}`);
+    }
+    const written = this.#written;
+    const out = new Uint8Array(frame.length + written.length);
+    out.set(frame, 0);
+    out.set(written, frame.length);
+    // A delimiter starting inside the frame (even one that runs into the appended delimiter) would
+    // end the frame early.
+    for (const d of this.#delimiters) {
+      const at = indexOfSequence(out, d, frame.length);
+      if (at >= 0) {
+        throw new EncodeError(`a frame of ${frame.length} bytes contains a delimiter at offset ${at}`);
+      }
+    }
+    return out;
+  }
+}
+
+/** The first offset below `before` where `needle` starts in `haystack`, or -1. */
+function indexOfSequence(haystack: Uint8Array, needle: Uint8Array, before: number): number {
+  const first = needle[0]!;
+  for (let at = haystack.indexOf(first); at >= 0 && at < before; at = haystack.indexOf(first, at + 1)) {
+    let i = 1;
+    while (i < needle.length && haystack[at + i] === needle[i]) i++;
+    if (i === needle.length) return at;
+  }
+  return -1;
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ChunkQueue } from '../bytes/ChunkQueue.js';
-import { TruncatedError } from '../errors.js';
+import { EncodeError, TruncatedError } from '../errors.js';
 import type { Decoder } from './Decoder.js';
 import { decodeWith } from './decodeWith.js';
-import { assertInteger } from './internal.js';
+import type { Encoder } from './Encoder.js';
+import { assertInteger } from './internal/optionChecks.js';
 
 /**
  * Decodes frames of exactly `size` bytes. Bounded by `size`: at most `size - 1` bytes stay buffered,
@@ -35,6 +36,31 @@ export class FixedLengthDecoder implements Decoder<Uint8Array> {
     const frame = this.decode(buf);
     if (frame === undefined && buf.length > 0) throw new TruncatedError(this.size, buf.length);
     return frame;
+  }
+}
+
+/**
+ * The encoder half of the fixed-length codec: passes a message of exactly `size` bytes through and
+ * refuses any other length with {@link EncodeError} (a shorter message would be read joined to the
+ * next one, a longer one split).
+ *
+ * @example
+ * ```ts
+ * bytes$.pipe(encodeWith(new FixedLengthEncoder(16))); // errors with ENCODE on a 15-byte message
+ * ```
+ */
+export class FixedLengthEncoder implements Encoder<Uint8Array> {
+  readonly size: number;
+
+  constructor(size: number) {
+    this.size = assertInteger(size, 'fixedLength: size', 1);
+  }
+
+  encode(message: Uint8Array): Uint8Array {
+    if (message.length !== this.size) {
+      throw new EncodeError(`a message of ${message.length} bytes is not a ${this.size}-byte frame`);
+    }
+    return message;
   }
 }
 

@@ -1,26 +1,14 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ChunkQueue } from '../bytes/ChunkQueue.js';
-import { CorruptFrameError, FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
+import { CorruptFrameError, FrameTooLongError, TruncatedError } from '../errors.js';
 import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
 import { decodeWith } from './decodeWith.js';
-import { assertInteger, lengthFieldFormatOf, maxFrameLengthOf } from './internal.js';
+import { type ResolvedLengthFieldFormat, resolveLengthFieldFormat } from './internal/lengthFieldFormat.js';
+import type { LengthFieldFormat } from './LengthFieldFormat.js';
 
 /**
- * Width of a length field in bytes.
- *
- * @example
- * ```ts
- * const size: LengthFieldLength = 2; // a 16-bit length, frames up to 65,535 bytes
- * ```
- */
-export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;
-
-/**
- * The wire format of a length-field frame, with Netty's `LengthFieldBasedFrameDecoder` options.
- *
- * A frame on the wire is `[lengthFieldOffset bytes][length field][body]`, and its total length is
- * `lengthFieldOffset + lengthFieldLength + length + lengthAdjustment`. `maxFrameLength` bounds that
- * total (header included, as in Netty).
+ * Options of {@link lengthField}: the wire format ({@link LengthFieldFormat}, shared with
+ * {@link prependLength}) and what to do with a frame over `maxFrameLength`.
  *
  * @example
  * ```ts
@@ -30,63 +18,11 @@ export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;
  *   lengthFieldLength: 2,
  *   lengthAdjustment: -4,
  *   initialBytesToStrip: 4,
+ *   onTooLong: 'skip',
  * };
  * ```
  */
-export interface LengthFieldOptions extends BoundedDecoderOptions {
-  /** Bytes before the length field (default 0). */
-  readonly lengthFieldOffset?: number;
-  /** Width of the length field: 1, 2, 3, 4 (default) or 8 bytes. */
-  readonly lengthFieldLength?: LengthFieldLength;
-  /** Byte order of the length field (default `'big'`, network order). */
-  readonly byteOrder?: 'big' | 'little';
-  /**
-   * Added to the length field's value to get the length of what follows the field (default 0). Use
-   * `-lengthFieldLength` (with offset 0) when the length counts the field itself.
-   */
-  readonly lengthAdjustment?: number;
-  /**
-   * Bytes removed from the front of each emitted frame. Default: the whole header
-   * (`lengthFieldOffset + lengthFieldLength`), so frames are payloads; 0 keeps the header.
-   */
-  readonly initialBytesToStrip?: number;
-}
-
-/** The options with defaults applied and checked. */
-interface Format {
-  readonly offset: number;
-  readonly size: number;
-  readonly littleEndian: boolean;
-  readonly adjustment: number;
-  readonly strip: number;
-  readonly max: number;
-  readonly failFast: boolean;
-}
-
-function formatOf(options: LengthFieldOptions): Format {
-  const offset = assertInteger(options.lengthFieldOffset ?? 0, 'lengthField: lengthFieldOffset', 0);
-  const { size, littleEndian, adjustment } = lengthFieldFormatOf(options, 'lengthField');
-  const strip = assertInteger(
-    options.initialBytesToStrip ?? offset + size,
-    'lengthField: initialBytesToStrip',
-    0,
-  );
-  const max = maxFrameLengthOf(options.maxFrameLength, 'lengthField');
-  if (max < offset + size) {
-    throw new InvalidArgumentError(
-      `lengthField: maxFrameLength ${max} is shorter than the header (${offset + size} bytes)`,
-    );
-  }
-  return {
-    offset,
-    size,
-    littleEndian,
-    adjustment,
-    strip,
-    max,
-    failFast: options.failFast ?? true,
-  };
-}
+export interface LengthFieldOptions extends LengthFieldFormat, BoundedDecoderOptions {}
 
 /**
  * Decodes length-field frames (Netty's `LengthFieldBasedFrameDecoder`, tokio's
@@ -107,7 +43,8 @@ function formatOf(options: LengthFieldOptions): Format {
  */
 export class LengthFieldDecoder implements Decoder<Uint8Array> {
   readonly maxBuffered: number;
-  readonly #f: Format;
+  readonly #f: ResolvedLengthFieldFormat;
+  readonly #failFast: boolean;
   readonly #headerEnd: number;
   /** The default format: 4-byte big-endian length of the payload at offset 0, header stripped. */
   readonly #plain: boolean;
@@ -122,8 +59,9 @@ export class LengthFieldDecoder implements Decoder<Uint8Array> {
   #discardFrame = 0;
 
   constructor(options: LengthFieldOptions = {}) {
-    const f = formatOf(options);
+    const f = resolveLengthFieldFormat(options, 'lengthField');
     this.#f = f;
+    this.#failFast = options.failFast ?? true;
     this.#headerEnd = f.offset + f.size;
     this.maxBuffered = f.max - 1;
     this.#plain = f.offset === 0 && f.size === 4 && !f.littleEndian && f.adjustment === 0 && f.strip === 4;
@@ -227,7 +165,7 @@ export class LengthFieldDecoder implements Decoder<Uint8Array> {
     this.#discardFrame = frameLength;
     this.#discard = frameLength - buf.length;
     buf.skip(buf.length);
-    if (this.#f.failFast) throw error;
+    if (this.#failFast) throw error;
     this.#pending = error;
     return undefined;
   }
@@ -252,6 +190,6 @@ export class LengthFieldDecoder implements Decoder<Uint8Array> {
  * ```
  */
 export function lengthField(options: LengthFieldOptions = {}): OperatorFunction<Uint8Array, Uint8Array> {
-  formatOf(options);
+  resolveLengthFieldFormat(options, 'lengthField');
   return decodeWith(() => new LengthFieldDecoder(options), options);
 }

@@ -3,7 +3,7 @@ import type { ChunkQueue } from '../bytes/ChunkQueue.js';
 import { TruncatedError } from '../errors.js';
 import type { Decoder } from './Decoder.js';
 import { decodeWith } from './decodeWith.js';
-import { assertInteger } from './internal.js';
+import { assertInteger } from './internal/optionChecks.js';
 
 /**
  * Decodes one frame of exactly `size` bytes, then reports {@link RecvallDecoder.done}.

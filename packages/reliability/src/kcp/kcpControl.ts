@@ -76,7 +76,7 @@ export interface KcpControlStats {
   duplicates: number;
   /** Segments refused for what they claim: a payload over the largest segment, an una or frg that cannot be. */
   refusedSegments: number;
-  /** ACKs for a sequence number never sent or already acknowledged. */
+  /** ACKs for a sequence number never sent. */
   strayAcks: number;
   windowProbes: number;
 }
@@ -135,8 +135,8 @@ function positiveInt(value: number, name: string, min = 1, max = 0xffff): number
  *
  * Beyond ikcp.c, for hostile peers: the whole packet is validated before use, a segment payload over
  * 1476 bytes, a cumulative `una` beyond what was sent, and (in message mode) a `frg` the window could
- * never hold are refused and counted, and round-trip samples come only from ACKs that match a
- * segment in flight and echo one of its transmission times.
+ * never hold are refused and counted, ACKs for what was never sent are counted and ignored, and a
+ * round-trip sample is never taken from an echoed time in the future or over 60 s old.
  *
  * @example
  * ```ts
@@ -188,6 +188,7 @@ export class KcpControl {
   #probeWait = 0;
   #probeAt = 0;
   #dead = false;
+  #nextFlushIn: number;
   #deadTransmissions = 0;
 
   /** Segments not yet sent: payloads (each ≤ mss) and their frg. */
@@ -220,6 +221,7 @@ export class KcpControl {
     this.#rto = kcpRtoPolicy(options.rto ?? 'kcp', this.tuning);
     // ikcp.c starts the remote window at its own default receive window until the peer speaks.
     this.#remoteWindow = 32;
+    this.#nextFlushIn = this.tuning.intervalMs;
     this.#buffer = new Uint8Array(this.mtu);
     this.#used = this.#reserved;
   }
@@ -227,6 +229,14 @@ export class KcpControl {
   /** The current retransmission timeout (ms). */
   get rto(): number {
     return this.#rto.rto;
+  }
+
+  /**
+   * Milliseconds until the next flush is needed: the interval, or sooner when a segment's
+   * retransmission timer expires first (kcp-go schedules its updates the same way).
+   */
+  get nextFlushIn(): number {
+    return this.#nextFlushIn;
   }
 
   /** True once a segment reached `deadLink` transmissions: the session must end. */
@@ -273,7 +283,7 @@ export class KcpControl {
    * Queues bytes (split into segments of at most `mss`). In stream mode the last queued segment is
    * filled up first; in message mode one call is one message of at most 255 fragments.
    *
-   * @throws {@link InvalidArgumentError} for a message over 255 fragments (message mode).
+   * @throws {@link @porta/core!InvalidArgumentError} for a message over 255 fragments (message mode).
    */
   send(data: Uint8Array): void {
     if (data.length === 0) return;
@@ -359,6 +369,7 @@ export class KcpControl {
   input(segments: readonly KcpSegment[]): boolean {
     const unaBefore = this.#sndUna;
     let used = false;
+    let latestAck: number | undefined;
     for (const seg of segments) {
       if (seg.conv !== this.conv) {
         this.stats.refusedSegments++;
@@ -377,7 +388,9 @@ export class KcpControl {
       this.#acknowledgeBelow(seg.una);
       switch (seg.cmd) {
         case KcpCommand.ACK:
-          this.#onAck(seg.sn, seg.ts);
+          if (this.#onAck(seg.sn, seg.ts) && (latestAck === undefined || diff(seg.ts, latestAck) > 0)) {
+            latestAck = seg.ts;
+          }
           break;
         case KcpCommand.PUSH:
           this.#onPush(seg);
@@ -388,6 +401,13 @@ export class KcpControl {
         case KcpCommand.WINS:
           break;
       }
+    }
+    // One round-trip sample per packet, from the newest echoed send time, as kcp-go takes it —
+    // also when the segment was already acknowledged by una — but never from a time in the future
+    // or more than a maximal RTO in the past.
+    if (latestAck !== undefined) {
+      const rtt = diff(this.#now(), latestAck);
+      if (rtt >= 0 && rtt <= 60_000) this.#rto.sample(rtt);
     }
     if (this.tuning.congestionControl && diff(this.#sndUna, unaBefore) > 0) this.#grow();
     if (diff(this.#sndUna, unaBefore) > 0) this.flush();
@@ -436,6 +456,7 @@ export class KcpControl {
     // A zero window is TCP's persist state: probe, and retransmit nothing until it reopens — the
     // receiver dropped what it had no room for, and a reader that pauses must not look dead.
     const persist = this.#remoteWindow === 0;
+    let nextDue = this.tuning.intervalMs;
     for (const seg of this.#sendBuffer) {
       if (persist && seg.transmissions > 0) continue;
       let send = false;
@@ -463,7 +484,10 @@ export class KcpControl {
         this.stats.timeoutRetransmits++;
         timedOut++;
       }
-      if (!send) continue;
+      if (!send) {
+        if (!persist) nextDue = Math.min(nextDue, Math.max(1, diff(seg.resendAt, now)));
+        continue;
+      }
       seg.fastAck = 0;
       seg.transmissions++;
       if (seg.transmissions > 1) {
@@ -486,7 +510,9 @@ export class KcpControl {
         this.#dead = true;
         this.#deadTransmissions = seg.transmissions;
       }
+      nextDue = Math.min(nextDue, seg.rto);
     }
+    this.#nextFlushIn = nextDue;
     this.#emit();
 
     if (this.tuning.congestionControl) {
@@ -532,22 +558,17 @@ export class KcpControl {
     this.#sndUna = this.#sendBuffer[0]?.sn ?? this.#sndNxt;
   }
 
-  #onAck(sn: number, ts: number): void {
-    if (diff(sn, this.#sndUna) < 0 || diff(sn, this.#sndNxt) >= 0) {
+  /** Handles one ACK; returns true when it acknowledged something this session sent (maybe already). */
+  #onAck(sn: number, ts: number): boolean {
+    if (diff(sn, this.#sndNxt) >= 0) {
       this.stats.strayAcks++;
-      return;
+      return false;
     }
+    // Below una: already acknowledged (the reply's una often arrives before the ACK itself).
+    if (diff(sn, this.#sndUna) < 0) return true;
     const buffer = this.#sendBuffer;
     const index = buffer.findIndex((s) => s.sn === sn);
-    if (index < 0) {
-      this.stats.strayAcks++;
-      return;
-    }
-    const seg = buffer[index] as InFlight;
-    const now = this.#now();
-    // Karn's rule by timestamp echo: only an ACK that echoes one of this segment's own sends times it.
-    const rtt = diff(now, ts);
-    if (diff(ts, seg.firstTs) >= 0 && diff(seg.ts, ts) >= 0 && rtt >= 0) this.#rto.sample(rtt);
+    if (index < 0) return true;
     buffer.splice(index, 1);
     // Segments sent before the acknowledged one and still unacknowledged were overtaken.
     for (let i = 0; i < index; i++) {
@@ -555,6 +576,7 @@ export class KcpControl {
       if (diff(earlier.ts, ts) <= 0) earlier.fastAck++;
     }
     this.#sndUna = buffer[0]?.sn ?? this.#sndNxt;
+    return true;
   }
 
   #onPush(seg: KcpSegment): void {

@@ -19,7 +19,7 @@ export interface KcpPacketLayer {
   seal(packet: Uint8Array): Uint8Array;
   /**
    * Returns the segments part of a received datagram.
-   * @throws {@link KcpMalformedError} when the datagram is too short or fails its check.
+   * @throws {@link @porta/core!KcpMalformedError} when the datagram is too short or fails its check.
    */
   open(datagram: Uint8Array): Uint8Array;
 }
@@ -64,11 +64,16 @@ export function kcpGoPacketLayer(options: KcpGoPacketLayerOptions = {}): KcpPack
   if (crypt !== 'none') {
     throw new InvalidArgumentError(`kcp-go crypt '${String(crypt)}' is not implemented; use 'none'`);
   }
+  // The nonce only has to differ from packet to packet (with `none` it protects nothing, and kcp-go
+  // itself fills it from a counter run through AES): xorshift128 from a random seed, not a system
+  // call per packet.
+  const state = getRandomValues(new Uint32Array(4));
+  if (state.every((word) => word === 0)) state[0] = 1;
   return {
     overhead: NONCE + CRC,
     seal(packet) {
-      getRandomValues(packet.subarray(0, NONCE));
       const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+      for (let i = 0; i < NONCE; i += 4) view.setUint32(i, xorshift128(state), true);
       view.setUint32(NONCE, crc32(packet.subarray(NONCE + CRC)), true);
       return packet;
     },
@@ -92,4 +97,17 @@ export function kcpGoPacketLayer(options: KcpGoPacketLayerOptions = {}): KcpPack
       return body;
     },
   };
+}
+
+/** One step of Marsaglia's xorshift128 over `state` (four uint32 words). */
+function xorshift128(state: Uint32Array): number {
+  let t = state[3] as number;
+  const s = state[0] as number;
+  state[3] = state[2] as number;
+  state[2] = state[1] as number;
+  state[1] = s;
+  t ^= t << 11;
+  t ^= t >>> 8;
+  state[0] = (t ^ s ^ (s >>> 19)) >>> 0;
+  return state[0];
 }

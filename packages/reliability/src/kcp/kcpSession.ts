@@ -354,7 +354,7 @@ export class KcpSession implements PeerLink {
   }
 
   #arm(): void {
-    this.#timer = this.#scheduler.schedule(() => this.#tick(), this.#control.tuning.intervalMs);
+    this.#timer = this.#scheduler.schedule(() => this.#tick(), this.#control.nextFlushIn);
   }
 
   #tick(): void {

@@ -46,7 +46,7 @@ export interface SmuxFrame {
 /**
  * Encodes one frame.
  *
- * @throws {@link SmuxProtocolError} for a payload over 65,535 bytes (the length field's limit).
+ * @throws {@link @porta/core!SmuxProtocolError} for a payload over 65,535 bytes (the length field's limit).
  * @example
  * ```ts
  * link.send(encodeSmuxFrame({ version: 2, cmd: SmuxCommand.PSH, sid: 3, data }));
@@ -63,6 +63,27 @@ export function encodeSmuxFrame(frame: SmuxFrame): Uint8Array {
   view.setUint16(2, frame.data.length, true);
   view.setUint32(4, frame.sid >>> 0, true);
   out.set(frame.data, SMUX_HEADER_LENGTH);
+  return out;
+}
+
+/**
+ * Encodes a frame's 8-byte header alone, for a payload of `length` bytes sent right after it.
+ *
+ * @throws {@link @porta/core!SmuxProtocolError} for a length over 65,535.
+ * @example
+ * ```ts
+ * link.send(encodeSmuxHeader(1, SmuxCommand.PSH, 3, payload.length)); link.send(payload);
+ * ```
+ */
+export function encodeSmuxHeader(version: number, cmd: SmuxCommand, sid: number, length: number): Uint8Array {
+  if (length > 0xffff)
+    throw new SmuxProtocolError(`an smux frame carries at most 65535 bytes, not ${length}`);
+  const out = new Uint8Array(SMUX_HEADER_LENGTH);
+  const view = new DataView(out.buffer);
+  out[0] = version;
+  out[1] = cmd;
+  view.setUint16(2, length, true);
+  view.setUint32(4, sid >>> 0, true);
   return out;
 }
 
@@ -90,7 +111,7 @@ export function smuxFrames(): OperatorFunction<Uint8Array, Uint8Array> {
  * Reads one whole frame (as {@link smuxFrames} cuts them), checking what smux's `recvLoop` checks:
  * the version byte and the command; and what it assumes: SYN, FIN and NOP carry nothing, UPD carries 8 bytes.
  *
- * @throws {@link SmuxProtocolError} for a wrong version, an unknown command, or a payload the command cannot have.
+ * @throws {@link @porta/core!SmuxProtocolError} for a wrong version, an unknown command, or a payload the command cannot have.
  * @example
  * ```ts
  * const frame = parseSmuxFrame(raw, 2);

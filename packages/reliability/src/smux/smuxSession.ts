@@ -7,7 +7,7 @@ import {
   SocketClosedError,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
-import { encodeSmuxFrame, parseSmuxFrame, SmuxCommand, smuxFrames } from './smuxFrame.js';
+import { encodeSmuxFrame, encodeSmuxHeader, parseSmuxFrame, SmuxCommand, smuxFrames } from './smuxFrame.js';
 import { SmuxStream, type SmuxStreamHost } from './smuxStream.js';
 
 /**
@@ -236,7 +236,7 @@ export class SmuxSession {
   /**
    * Opens a stream (sends SYN); bytes may be sent on it at once.
    *
-   * @throws {@link SocketClosedError} when the session is closed.
+   * @throws {@link @porta/core!SocketClosedError} when the session is closed.
    * @example
    * ```ts
    * const stream = mux.open();
@@ -331,7 +331,18 @@ export class SmuxSession {
       return;
     }
     this.#counters.framesSent++;
-    this.#link.send(encodeSmuxFrame({ version: this.version, cmd, sid, data })).subscribe({
+    let frame: Uint8Array;
+    if (data.length > 256) {
+      // Header and payload as two writes: the link (KCP's stream mode, a TCP socket) joins them,
+      // and a 32 KiB payload is not copied once more just to sit behind its 8-byte header.
+      frame = data;
+      this.#link.send(encodeSmuxHeader(this.version, cmd, sid, data.length)).subscribe({
+        error: () => undefined,
+      });
+    } else {
+      frame = encodeSmuxFrame({ version: this.version, cmd, sid, data });
+    }
+    this.#link.send(frame).subscribe({
       complete: () => done?.(),
       error: (err: unknown) => {
         const error = isPortaError(err) ? err : new SocketClosedError(String(err));

@@ -60,6 +60,7 @@ export class SmuxStream {
   #paused = false;
   #finReceived = false;
   #localClosed = false;
+  #finSent = false;
   #isClosed = false;
   #failure: PortaError | undefined;
   // Version 2 flow control (wrapping uint32 counters, as smux keeps them).
@@ -149,7 +150,13 @@ export class SmuxStream {
   close(): void {
     if (this.#localClosed || this.#isClosed) return;
     this.#localClosed = true;
-    if (this.#writes.length === 0) this.#host.fin(this);
+    if (this.#writes.length === 0) this.#sendFin();
+  }
+
+  #sendFin(): void {
+    if (this.#finSent) return;
+    this.#finSent = true;
+    this.#host.fin(this);
   }
 
   /** @internal A PSH's payload. */
@@ -252,7 +259,7 @@ export class SmuxStream {
           if (at >= 0) this.#writes.splice(at, 1);
           write.subscriber.next();
           write.subscriber.complete();
-          if (this.#localClosed && this.#writes.length === 0) host.fin(this);
+          if (this.#localClosed && this.#writes.length === 0) this.#sendFin();
         }
       });
     }

@@ -216,7 +216,7 @@ describe('KcpControl', () => {
     expect(h.a.stats.refusedSegments).toBe(4);
   });
 
-  it("takes round-trip samples only from ACKs that echo one of the segment's own send times", () => {
+  it('takes no round-trip sample from an ACK echoing a time in the future, and one from an ACK that una beat', () => {
     const h = harness();
     h.a.send(Uint8Array.of(1));
     h.a.flush();
@@ -228,6 +228,15 @@ describe('KcpControl', () => {
     ]);
     expect(h.a.rto).toBe(before);
     expect(h.a.inFlight).toBe(0);
+    // A second segment, acknowledged by una first, then by its own ACK 80 ms after it was sent.
+    h.a.send(Uint8Array.of(2));
+    h.a.flush();
+    h.advance(80);
+    const ack = { conv: 9, frg: 0, wnd: 32, data: new Uint8Array(0) };
+    h.a.input([{ ...ack, cmd: KcpCommand.WINS, ts: 0, sn: 0, una: 2 }]);
+    expect(h.a.inFlight).toBe(0);
+    h.a.input([{ ...ack, cmd: KcpCommand.ACK, ts: 50, sn: 1, una: 2 }]);
+    expect(h.a.rto).toBe(80 + Math.max(30, 4 * 40)); // first sample R = 80: SRTT 80, RTTVAR 40
   });
 });
 

@@ -145,6 +145,16 @@ describe('SmuxSession', () => {
     net.advanceBy(1);
   });
 
+  it('sends exactly one FIN for a stream closed from its own write’s completion', () => {
+    const { net, a, client } = sessions(1);
+    const stream = client.open();
+    stream.send(Uint8Array.of(1)).subscribe({ next: () => stream.close(), complete: () => stream.close() });
+    net.advanceBy(1);
+    expect(a.sent.filter((c) => c[1] === SmuxCommand.FIN)).toHaveLength(1);
+    expect(stream.isClosed).toBe(true);
+    client.close();
+  });
+
   it('v2: the sender never has more unacknowledged bytes in flight than the window the reader advertised', () => {
     const { net, a, client, accepted } = sessions(2, {}, { maxStreamBuffer: 4096 });
     const stream = client.open();
@@ -154,7 +164,13 @@ describe('SmuxSession', () => {
     const reader = accepted[0];
     if (!reader) throw new Error('no stream');
     // Nobody reads yet: only the initial 256 KiB window may be sent.
-    const pushed = () => a.sent.filter((c) => c[1] === SmuxCommand.PSH).reduce((n, c) => n + c.length - 8, 0);
+    // Headers go alone before large payloads, or with a small one: sum the PSH headers' length fields.
+    const pushed = () =>
+      a.sent.reduce((n, c) => {
+        const len = ((c[2] ?? 0) | ((c[3] ?? 0) << 8)) >>> 0;
+        const isHeader = c[0] === 2 && c[1] === SmuxCommand.PSH && (c.length === 8 || c.length === 8 + len);
+        return isHeader ? n + len : n;
+      }, 0);
     expect(pushed()).toBe(262_144);
     expect(done).toBe(false);
     let got = 0;

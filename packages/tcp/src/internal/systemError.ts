@@ -18,7 +18,7 @@ function isTlsFailure(err: unknown, code: string | undefined): boolean {
 
 /**
  * Turns a Node socket error into porta's typed error, with the address it concerns in the message.
- * A {@link PortaError} passes through unchanged; the address-level codes (EADDRINUSE,
+ * A {@link @porta/core!PortaError} passes through unchanged; the address-level codes (EADDRINUSE,
  * EADDRNOTAVAIL) are core's `addressError`; ECONNREFUSED is `CONNECTION_REFUSED` for TCP.
  */
 export function toPortaError(err: unknown, address: string, port: number, what = 'connection'): PortaError {
@@ -38,6 +38,9 @@ export function toPortaError(err: unknown, address: string, port: number, what =
       return new ConnectionResetError(`${what} with ${at} was reset by the peer (${code})`, { cause: err });
     case 'ERR_STREAM_DESTROYED':
     case 'ERR_STREAM_WRITE_AFTER_END':
+    // Node 22 and later fail the writes still queued when the socket is destroyed with libuv's
+    // ECANCELED, where Node 20 reported ERR_STREAM_DESTROYED: the same close, seen from a write.
+    case 'ECANCELED':
       return new SocketClosedError(`${what} with ${at} is closed: ${message}`);
   }
   if (isTlsFailure(err, code)) {

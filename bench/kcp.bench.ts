@@ -1,0 +1,261 @@
+// KCP tunnels through a lossy path: porta↔porta against Debian's kcptun↔kcptun, side by side.
+//   npm run bench -- kcp
+//
+// Topology, on loopback, for each pair:
+//   TCP client ─ tunnel client ─ UDP: impairment proxy (loss L, 20 ms each way) ─ tunnel server ─ TCP target
+// The TCP client, the target and the proxy live in this process and are the same for every pair;
+// each tunnel end is its own process, so its CPU time is read from /proc apart from everything else.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { endpoint } from '@porta/core';
+import { impairmentProxy } from '@porta/reliability';
+import { bindUdp } from '@porta/udp';
+import type { Subscription } from 'rxjs';
+import { machine, median, table, writeSection } from './report.js';
+
+const MiB = 1024 * 1024;
+const DELAY_MS = 20;
+const ROUNDS = 3;
+const REQUESTS = 100;
+const CLI = new URL('../examples/dist/cli.js', import.meta.url).pathname;
+const COMMON = ['--crypt', 'none', '--nocomp', '--ds', '0', '--ps', '0', '--mode', 'fast', '--smuxver', '1'];
+
+interface Pair {
+  readonly name: string;
+  readonly client: (local: number, remote: number) => [string, string[]];
+  readonly server: (listen: number, target: number) => [string, string[]];
+}
+
+const porta = (rto: 'kcp' | 'rfc6298'): Pair => ({
+  name: rto === 'kcp' ? 'porta ↔ porta (KCP RTO)' : 'porta ↔ porta (RFC 6298 RTO)',
+  client: (l, r) => [
+    process.execPath,
+    [CLI, 'kcp-tunnel', 'client', '-l', `127.0.0.1:${l}`, '-r', `127.0.0.1:${r}`, ...COMMON, '--rto', rto],
+  ],
+  server: (l, t) => [
+    process.execPath,
+    [CLI, 'kcp-tunnel', 'server', '-l', `127.0.0.1:${l}`, '-t', `127.0.0.1:${t}`, ...COMMON, '--rto', rto],
+  ],
+});
+const kcptun: Pair = {
+  name: 'kcptun ↔ kcptun',
+  client: (l, r) => ['kcptun-client', ['-l', `127.0.0.1:${l}`, '-r', `127.0.0.1:${r}`, ...COMMON, '--quiet']],
+  server: (l, t) => ['kcptun-server', ['-l', `127.0.0.1:${l}`, '-t', `127.0.0.1:${t}`, ...COMMON, '--quiet']],
+};
+
+/** CPU time (user + system) of a process so far, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function freePort(kind: 'tcp' | 'udp'): Promise<number> {
+  if (kind === 'tcp') {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as { port: number }).port;
+    await new Promise((r) => s.close(r));
+    return port;
+  }
+  const { createSocket } = await import('node:dgram');
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function startChild([command, args]: [string, string[]]): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    const look = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (/listening on/.test(seen)) resolve(child);
+    };
+    child.stdout?.on('data', look);
+    child.stderr?.on('data', look);
+    child.once('error', reject);
+    setTimeout(() => reject(new Error(`${command} did not start: ${seen}`)), 60_000).unref();
+  });
+}
+
+/**
+ * The target: for a connection whose first byte is 'B', counts bytes and answers one byte once 1 MiB
+ * arrived; otherwise echoes (request/response).
+ */
+function target(): Promise<{ server: Server; port: number }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let mode: 'bulk' | 'echo' | undefined;
+    let got = 0;
+    socket.on('data', (chunk) => {
+      mode ??= chunk[0] === 0x42 ? 'bulk' : 'echo';
+      if (mode === 'echo') {
+        socket.write(chunk);
+        return;
+      }
+      got += chunk.length;
+      if (got >= MiB) socket.write('!');
+    });
+    socket.on('error', () => {});
+  });
+  server.on('close', () => {
+    for (const s of sockets) s.destroy();
+  });
+  return new Promise((r) =>
+    server.listen(0, '127.0.0.1', () => r({ server, port: (server.address() as { port: number }).port })),
+  );
+}
+
+function connected(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+async function bulk(port: number): Promise<number> {
+  const socket = await connected(port);
+  const data = Buffer.alloc(MiB, 7);
+  data[0] = 0x42;
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    socket.once('data', () => resolve());
+    socket.once('error', reject);
+    socket.write(data);
+  });
+  const ms = performance.now() - started;
+  socket.destroy();
+  return ms;
+}
+
+async function requestResponse(port: number): Promise<number[]> {
+  const socket = await connected(port);
+  const latencies: number[] = [];
+  const request = Buffer.alloc(64, 0x61);
+  for (let i = 0; i < REQUESTS; i++) {
+    const started = performance.now();
+    await new Promise<void>((resolve) => {
+      let got = 0;
+      const onData = (chunk: Buffer) => {
+        got += chunk.length;
+        if (got >= request.length) {
+          socket.off('data', onData);
+          resolve();
+        }
+      };
+      socket.on('data', onData);
+      socket.write(request);
+    });
+    latencies.push(performance.now() - started);
+  }
+  socket.destroy();
+  return latencies;
+}
+
+interface Result {
+  readonly bulkMs: number;
+  readonly cpuMsPerMiB: number;
+  readonly latencies: number[];
+}
+
+async function measure(pair: Pair, lossRate: number, seed: number): Promise<Result> {
+  const { server: tcpTarget, port: targetPort } = await target();
+  const kcpPort = await freePort('udp');
+  const tunnelServer = await startChild(pair.server(kcpPort, targetPort));
+  const proxyPort = await new Promise<number>((resolve, reject) => {
+    subscription = impairmentProxy({
+      bind: bindUdp,
+      target: endpoint('127.0.0.1', kcpPort),
+      lossRate,
+      delayMs: DELAY_MS,
+      seed,
+    }).subscribe({ next: (p) => resolve(p.local.port), error: reject });
+  });
+  const localPort = await freePort('tcp');
+  const tunnelClient = await startChild(pair.client(localPort, proxyPort));
+  try {
+    await requestResponse(localPort).catch(() => []); // warm up: opens the KCP session
+    const cpuBefore = cpuMs(tunnelClient.pid as number) + cpuMs(tunnelServer.pid as number);
+    const bulkMs = await bulk(localPort);
+    const cpuAfter = cpuMs(tunnelClient.pid as number) + cpuMs(tunnelServer.pid as number);
+    const latencies = await requestResponse(localPort);
+    return { bulkMs, cpuMsPerMiB: cpuAfter - cpuBefore, latencies };
+  } finally {
+    tunnelClient.kill('SIGKILL');
+    tunnelServer.kill('SIGKILL');
+    subscription?.unsubscribe();
+    await new Promise((r) => tcpTarget.close(r));
+  }
+}
+let subscription: Subscription | undefined;
+
+const quantile = (values: readonly number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+
+export async function main(): Promise<void> {
+  const pairs = [kcptun, porta('kcp'), porta('rfc6298')];
+  const rows: (string | number)[][] = [];
+  for (const loss of [0, 0.1, 0.3]) {
+    const results = new Map<string, Result[]>(pairs.map((p) => [p.name, []]));
+    // Interleaved rounds: each round runs every pair once, so a load spike hits them alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const pair of pairs) {
+        const r = await measure(pair, loss, 100 + round);
+        results.get(pair.name)?.push(r);
+        console.error(
+          `${pair.name} loss ${loss} round ${round}: ${r.bulkMs.toFixed(0)} ms, cpu ${r.cpuMsPerMiB} ms`,
+        );
+      }
+    }
+    const base = median((results.get(kcptun.name) ?? []).map((r) => r.bulkMs));
+    const baseCpu = median((results.get(kcptun.name) ?? []).map((r) => r.cpuMsPerMiB));
+    for (const pair of pairs) {
+      const rs = results.get(pair.name) ?? [];
+      const bulkMs = median(rs.map((r) => r.bulkMs));
+      const cpu = median(rs.map((r) => r.cpuMsPerMiB));
+      const all = rs.flatMap((r) => r.latencies);
+      rows.push([
+        `${loss * 100}%`,
+        pair.name,
+        (MiB / 1024 / (bulkMs / 1000)).toFixed(0),
+        (base / bulkMs).toFixed(2),
+        quantile(all, 0.5).toFixed(0),
+        quantile(all, 0.99).toFixed(0),
+        cpu.toFixed(0),
+        baseCpu > 0 ? (cpu / baseCpu).toFixed(2) : '—',
+      ]);
+    }
+  }
+  const markdown = [
+    `${machine()}`,
+    '',
+    `1 MiB one way, then ${REQUESTS} sequential 64-byte requests echoed, through one TCP connection per`,
+    `tunnel; UDP through porta's impairment proxy with the loss below each way and ${DELAY_MS} ms each way;`,
+    `\`--mode fast --smuxver 1 --crypt none --nocomp --ds 0 --ps 0\`; medians of ${ROUNDS} interleaved rounds`,
+    '(goodput, CPU) and quantiles over every request of every round (latency). CPU: user + system time of',
+    'both tunnel processes during the 1 MiB transfer, from /proc.',
+    '',
+    table(
+      [
+        'loss',
+        'pair',
+        'goodput (KiB/s)',
+        'goodput vs kcptun',
+        'request p50 (ms)',
+        'request p99 (ms)',
+        'CPU ms per MiB',
+        'CPU vs kcptun',
+      ],
+      rows,
+    ),
+  ].join('\n');
+  console.log(markdown);
+  writeSection('kcp', markdown);
+}

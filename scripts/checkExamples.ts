@@ -1,0 +1,277 @@
+// Type-checks every TSDoc `@example` of the published packages (the API docs' pages), so an example
+// cannot call a helper that does not exist or pass an option an API does not take:
+// `npm run check:examples`. Not yet part of `npm run typecheck` or CI: the examples that still fail
+// it are mostly fragments whose context (what `socket` or `net` is) CONTEXT below cannot guess; each
+// needs its context written in the example. (`examples/` is an app, not an API: not checked.)
+//
+// An example is a fragment, as in RxJS's and undici's docs: it names porta's and rxjs's exports
+// without importing them, and it works on things a reader already has (a `socket`, a `conn`). So
+// each example becomes a module that imports, from the package that documents it, then the other
+// porta packages, then rxjs, every exported name it uses and does not declare itself, and that
+// declares the reader's things with the types in CONTEXT below. Any other unknown name is an error:
+// that is the phantom helper this check is for.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PACKAGES = [
+  { name: '@porta/core', dir: 'packages/core' },
+  { name: '@porta/udp', dir: 'packages/udp' },
+  { name: '@porta/tcp', dir: 'packages/tcp' },
+  { name: '@porta/reliability', dir: 'packages/reliability' },
+] as const;
+const SUBPATHS = ['@porta/reliability/effect'];
+
+/**
+ * The things an example works on without making them, by name, with their type. Kept short on
+ * purpose: a name used by examples of different packages in different senses gets the type that
+ * the package (first key) gives it.
+ */
+const CONTEXT: Record<string, string> = {
+  socket: "import('@porta/udp').UdpSocket",
+  conn: "import('@porta/tcp').TcpConnection",
+  connection: "import('@porta/tcp').TcpConnection",
+  listener: "import('@porta/tcp').TcpListener",
+  net: "import('@porta/reliability').SimNetwork",
+  transport: "import('@porta/core').TransportPlugin",
+  e: "import('@porta/core').ServerEvent",
+  event: "import('@porta/core').ServerEvent",
+  events: "import('rxjs').Observable<import('@porta/core').ServerEvent>",
+  err: 'unknown',
+  d: "import('@porta/core').Datagram",
+  datagram: "import('@porta/core').Datagram",
+  message: 'Uint8Array',
+  bytes: 'Uint8Array',
+  header: 'Uint8Array',
+  hello: 'Uint8Array',
+  request: 'Uint8Array',
+  key: 'Uint8Array',
+  data: 'Uint8Array',
+  payload: 'Uint8Array',
+  bytes$: "import('rxjs').Observable<Uint8Array>",
+  chunks$: "import('rxjs').Observable<Uint8Array>",
+  request$: "import('rxjs').Observable<Uint8Array>",
+  firstReply$: "import('rxjs').Observable<Uint8Array>",
+  requests: "import('rxjs').Observable<import('@porta/core').Datagram>",
+  source: "import('rxjs').Observable<Uint8Array>",
+  server: "import('@porta/core').Endpoint",
+  client: "import('@porta/core').Endpoint",
+  echo: "import('@porta/core').Behaviour",
+  behaviour: "import('@porta/core').Behaviour",
+  handle: "(message: Uint8Array) => import('rxjs').Observable<Uint8Array>",
+  reply: '(message: Uint8Array) => Uint8Array',
+  check: '(message: Uint8Array) => boolean',
+  show: '(value: unknown) => void',
+  writeToDisk: '(chunk: Uint8Array) => Promise<void>',
+  sink: '(chunk: Uint8Array) => void',
+  testScheduler: "import('rxjs/testing').TestScheduler",
+  capture: "import('@porta/core').PacketCapture",
+  proxy: "import('@porta/reliability').ImpairmentProxy",
+  metrics: '{ record(value: unknown): void }',
+  db: '{ lookup(key: Uint8Array): Promise<Uint8Array> }',
+};
+
+interface Example {
+  readonly file: string;
+  readonly line: number;
+  readonly pkg: string;
+  readonly code: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+/** The fenced ```ts blocks after an `@example` tag, from every doc comment of `file`. */
+function examplesOf(file: string, pkg: string): Example[] {
+  const text = readFileSync(file, 'utf8');
+  const found: Example[] = [];
+  for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+    const lines = comment[0].split('\n').map((l) => l.replace(/^\s*\/?\*+\/?\s?/, '').replace(/\*\/$/, ''));
+    const startLine = text.slice(0, comment.index).split('\n').length;
+    for (let i = 0; i < lines.length; i++) {
+      if (!/^@example\b/.test(lines[i]?.trim() ?? '')) continue;
+      let j = i + 1;
+      while (j < lines.length && !/^```(ts|typescript)\s*$/.test(lines[j]?.trim() ?? '')) {
+        if (/^@\w/.test(lines[j]?.trim() ?? '')) break;
+        j++;
+      }
+      if (!/^```/.test(lines[j]?.trim() ?? '')) continue;
+      const body: string[] = [];
+      let k = j + 1;
+      for (; k < lines.length && lines[k]?.trim() !== '```'; k++) body.push(lines[k] ?? '');
+      found.push({ file, line: startLine + j + 1, pkg, code: body.join('\n') });
+      i = k;
+    }
+  }
+  return found;
+}
+
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  lib: ['lib.es2023.d.ts'],
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  customConditions: ['@porta/source'],
+  types: ['node'],
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noEmit: true,
+  skipLibCheck: true,
+  allowImportingTsExtensions: false,
+  // An example may leave a value unused or shadow a name; what it must not do is fail to type.
+  noUnusedLocals: false,
+  allowUnreachableCode: true,
+};
+
+/** Every name each module exports (values and types), read from its declarations. */
+function exportsOf(modules: readonly string[]): Map<string, Set<string>> {
+  const probe = join(root, '__exports__.ts');
+  const source = modules.map((m, i) => `export * as m${i} from '${m}';`).join('\n');
+  const host = ts.createCompilerHost(options);
+  const read = host.readFile.bind(host);
+  host.readFile = (f) => (f === probe ? source : read(f));
+  const exists = host.fileExists.bind(host);
+  host.fileExists = (f) => f === probe || exists(f);
+  const program = ts.createProgram([probe], { ...options, noEmit: true }, host);
+  const checker = program.getTypeChecker();
+  const file = program.getSourceFile(probe);
+  const result = new Map<string, Set<string>>();
+  if (file === undefined) throw new Error('no probe');
+  const symbol = checker.getSymbolAtLocation(file);
+  if (symbol === undefined) throw new Error(`cannot resolve ${modules.join(', ')}`);
+  for (const [i, name] of modules.entries()) {
+    const ns = checker.getExportsOfModule(symbol).find((s) => s.name === `m${i}`);
+    const target = ns ? checker.getAliasedSymbol(ns) : undefined;
+    const names = target ? checker.getExportsOfModule(target).map((s) => s.name) : [];
+    result.set(name, new Set(names));
+  }
+  return result;
+}
+
+function identifiers(code: string): Set<string> {
+  const names = new Set<string>();
+  const scan = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, code);
+  let previous = ts.SyntaxKind.Unknown;
+  for (let kind = scan.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scan.scan()) {
+    // `of` and `from` scan as contextual keywords; rxjs exports both.
+    if (ts.tokenIsIdentifierOrKeyword(kind) && previous !== ts.SyntaxKind.DotToken)
+      names.add(scan.getTokenText());
+    previous = kind;
+  }
+  return names;
+}
+
+/** Names the example itself declares or imports (so they are not imported again). */
+function declared(code: string): Set<string> {
+  const file = ts.createSourceFile('x.ts', code, ts.ScriptTarget.ES2022, false);
+  const names = new Set<string>();
+  const visit = (node: ts.Node) => {
+    if (
+      (ts.isVariableDeclaration(node) ||
+        ts.isFunctionDeclaration(node) ||
+        ts.isClassDeclaration(node) ||
+        ts.isInterfaceDeclaration(node) ||
+        ts.isTypeAliasDeclaration(node) ||
+        ts.isImportSpecifier(node) ||
+        ts.isNamespaceImport(node) ||
+        ts.isImportClause(node) ||
+        ts.isEnumDeclaration(node)) &&
+      node.name !== undefined
+    ) {
+      collect(node.name);
+    }
+    ts.forEachChild(node, visit);
+  };
+  const collect = (name: ts.Node) => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else ts.forEachChild(name, collect);
+  };
+  visit(file);
+  return names;
+}
+
+const all: Example[] = PACKAGES.flatMap(({ name, dir }) =>
+  sourceFiles(join(root, dir, 'src')).flatMap((file) => examplesOf(file, name)),
+);
+const modules = [
+  ...PACKAGES.map((p) => p.name),
+  ...SUBPATHS,
+  'rxjs',
+  'rxjs/testing',
+  'node:diagnostics_channel',
+  'node:crypto',
+];
+const exported = exportsOf(modules);
+
+const virtual = new Map<string, Example>();
+const sources = new Map<string, string>();
+for (const [i, example] of all.entries()) {
+  const path = join(root, dirname(relative(root, example.file)), `__example_${i}.ts`);
+  const used = identifiers(example.code);
+  const own = declared(example.code);
+  const order = [example.pkg, ...modules.filter((m) => m !== example.pkg)];
+  const imports = new Map<string, string[]>();
+  const taken = new Set(own);
+  for (const name of used) {
+    if (taken.has(name)) continue;
+    const from = order.find((m) => exported.get(m)?.has(name));
+    if (from === undefined) continue;
+    taken.add(name);
+    imports.set(from, [...(imports.get(from) ?? []), name]);
+  }
+  const head = [...imports].map(([from, names]) => `import { ${names.join(', ')} } from '${from}';`);
+  const context = Object.entries(CONTEXT)
+    .filter(([name]) => used.has(name) && !taken.has(name))
+    .map(([name, type]) => `declare const ${name}: ${type};`);
+  // The example's own imports stay at the top level of the module; the rest runs in an async
+  // function so `await` works and its names cannot clash with another example's.
+  const ownImports = example.code
+    .split('\n')
+    .filter((l) => /^import\s/.test(l))
+    .join('\n');
+  const body = example.code
+    .split('\n')
+    .filter((l) => !/^import\s/.test(l))
+    .join('\n');
+  const prefix = [...head, ownImports, ...context, 'export {};', 'async function example() {'].join('\n');
+  sources.set(path, `${prefix}\n${body}\n}\nvoid example;\n`);
+  const moved = example.code.split('\n').length - body.split('\n').length;
+  virtual.set(path, { ...example, line: example.line + moved - prefix.split('\n').length });
+}
+
+const host = ts.createCompilerHost(options);
+const read = host.readFile.bind(host);
+host.readFile = (f) => sources.get(f) ?? read(f);
+const exists = host.fileExists.bind(host);
+host.fileExists = (f) => sources.has(f) || exists(f);
+const getSource = host.getSourceFile.bind(host);
+host.getSourceFile = (f, lang, onError, create) => {
+  const text = sources.get(f);
+  return text === undefined ? getSource(f, lang, onError, create) : ts.createSourceFile(f, text, lang, true);
+};
+const program = ts.createProgram([...sources.keys()], options, host);
+let failures = 0;
+for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
+  const example = diagnostic.file ? virtual.get(diagnostic.file.fileName) : undefined;
+  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+  if (example === undefined || diagnostic.file === undefined || diagnostic.start === undefined) {
+    console.error(`check-examples: ${message}`);
+    failures++;
+    continue;
+  }
+  const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+  console.error(`${relative(root, example.file)}:${example.line + line}: @example: ${message}`);
+  failures++;
+}
+if (failures > 0) {
+  console.error(`check-examples: ${failures} error(s) in ${all.length} TSDoc examples`);
+  process.exit(1);
+}
+console.log(`check-examples: ${all.length} TSDoc examples type-check`);
