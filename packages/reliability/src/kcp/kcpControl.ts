@@ -457,8 +457,18 @@ export class KcpControl {
     // receiver dropped what it had no room for, and a reader that pauses must not look dead.
     const persist = this.#remoteWindow === 0;
     let nextDue = this.tuning.intervalMs;
+    // A sent segment beyond the window the peer advertises was dropped for want of room: resending
+    // it wastes the link, and backing off its timer starves the segment the peer waits for. It is
+    // held, with a fresh timer, until the window reaches it (the first unacknowledged segment is
+    // always inside, so the transfer keeps moving).
+    const windowEnd = (this.#sndUna + Math.max(1, this.#remoteWindow)) >>> 0;
     for (const seg of this.#sendBuffer) {
       if (persist && seg.transmissions > 0) continue;
+      if (seg.transmissions > 0 && diff(seg.sn, windowEnd) >= 0) {
+        seg.rto = this.#rto.rto;
+        seg.resendAt = now;
+        continue;
+      }
       let send = false;
       let reason: KcpRetransmission['reason'] = 'timeout';
       if (seg.transmissions === 0) {
