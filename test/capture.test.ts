@@ -7,6 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { trackHandles } from './support/handles.js';
 import { captureDir, tshark, tsharkFields, tsharkSkipReason, writeCapture } from './support/tshark.js';
 
+/** The simulated server's port: SimNetwork binds no real socket, so a fixed port collides with nothing. */
+const SIM_SERVER_PORT = 1060;
+
 trackHandles();
 const skip = tsharkSkipReason();
 const ascii = (s: string) => encodeString(s, 'ascii');
@@ -125,9 +128,9 @@ describe.skipIf(skip !== undefined)(
       const chunks: Uint8Array[] = [];
       const capture = new PacketCapture({ write: (c) => chunks.push(c) });
       const net = new SimNetwork({ seed: 3, capture });
-      net.setLink({}, { port: 1060 }, { lossRate: 1 }); // the first request is lost…
+      net.setLink({}, { port: SIM_SERVER_PORT }, { lossRate: 1 }); // the first request is lost…
       const server = net
-        .bind({ port: 1060 })
+        .bind({ port: SIM_SERVER_PORT })
         .pipe(
           switchMap((s) =>
             s.datagrams.pipe(
@@ -137,7 +140,10 @@ describe.skipIf(skip !== undefined)(
         );
       const client = net.bind().pipe(
         switchMap((socket) =>
-          requester(socket, { scheduler: net.scheduler }).request(ascii('hi'), endpoint('127.0.0.1', 1060)),
+          requester(socket, { scheduler: net.scheduler }).request(
+            ascii('hi'),
+            endpoint('127.0.0.1', SIM_SERVER_PORT),
+          ),
         ),
         take(1),
       );

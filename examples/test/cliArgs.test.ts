@@ -1,25 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { trackHandles } from '@porta/core/testing';
-import { NEVER } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/registry.js';
-import { ExitCode, main } from '../src/index.js';
+import { ExitCode } from '../src/index.js';
+import { runPorta as run } from './support.js';
 
 trackHandles();
 
 // The `porta` command's own words about its command line, in-process.
-async function run(args: readonly string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    stdin: process.stdin,
-    interrupt: NEVER,
-    isTTY: false,
-  });
-  return { code, out, err };
-}
 
 const examplesVersion = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }

@@ -1,27 +1,16 @@
 import { createSocket } from 'node:dgram';
 import { SocketError } from '@porta/core';
 import { trackHandles } from '@porta/core/testing';
-import { NEVER, timer } from 'rxjs';
+import { timer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/cli/exitCodes.js';
 import { diagnose } from '../src/cli/failure.js';
 import { main } from '../src/cli/main.js';
+import { runPorta as run } from './support.js';
 
 trackHandles();
 
 // The `porta` command's argument handling, in-process (the spawned-process tests are in cli.test.ts).
-async function run(args: readonly string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    stdin: process.stdin,
-    interrupt: NEVER,
-    isTTY: false,
-  });
-  return { code, out, err };
-}
 
 describe('porta (argument handling)', () => {
   it.each([

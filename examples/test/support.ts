@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { NEVER } from 'rxjs';
 import { afterEach } from 'vitest';
-
 import { pythonDir, repoRoot } from '../../test/support/coursePrograms.js';
+import { main } from '../src/cli/main.js';
 
 export { pythonDir, pythonSkipReason, repoRoot } from '../../test/support/coursePrograms.js';
 
@@ -154,4 +155,18 @@ export function normalize(line: string): string {
   return line
     .replace(/\('[0-9a-f.:]+', \d+(, 0, 0)?\)/g, '(ADDR)')
     .replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?/g, 'DATETIME');
+}
+
+/** Runs the `porta` command in-process with its output collected: the exit code and every line. */
+export async function runPorta(args: readonly string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    stdin: process.stdin,
+    interrupt: NEVER,
+    isTTY: false,
+  });
+  return { code, out, err };
 }

@@ -1,24 +1,10 @@
 import fc from 'fast-check';
-import { NEVER } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../examples/src/cli/exitCodes.js';
-import { main } from '../../examples/src/cli/main.js';
+import { runPorta as run } from '../../examples/test/support.js';
 import { trackHandles } from '../support/handles.js';
 
 trackHandles();
-
-async function run(args: readonly string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    stdin: process.stdin,
-    interrupt: NEVER,
-    isTTY: false,
-  });
-  return { code, out, err };
-}
 
 /** A usage error is one short line naming the command, never a stack trace or an echo of megabytes. */
 function expectCleanUsageError(result: Awaited<ReturnType<typeof run>>): void {
