@@ -1,7 +1,8 @@
 import { getRandomValues } from 'node:crypto';
 import { type DatagramSocket, type Endpoint, InvalidArgumentError, sameOrigin } from '@porta/core';
 import { Observable } from 'rxjs';
-import { KcpSession, type KcpSessionOptions, resolveKcpOptions } from './kcpSession.js';
+import { KcpSession } from './kcpSession.js';
+import { type KcpSessionOptions, resolveKcpOptions } from './kcpSessionOptions.js';
 
 /**
  * Options of {@link kcpConnect}.

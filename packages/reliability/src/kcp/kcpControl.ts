@@ -1,85 +1,13 @@
 import { InvalidArgumentError } from '@porta/core';
+import { KcpCongestionWindow } from './kcpCongestionWindow.js';
+import type { KcpControlOptions, KcpControlStats, KcpRetransmission } from './kcpControlOptions.js';
+import { KcpPacketWriter } from './kcpPacketWriter.js';
 import { KCP_MODES, type KcpTuning } from './kcpProfile.js';
-import { type KcpRtoName, type KcpRtoPolicy, kcpRtoPolicy } from './kcpRtoPolicy.js';
-import { KCP_HEADER_LENGTH, KcpCommand, type KcpSegment, writeKcpSegment } from './kcpSegment.js';
-
-/**
- * Options of a {@link KcpControl}. Defaults are kcptun's (`--mode fast`, `--mtu 1350`,
- * `--sndwnd 128`, `--rcvwnd 512`), not ikcp.c's.
- *
- * @example
- * ```ts
- * const options: KcpControlOptions = { conv: 7, output: (p) => socket.send(p, peer).subscribe(), now: () => Date.now() };
- * ```
- */
-export interface KcpControlOptions {
-  readonly conv: number;
-  /** Sends one packet. Called synchronously from `flush`/`input`; the packet is the caller's to keep. */
-  readonly output: (packet: Uint8Array) => void;
-  /** The clock, in ms. */
-  readonly now: () => number;
-  /** Largest packet, headers of the packet layer included. Default 1350 (kcptun's). */
-  readonly mtu?: number;
-  /** Bytes the packet layer puts before the segments (kcp-go's nonce + CRC32: 20). Default 0. */
-  readonly reserved?: number;
-  /** Send window in segments. Default 128. */
-  readonly sendWindow?: number;
-  /** Receive window in segments (also the bound of what is buffered). Default 512. */
-  readonly receiveWindow?: number;
-  /** Default `KCP_MODES.fast`. */
-  readonly tuning?: KcpTuning;
-  /** Default `'kcp'`. */
-  readonly rto?: KcpRtoName;
-  /** Stream mode (kcptun's): writes are coalesced into full segments and frg is 0. Default true. */
-  readonly streamMode?: boolean;
-  /** A segment sent this many times without an ACK ends the session. Default 20 (ikcp.c's). */
-  readonly deadLink?: number;
-  /** Send ACKs as soon as a packet arrives rather than at the next flush. Default false (kcptun's). */
-  readonly ackNoDelay?: boolean;
-  /** Told of every retransmission (for timelines and traces). */
-  readonly onRetransmit?: (event: KcpRetransmission) => void;
-}
-
-/**
- * One retransmitted segment, as {@link KcpControlOptions.onRetransmit} reports it.
- *
- * @example
- * ```ts
- * const onRetransmit = (r: KcpRetransmission) => console.log(`sn ${r.sn} again (${r.reason}, #${r.transmission})`);
- * ```
- */
-export interface KcpRetransmission {
-  readonly sn: number;
-  /** 2 for the first retransmission. */
-  readonly transmission: number;
-  readonly reason: 'timeout' | 'fast' | 'early';
-  readonly rto: number;
-}
-
-/**
- * Counters of a {@link KcpControl}.
- *
- * @example
- * ```ts
- * console.log(`${control.stats.retransmitted} retransmitted, RTO ${control.rto} ms`);
- * ```
- */
-export interface KcpControlStats {
-  segmentsSent: number;
-  segmentsReceived: number;
-  /** Retransmissions of every kind (the three below). */
-  retransmitted: number;
-  timeoutRetransmits: number;
-  fastRetransmits: number;
-  earlyRetransmits: number;
-  /** PUSH segments already received or outside the receive window. */
-  duplicates: number;
-  /** Segments refused for what they claim: a payload over the largest segment, an una or frg that cannot be. */
-  refusedSegments: number;
-  /** ACKs for a sequence number never sent. */
-  strayAcks: number;
-  windowProbes: number;
-}
+import { KcpReceiver } from './kcpReceiver.js';
+import { type KcpRtoPolicy, kcpRtoPolicy } from './kcpRtoPolicy.js';
+import { KCP_HEADER_LENGTH, KcpCommand, type KcpSegment } from './kcpSegment.js';
+import { kcpSeqDiff as diff } from './kcpSequence.js';
+import { KcpWindowProbe } from './kcpWindowProbe.js';
 
 /** One segment waiting for its acknowledgement. */
 interface InFlight {
@@ -96,23 +24,10 @@ interface InFlight {
   fastAck: number;
 }
 
-interface Received {
-  readonly sn: number;
-  readonly frg: number;
-  readonly data: Uint8Array;
-}
-
 const ASK_SEND = 1;
 const ASK_TELL = 2;
-const PROBE_INITIAL = 7000;
-const PROBE_LIMIT = 120_000;
 /** kcp-go never sends a packet over 1500 bytes, so no honest segment carries more than this. */
 export const KCP_MAX_SEGMENT_PAYLOAD = 1500 - KCP_HEADER_LENGTH;
-
-/** Signed distance a − b on the wrapping 32-bit sequence/time circle. */
-function diff(a: number, b: number): number {
-  return (a - b) | 0;
-}
 
 function positiveInt(value: number, name: string, min = 1, max = 0xffff): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -168,25 +83,19 @@ export class KcpControl {
     windowProbes: 0,
   };
 
-  readonly #output: (packet: Uint8Array) => void;
   readonly #now: () => number;
-  readonly #reserved: number;
   readonly #rto: KcpRtoPolicy;
   readonly #ackNoDelay: boolean;
   readonly #onRetransmit: ((event: KcpRetransmission) => void) | undefined;
-  readonly #buffer: Uint8Array;
-  #used: number;
+  readonly #writer: KcpPacketWriter;
+  readonly #receiver: KcpReceiver;
+  readonly #congestion: KcpCongestionWindow;
+  readonly #windowProbe = new KcpWindowProbe();
 
   #sndUna = 0;
   #sndNxt = 0;
-  #rcvNxt = 0;
   #remoteWindow: number;
-  #cwnd = 1;
-  #incr = 0;
-  #ssthresh = 2;
   #probe = 0;
-  #probeWait = 0;
-  #probeAt = 0;
   #dead = false;
   #nextFlushIn: number;
   #deadTransmissions = 0;
@@ -196,19 +105,13 @@ export class KcpControl {
   /** Bytes of the last queued segment, when it is still open for coalescing (stream mode). */
   #tail: { buffer: Uint8Array; length: number } | undefined;
   readonly #sendBuffer: InFlight[] = [];
-  /** Out-of-order segments, sorted by sn, all in [rcvNxt, rcvNxt + receiveWindow). */
-  readonly #receiveBuffer: Received[] = [];
-  /** In-order segments the application has not read. */
-  readonly #receiveQueue: Received[] = [];
-  #ackList: number[] = [];
 
   constructor(options: KcpControlOptions) {
     this.conv = options.conv >>> 0;
-    this.#output = options.output;
     this.#now = options.now;
-    this.#reserved = positiveInt(options.reserved ?? 0, 'reserved', 0, 256);
-    this.mtu = positiveInt(options.mtu ?? 1350, 'mtu', 50 + this.#reserved, 1500);
-    this.mss = this.mtu - KCP_HEADER_LENGTH - this.#reserved;
+    const reserved = positiveInt(options.reserved ?? 0, 'reserved', 0, 256);
+    this.mtu = positiveInt(options.mtu ?? 1350, 'mtu', 50 + reserved, 1500);
+    this.mss = this.mtu - KCP_HEADER_LENGTH - reserved;
     this.sendWindow = positiveInt(options.sendWindow ?? 128, 'sendWindow');
     this.receiveWindow = positiveInt(options.receiveWindow ?? 512, 'receiveWindow');
     this.tuning = options.tuning ?? KCP_MODES.fast;
@@ -222,8 +125,9 @@ export class KcpControl {
     // ikcp.c starts the remote window at its own default receive window until the peer speaks.
     this.#remoteWindow = 32;
     this.#nextFlushIn = this.tuning.intervalMs;
-    this.#buffer = new Uint8Array(this.mtu);
-    this.#used = this.#reserved;
+    this.#writer = new KcpPacketWriter(this.mtu, reserved, options.output);
+    this.#receiver = new KcpReceiver(this.receiveWindow, this.streamMode, this.stats);
+    this.#congestion = new KcpCongestionWindow(this.mss);
   }
 
   /** The current retransmission timeout (ms). */
@@ -266,17 +170,12 @@ export class KcpControl {
 
   /** Segments buffered on the receive side (out of order plus unread); never above twice the window. */
   get bufferedSegments(): number {
-    return this.#receiveBuffer.length + this.#receiveQueue.length;
+    return this.#receiver.bufferedSegments;
   }
 
   /** True when nothing waits to be sent or acknowledged. */
   get isIdle(): boolean {
-    return this.waitingSegments === 0 && this.#ackList.length === 0;
-  }
-
-  /** Free receive window to advertise: slots the unread queue does not hold. */
-  get #freeWindow(): number {
-    return Math.max(0, this.receiveWindow - this.#receiveQueue.length);
+    return this.waitingSegments === 0 && this.#receiver.pendingAcks === 0;
   }
 
   /**
@@ -325,28 +224,10 @@ export class KcpControl {
    * been full, the next flush tells the peer (WINS).
    */
   receive(): Uint8Array | undefined {
-    const queue = this.#receiveQueue;
-    const first = queue[0];
-    if (!first) return undefined;
-    const wasFull = queue.length >= this.receiveWindow;
-    let out: Uint8Array;
-    if (this.streamMode || first.frg === 0) {
-      queue.shift();
-      out = first.data;
-    } else {
-      if (queue.length < first.frg + 1) return undefined;
-      const parts = queue.splice(0, first.frg + 1);
-      let size = 0;
-      for (const p of parts) size += p.data.length;
-      out = new Uint8Array(size);
-      let at = 0;
-      for (const p of parts) {
-        out.set(p.data, at);
-        at += p.data.length;
-      }
-    }
-    this.#moveInOrder();
-    if (wasFull && queue.length < this.receiveWindow) this.#probe |= ASK_TELL;
+    const receiver = this.#receiver;
+    const wasFull = receiver.isFull;
+    const out = receiver.receive();
+    if (out && wasFull && !receiver.isFull) this.#probe |= ASK_TELL;
     return out;
   }
 
@@ -357,9 +238,7 @@ export class KcpControl {
 
   /** Bytes (stream mode) ready for {@link KcpControl.receive}, or 0. */
   get readable(): number {
-    let n = 0;
-    for (const s of this.#receiveQueue) n += s.data.length;
-    return n;
+    return this.#receiver.readable;
   }
 
   /**
@@ -393,7 +272,9 @@ export class KcpControl {
           }
           break;
         case KcpCommand.PUSH:
-          this.#onPush(seg);
+          this.#receiver.push(seg);
+          // A flood of PUSHes within one interval must not grow the ACK list without bound.
+          if (this.#receiver.pendingAcks >= 2 * this.receiveWindow) this.#flushAcks();
           break;
         case KcpCommand.WASK:
           this.#probe |= ASK_TELL;
@@ -409,9 +290,11 @@ export class KcpControl {
       const rtt = diff(this.#now(), latestAck);
       if (rtt >= 0 && rtt <= 60_000) this.#rto.sample(rtt);
     }
-    if (this.tuning.congestionControl && diff(this.#sndUna, unaBefore) > 0) this.#grow();
+    if (this.tuning.congestionControl && diff(this.#sndUna, unaBefore) > 0) {
+      this.#congestion.grow(this.#remoteWindow);
+    }
     if (diff(this.#sndUna, unaBefore) > 0) this.flush();
-    else if (this.#ackNoDelay && this.#ackList.length > 0) this.#flushAcks();
+    else if (this.#ackNoDelay && this.#receiver.pendingAcks > 0) this.#flushAcks();
     return used;
   }
 
@@ -423,13 +306,16 @@ export class KcpControl {
     if (this.#dead) return;
     const now = this.#now();
     this.#flushAcks(false);
-    this.#scheduleProbe(now);
+    if (this.#windowProbe.due(now, this.#remoteWindow)) {
+      this.#probe |= ASK_SEND;
+      this.stats.windowProbes++;
+    }
     if (this.#probe & ASK_SEND) this.#control(KcpCommand.WASK);
     if (this.#probe & ASK_TELL) this.#control(KcpCommand.WINS);
     this.#probe = 0;
 
     let window = Math.min(this.sendWindow, this.#remoteWindow);
-    if (this.tuning.congestionControl) window = Math.min(window, this.#cwnd);
+    if (this.tuning.congestionControl) window = Math.min(window, this.#congestion.cwnd);
     let fresh = 0;
     while (this.#sendQueue.length > 0 && diff(this.#sndNxt, this.#sndUna + window) < 0) {
       const next = this.#sendQueue.shift() as { data: Uint8Array; frg: number };
@@ -452,7 +338,8 @@ export class KcpControl {
     const resendAfter = this.tuning.fastResend > 0 ? this.tuning.fastResend : Number.POSITIVE_INFINITY;
     let fastOrEarly = 0;
     let timedOut = 0;
-    const wnd = this.#freeWindow;
+    const wnd = this.#receiver.freeWindow;
+    const una = this.#receiver.next;
     // A zero window is TCP's persist state: probe, and retransmit nothing until it reopens — the
     // receiver dropped what it had no room for, and a reader that pauses must not look dead.
     const persist = this.#remoteWindow === 0;
@@ -506,16 +393,7 @@ export class KcpControl {
       }
       seg.ts = now;
       seg.resendAt = (now + seg.rto) >>> 0;
-      this.#put({
-        conv: this.conv,
-        cmd: KcpCommand.PUSH,
-        frg: seg.frg,
-        wnd,
-        ts: now >>> 0,
-        sn: seg.sn,
-        una: this.#rcvNxt,
-        data: seg.data,
-      });
+      this.#put(KcpCommand.PUSH, seg.frg, wnd, now >>> 0, seg.sn, una, seg.data);
       if (seg.transmissions >= this.deadLink && !this.#dead) {
         this.#dead = true;
         this.#deadTransmissions = seg.transmissions;
@@ -523,41 +401,11 @@ export class KcpControl {
       nextDue = Math.min(nextDue, seg.rto);
     }
     this.#nextFlushIn = nextDue;
-    this.#emit();
+    this.#writer.emit();
 
     if (this.tuning.congestionControl) {
-      if (fastOrEarly > 0) {
-        const inflight = (this.#sndNxt - this.#sndUna) >>> 0;
-        this.#ssthresh = Math.max(2, Math.floor(inflight / 2));
-        this.#cwnd = this.#ssthresh + (Number.isFinite(resendAfter) ? resendAfter : 0);
-        this.#incr = this.#cwnd * this.mss;
-      }
-      if (timedOut > 0) {
-        this.#ssthresh = Math.max(2, Math.floor(window / 2));
-        this.#cwnd = 1;
-        this.#incr = this.mss;
-      }
-      if (this.#cwnd < 1) {
-        this.#cwnd = 1;
-        this.#incr = this.mss;
-      }
-    }
-  }
-
-  #scheduleProbe(now: number): void {
-    if (this.#remoteWindow !== 0) {
-      this.#probeWait = 0;
-      this.#probeAt = 0;
-      return;
-    }
-    if (this.#probeWait === 0) {
-      this.#probeWait = PROBE_INITIAL;
-      this.#probeAt = (now + this.#probeWait) >>> 0;
-    } else if (diff(now, this.#probeAt) >= 0) {
-      this.#probeWait = Math.min(PROBE_LIMIT, Math.max(PROBE_INITIAL, this.#probeWait) * 1.5);
-      this.#probeAt = (now + this.#probeWait) >>> 0;
-      this.#probe |= ASK_SEND;
-      this.stats.windowProbes++;
+      const inFlight = (this.#sndNxt - this.#sndUna) >>> 0;
+      this.#congestion.afterFlush(fastOrEarly, timedOut, inFlight, window, resendAfter);
     }
   }
 
@@ -589,116 +437,37 @@ export class KcpControl {
     return true;
   }
 
-  #onPush(seg: KcpSegment): void {
-    const sn = seg.sn;
-    if (diff(sn, this.#rcvNxt + this.receiveWindow) >= 0) {
-      this.stats.duplicates++;
-      return;
-    }
-    this.#ackList.push(sn, seg.ts);
-    // A flood of PUSHes within one interval must not grow the ACK list without bound.
-    if (this.#ackList.length >= 4 * this.receiveWindow) this.#flushAcks();
-    if (diff(sn, this.#rcvNxt) < 0) {
-      this.stats.duplicates++;
-      return;
-    }
-    if (!this.streamMode && seg.frg >= this.receiveWindow) {
-      this.stats.refusedSegments++;
-      return;
-    }
-    const buffer = this.#receiveBuffer;
-    let at = buffer.length;
-    while (at > 0 && diff((buffer[at - 1] as Received).sn, sn) > 0) at--;
-    if (at > 0 && (buffer[at - 1] as Received).sn === sn) {
-      this.stats.duplicates++;
-      return;
-    }
-    // Copy: the packet's buffer is the socket's, and only this segment's bytes should be kept.
-    buffer.splice(at, 0, { sn, frg: seg.frg, data: seg.data.slice() });
-    this.#moveInOrder();
-  }
-
-  #moveInOrder(): void {
-    const buffer = this.#receiveBuffer;
-    let n = 0;
-    while (
-      n < buffer.length &&
-      (buffer[n] as Received).sn === this.#rcvNxt &&
-      this.#receiveQueue.length < this.receiveWindow
-    ) {
-      this.#receiveQueue.push(buffer[n] as Received);
-      this.#rcvNxt = (this.#rcvNxt + 1) >>> 0;
-      n++;
-    }
-    if (n > 0) buffer.splice(0, n);
-  }
-
-  #grow(): void {
-    if (this.#cwnd >= this.#remoteWindow) return;
-    const mss = this.mss;
-    if (this.#cwnd < this.#ssthresh) {
-      this.#cwnd++;
-      this.#incr += mss;
-    } else {
-      if (this.#incr < mss) this.#incr = mss;
-      this.#incr += (mss * mss) / this.#incr + mss / 16;
-      if ((this.#cwnd + 1) * mss <= this.#incr) this.#cwnd = Math.ceil(this.#incr / mss);
-    }
-    if (this.#cwnd > this.#remoteWindow) {
-      this.#cwnd = this.#remoteWindow;
-      this.#incr = this.#remoteWindow * mss;
-    }
-  }
-
   /** Writes the pending ACKs (kcp-go skips those below rcvNxt but the last: una covers them). */
   #flushAcks(emit = true): void {
-    const acks = this.#ackList;
-    if (acks.length === 0) return;
-    this.#ackList = [];
-    const wnd = this.#freeWindow;
+    const receiver = this.#receiver;
+    if (receiver.pendingAcks === 0) return;
+    const acks = receiver.takeAcks();
+    const wnd = receiver.freeWindow;
+    const una = receiver.next;
     for (let i = 0; i < acks.length; i += 2) {
       const sn = acks[i] as number;
-      if (diff(sn, this.#rcvNxt) >= 0 || i === acks.length - 2) {
-        this.#put({
-          conv: this.conv,
-          cmd: KcpCommand.ACK,
-          frg: 0,
-          wnd,
-          ts: acks[i + 1] as number,
-          sn,
-          una: this.#rcvNxt,
-          data: EMPTY,
-        });
+      if (diff(sn, una) >= 0 || i === acks.length - 2) {
+        this.#put(KcpCommand.ACK, 0, wnd, acks[i + 1] as number, sn, una, EMPTY);
       }
     }
-    if (emit) this.#emit();
+    if (emit) this.#writer.emit();
   }
 
   #control(cmd: KcpCommand): void {
-    this.#put({
-      conv: this.conv,
-      cmd,
-      frg: 0,
-      wnd: this.#freeWindow,
-      ts: 0,
-      sn: 0,
-      una: this.#rcvNxt,
-      data: EMPTY,
-    });
+    this.#put(cmd, 0, this.#receiver.freeWindow, 0, 0, this.#receiver.next, EMPTY);
   }
 
-  /** Appends a segment to the packet being built, sending the packet first when it would overflow. */
-  #put(seg: KcpSegment): void {
-    if (this.#used + KCP_HEADER_LENGTH + seg.data.length > this.mtu) this.#emit();
-    this.#used = writeKcpSegment(this.#buffer, this.#used, seg);
+  #put(
+    cmd: KcpCommand,
+    frg: number,
+    wnd: number,
+    ts: number,
+    sn: number,
+    una: number,
+    data: Uint8Array,
+  ): void {
+    this.#writer.put({ conv: this.conv, cmd, frg, wnd, ts, sn, una, data });
     this.stats.segmentsSent++;
-  }
-
-  #emit(): void {
-    if (this.#used <= this.#reserved) return;
-    const packet = this.#buffer.slice(0, this.#used);
-    this.#used = this.#reserved;
-    this.#output(packet);
   }
 }
 

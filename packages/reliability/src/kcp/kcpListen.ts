@@ -1,7 +1,8 @@
 import { type DatagramSocket, type Endpoint, InvalidArgumentError, originKey } from '@porta/core';
 import { Observable } from 'rxjs';
 import { decodeKcpSegments } from './kcpSegment.js';
-import { KcpSession, type KcpSessionOptions, resolveKcpOptions } from './kcpSession.js';
+import { KcpSession } from './kcpSession.js';
+import { type KcpSessionOptions, resolveKcpOptions } from './kcpSessionOptions.js';
 
 /** Why {@link kcpListen} dropped a datagram before any session saw it. */
 export type KcpDropReason = 'malformed' | 'session-limit';

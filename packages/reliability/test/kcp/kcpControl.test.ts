@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KcpControl, type KcpControlOptions } from '../../src/kcp/kcpControl.js';
+import { KcpControl } from '../../src/kcp/kcpControl.js';
+import type { KcpControlOptions } from '../../src/kcp/kcpControlOptions.js';
 import { KCP_MODES, kcpMode } from '../../src/kcp/kcpProfile.js';
 import { kcpRtoPolicy } from '../../src/kcp/kcpRtoPolicy.js';
 import {
