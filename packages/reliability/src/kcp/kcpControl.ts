@@ -24,6 +24,8 @@ interface InFlight {
   fastAck: number;
 }
 
+/** Longer than any RTO either policy gives (both cap at 60 s). */
+const MAX_RTO = 120_000;
 const ASK_SEND = 1;
 const ASK_TELL = 2;
 /** kcp-go never sends a packet over 1500 bytes, so no honest segment carries more than this. */
@@ -99,6 +101,10 @@ export class KcpControl {
   #dead = false;
   #nextFlushIn: number;
   #deadTransmissions = 0;
+  /** A sent segment was overtaken (its fastAck grew) since the last full scan of the send buffer. */
+  #overtaken = false;
+  /** No sent segment's timer expires before this (ms clock); a lower bound once ACKs removed some. */
+  #earliestResend = 0;
 
   /** Segments not yet sent: payloads (each ≤ mss) and their frg. */
   readonly #sendQueue: { data: Uint8Array; frg: number }[] = [];
@@ -349,11 +355,24 @@ export class KcpControl {
     // held, with a fresh timer, until the window reaches it (the first unacknowledged segment is
     // always inside, so the transfer keeps moving).
     const windowEnd = (this.#sndUna + Math.max(1, this.#remoteWindow)) >>> 0;
-    for (const seg of this.#sendBuffer) {
-      if (persist && seg.transmissions > 0) continue;
-      if (seg.transmissions > 0 && diff(seg.sn, windowEnd) >= 0) {
-        seg.rto = this.#rto.rto;
-        seg.resendAt = now;
+    // Segments already sent need a look only when one may be due: a timer expired, a later segment
+    // was acknowledged (fast or early resend), the peer's window closed or shrank below the flight.
+    // Otherwise only the new segments at the end go out — a flush per ACK packet does not walk the
+    // whole send window (128 segments by default) to find nothing.
+    const buffer = this.#sendBuffer;
+    const scanAll =
+      this.#overtaken || persist || diff(this.#sndNxt, windowEnd) > 0 || diff(now, this.#earliestResend) >= 0;
+    let earliest = (now + MAX_RTO) >>> 0;
+    let stillOvertaken = false;
+    for (let i = scanAll ? 0 : buffer.length - fresh; i < buffer.length; i++) {
+      const seg = buffer[i] as InFlight;
+      if (seg.transmissions > 0 && (persist || diff(seg.sn, windowEnd) >= 0)) {
+        if (!persist) {
+          seg.rto = this.#rto.rto;
+          seg.resendAt = now;
+        }
+        if (seg.fastAck > 0) stillOvertaken = true;
+        if (diff(seg.resendAt, earliest) < 0) earliest = seg.resendAt;
         continue;
       }
       let send = false;
@@ -382,7 +401,10 @@ export class KcpControl {
         timedOut++;
       }
       if (!send) {
+        // Overtaken but not resent (new data went out instead): an early resend may come next time.
+        if (seg.fastAck > 0) stillOvertaken = true;
         if (!persist) nextDue = Math.min(nextDue, Math.max(1, diff(seg.resendAt, now)));
+        if (diff(seg.resendAt, earliest) < 0) earliest = seg.resendAt;
         continue;
       }
       seg.fastAck = 0;
@@ -399,6 +421,15 @@ export class KcpControl {
         this.#deadTransmissions = seg.transmissions;
       }
       nextDue = Math.min(nextDue, seg.rto);
+      if (diff(seg.resendAt, earliest) < 0) earliest = seg.resendAt;
+    }
+    if (scanAll) {
+      this.#overtaken = stillOvertaken;
+      this.#earliestResend = earliest;
+    } else {
+      // Unscanned segments keep their timers: the earliest of them still bounds the next flush.
+      if (diff(earliest, this.#earliestResend) < 0) this.#earliestResend = earliest;
+      if (buffer.length > fresh) nextDue = Math.min(nextDue, Math.max(1, diff(this.#earliestResend, now)));
     }
     this.#nextFlushIn = nextDue;
     this.#writer.emit();
@@ -431,7 +462,10 @@ export class KcpControl {
     // Segments sent before the acknowledged one and still unacknowledged were overtaken.
     for (let i = 0; i < index; i++) {
       const earlier = buffer[i] as InFlight;
-      if (diff(earlier.ts, ts) <= 0) earlier.fastAck++;
+      if (diff(earlier.ts, ts) <= 0) {
+        earlier.fastAck++;
+        this.#overtaken = true;
+      }
     }
     this.#sndUna = buffer[0]?.sn ?? this.#sndNxt;
     return true;

@@ -51,11 +51,19 @@ export function kcpListen(socket: DatagramSocket, options: KcpListenOptions = {}
   const onDrop = options.onDrop;
   return new Observable<KcpSession>((subscriber) => {
     const sessions = new Map<string, KcpSession>();
+    // The socket hands out one Endpoint object per remote: the last one's session is found without
+    // building its key (a bulk transfer is thousands of datagrams a second from one remote).
+    let last: { remote: Endpoint; session: KcpSession } | undefined;
     const input = socket.datagrams.subscribe({
       next: ({ data, remote }) => {
+        if (last?.remote === remote) {
+          last.session.input(data);
+          return;
+        }
         const key = originKey(remote);
         const known = sessions.get(key);
         if (known) {
+          last = { remote, session: known };
           known.input(data);
           return;
         }
@@ -82,6 +90,7 @@ export function kcpListen(socket: DatagramSocket, options: KcpListenOptions = {}
             },
             closed: (s) => {
               if (sessions.get(key) === s) sessions.delete(key);
+              if (last?.session === s) last = undefined;
             },
           },
           resolved,

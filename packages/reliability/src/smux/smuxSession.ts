@@ -7,7 +7,7 @@ import {
   SocketClosedError,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
-import { encodeSmuxFrame, encodeSmuxHeader, parseSmuxFrame, SmuxCommand, smuxFrames } from './smuxFrame.js';
+import { encodeSmuxFrame, parseSmuxFrame, SmuxCommand, smuxFrames } from './smuxFrame.js';
 import { SmuxStream, type SmuxStreamHost } from './smuxStream.js';
 
 /**
@@ -305,9 +305,11 @@ export class SmuxSession {
           return;
         }
         if (frame.data.length === 0) return;
-        // The frame is a view into the link's chunk; keep only its own bytes.
+        // The frame may be a view into a larger chunk of the link's: keep only its own bytes then
+        // (a small frame must not pin a 64 KiB chunk). A frame the decoder assembled from several
+        // chunks already owns its buffer, and a 32 KiB copy of it would be pure cost.
         this.#bucket -= frame.data.length;
-        stream.pushed(frame.data.slice());
+        stream.pushed(ownsBuffer(frame.data) ? frame.data : frame.data.slice());
         if (this.#bucket <= 0 && !this.#linkPaused && this.#link.pause) {
           this.#linkPaused = true;
           this.#link.pause();
@@ -331,17 +333,9 @@ export class SmuxSession {
       return;
     }
     this.#counters.framesSent++;
-    let frame: Uint8Array;
-    if (data.length > 256) {
-      // Header and payload as two writes: the link (KCP's stream mode, a TCP socket) joins them,
-      // and a 32 KiB payload is not copied once more just to sit behind its 8-byte header.
-      frame = data;
-      this.#link.send(encodeSmuxHeader(this.version, cmd, sid, data.length)).subscribe({
-        error: () => undefined,
-      });
-    } else {
-      frame = encodeSmuxFrame({ version: this.version, cmd, sid, data });
-    }
+    // Header and payload in one write, as smux's writeFrame does: the 32 KiB copy costs less than a
+    // second send, which over KCP may leave as a datagram of its own with the 8-byte header in it.
+    const frame = encodeSmuxFrame({ version: this.version, cmd, sid, data });
     this.#link.send(frame).subscribe({
       complete: () => done?.(),
       error: (err: unknown) => {
@@ -373,3 +367,8 @@ export class SmuxSession {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** True when `view` covers at least half of its buffer: keeping it retains at most twice its bytes. */
+function ownsBuffer(view: Uint8Array): boolean {
+  return view.byteLength * 2 >= view.buffer.byteLength;
+}

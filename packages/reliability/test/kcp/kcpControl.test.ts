@@ -101,6 +101,39 @@ describe('KcpControl', () => {
     expect(h.a.stats.timeoutRetransmits).toBe(0);
   });
 
+  it('early-resends an overtaken segment at the first flush without new data, even after flushes that sent only new data', () => {
+    const h = harness({ tuning: { ...KCP_MODES.fast, fastResend: 2 } });
+    h.a.send(new Uint8Array(1326 * 2));
+    h.a.flush();
+    h.exchange((segments, toPeer) => toPeer && segments.some((s) => s.cmd === KcpCommand.PUSH && s.sn === 0));
+    h.b.flush();
+    h.exchange(); // sn 1's ACK: sn 0 overtaken once (below fastResend)
+    h.a.send(new Uint8Array(10));
+    h.a.flush(); // new data goes out: no early resend yet
+    expect(pushes(h.toB.splice(0)).map((s) => s.sn)).toEqual([2]);
+    h.a.flush();
+    expect(pushes(h.toB.splice(0)).map((s) => s.sn)).toEqual([0]);
+    expect(h.a.stats.earlyRetransmits).toBe(1);
+    expect(h.a.stats.timeoutRetransmits).toBe(0);
+  });
+
+  it('keeps the timers of segments already sent while flushes send only new ones: a lost segment is resent at its RTO', () => {
+    const h = harness({ tuning: { ...KCP_MODES.normal, intervalMs: 10 } });
+    h.a.send(Uint8Array.of(1));
+    h.a.flush();
+    h.toB.length = 0;
+    const resentAt: number[] = [];
+    for (let t = 10; t <= 200; t += 10) {
+      h.advance(10);
+      // Each new write closes the segment before it, so every flush has one new segment to send.
+      if (t <= 150) h.a.send(new Uint8Array(h.a.mss));
+      h.a.flush();
+      if (pushes(h.toB.splice(0)).some((s) => s.sn === 0)) resentAt.push(t);
+    }
+    expect(resentAt).toEqual([200]);
+    expect(h.a.stats.timeoutRetransmits).toBe(1);
+  });
+
   it("retransmits on timeout after KCP's RTO, growing it linearly (KCP) or doubling it (RFC 6298)", () => {
     for (const [rto, waits] of [
       ['kcp', [200, 400, 600]],
