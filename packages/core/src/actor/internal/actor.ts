@@ -274,7 +274,7 @@ export class Actor {
       mailbox.push(message);
       if (
         mailbox.overflow === 'backpressure' &&
-        this.#link.canPause &&
+        this.#link.pause !== undefined &&
         !this.#paused &&
         mailbox.aboveHighWater
       ) {
@@ -299,7 +299,7 @@ export class Actor {
           this.#drop('newest', message);
           // A pausable link that keeps delivering past the whole capacity broke its contract:
           // dropping a chunk of a byte stream would corrupt it, so the actor fails instead.
-          if (this.#link.canPause) this.#fail(this.#generation, this.#mailboxOverflow());
+          if (this.#link.pause !== undefined) this.#fail(this.#generation, this.#mailboxOverflow());
           break;
         case 'fail':
           this.#drop('newest', message);
@@ -383,7 +383,7 @@ export class Actor {
     const mailbox = this.#mailbox;
     if (!this.#closed && this.#paused && mailbox.belowLowWater) {
       this.#paused = false;
-      this.#link.resume();
+      this.#link.resume?.();
       this.#host.emit({ type: 'backpressure', peer: this.info, paused: false, queued: mailbox.size });
     }
   }
