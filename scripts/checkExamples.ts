@@ -1,15 +1,17 @@
 // Type-checks every TSDoc `@example` of the published packages (the API docs' pages), so an example
 // cannot call a helper that does not exist or pass an option an API does not take:
-// `npm run check:examples`. Not yet part of `npm run typecheck` or CI: the examples that still fail
-// it are mostly fragments whose context (what `socket` or `net` is) CONTEXT below cannot guess; each
-// needs its context written in the example. (`examples/` is an app, not an API: not checked.)
+// `npm run check:examples`, part of `npm run lint` (so of CI). The packages, their subpath entries
+// and their files are found, not listed: a moved or new file is checked as it is.
+// (`examples/` is an app, not an API: not checked.)
 //
 // An example is a fragment, as in RxJS's and undici's docs: it names porta's and rxjs's exports
-// without importing them, and it works on things a reader already has (a `socket`, a `conn`). So
-// each example becomes a module that imports, from the package that documents it, then the other
-// porta packages, then rxjs, every exported name it uses and does not declare itself, and that
-// declares the reader's things with the types in CONTEXT below. Any other unknown name is an error:
-// that is the phantom helper this check is for.
+// without importing them, and it works on the few things CONTEXT below names (a `socket` is a
+// UdpSocket, a `conn` a TcpConnection, a `net` a SimNetwork). Anything else it uses it imports
+// (`import fc from 'fast-check'`), makes, or says it has: `declare const session: KcpSession;`,
+// which also overrides CONTEXT's meaning of a name. So each example becomes a module that imports,
+// from the entry that documents it, then the other porta entries, then rxjs, every exported name it
+// uses and does not declare itself, and that declares the CONTEXT names it uses. Any other unknown
+// name is an error: that is the phantom helper this check is for.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
