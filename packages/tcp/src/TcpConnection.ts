@@ -320,6 +320,8 @@ export class TcpConnection {
    *
    * @example
    * ```ts
+   * import { open } from 'node:fs/promises';
+   * await using file = await open('received.bin', 'w');
    * for await (const chunk of conn.chunks({ highWaterMark: 64 * 1024 })) await file.write(chunk);
    * ```
    */

@@ -35,7 +35,7 @@ export type { RejectedConnection, TcpListenerStats } from './TcpListenerStats.js
  * ```ts
  * listenTcp({ port: 0 }).pipe(
  *   switchMap((listener) => listener.connections),
- *   mergeMap((conn) => conn.bytes.pipe(recvall(16), concatMap(() => conn.send(reply)))),
+ *   mergeMap((conn) => conn.bytes.pipe(recvall(16), concatMap((question) => conn.send(question.reverse())))),
  * );
  * ```
  */
