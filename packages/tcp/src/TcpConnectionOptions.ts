@@ -10,7 +10,8 @@ import type { ProxiedConnection } from './proxyProtocolOptions.js';
  *
  * @example
  * ```ts
- * const conn = new TcpConnection(socket, { idleTimeoutMs: 30_000 });
+ * import { connect } from 'node:net';
+ * const conn = new TcpConnection(connect(1060, '127.0.0.1'), { idleTimeoutMs: 30_000 });
  * ```
  */
 export interface TcpConnectionOptions {
