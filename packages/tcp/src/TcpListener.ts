@@ -9,57 +9,19 @@ import {
   PortaError,
   ProxyProtocolError,
   portaChannels,
-  TimeoutError,
 } from '@porta/core';
-import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { connectionIterator } from './internal/connectionIterator.js';
+import { HandshakeDeadlines } from './internal/HandshakeDeadlines.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { readProxyHeader } from './internal/readProxyHeader.js';
 import { remoteOf } from './internal/socketEndpoints.js';
 import { tlsFailureReason } from './internal/tlsFailureReason.js';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
 import { TcpConnection, type TcpConnectionOptions } from './TcpConnection.js';
+import type { RejectedConnection, TcpListenerStats } from './TcpListenerStats.js';
 
-/**
- * A connection the listener closed before any consumer saw it, and why.
- *
- * @example
- * ```ts
- * listener.rejected.subscribe((r) => console.warn(`${formatEndpoint(r.remote)}: ${r.reason}`));
- * ```
- */
-export interface RejectedConnection {
-  readonly remote: Endpoint;
-  readonly reason: string;
-  /**
-   * `CONNECTION_LIMIT` when over `maxConnections`, `TLS` when the handshake failed, `TIMEOUT` when
-   * it did not finish within its deadline (`handshakeTimeoutMs`, or `idleTimeoutMs` if shorter),
-   * `PROXY_PROTOCOL` for a bad PROXY header, or one from a source not trusted to send it.
-   */
-  readonly error: PortaError;
-}
-
-/**
- * A snapshot of a listener's counters.
- *
- * @example
- * ```ts
- * const { accepted, rejected, open } = listener.stats;
- * ```
- */
-export interface TcpListenerStats {
-  /** Connections handed to `connections` so far. */
-  readonly accepted: number;
-  /** Connections closed at once (over the limit, failed TLS handshake). */
-  readonly rejected: number;
-  /** Connections open now (TLS: including those still in their handshake). */
-  readonly open: number;
-  /**
-   * Connections closed over their PROXY header (`proxyProtocol` option): malformed, truncated or
-   * slow from a trusted balancer, or present at all from anyone else. Also counted in `rejected`.
-   */
-  readonly proxyErrors: number;
-}
+export type { RejectedConnection, TcpListenerStats } from './TcpListenerStats.js';
 
 /**
  * A listening TCP (or TLS) socket, emitted by `listenTcp` once it listens: the course's
@@ -73,7 +35,7 @@ export interface TcpListenerStats {
  * ```ts
  * listenTcp({ port: 0 }).pipe(
  *   switchMap((listener) => listener.connections),
- *   mergeMap((conn) => conn.bytes.pipe(recvall(16), concatMap(() => conn.send(reply)))),
+ *   mergeMap((conn) => conn.bytes.pipe(recvall(16), concatMap((question) => conn.send(question.reverse())))),
  * );
  * ```
  */
@@ -91,10 +53,8 @@ export class TcpListener {
   readonly #setup: TcpListenerSetup;
   readonly #sockets = new Set<Socket>();
   readonly #refused = new WeakSet<Socket>();
-  /** TLS: the peer's address read at accept (Node forgets it once the peer hangs up). */
-  readonly #remotes = new WeakMap<Socket, Endpoint>();
-  /** TLS: the deadline of each handshake in progress, by raw socket. */
-  readonly #handshakes = new Map<Socket, Subscription>();
+  /** TLS only: the deadline of each handshake in progress. */
+  readonly #handshakes: HandshakeDeadlines | undefined;
   readonly #waiting: TcpConnection[] = [];
   readonly #subscribers = new Set<Subscriber<TcpConnection>>();
   readonly #rejectSubscribers = new Set<Subscriber<RejectedConnection>>();
@@ -127,9 +87,15 @@ export class TcpListener {
     });
     server.on('connection', (raw: Socket) => this.#onRawConnection(raw));
     if (setup.tls) {
+      this.#handshakes = new HandshakeDeadlines(
+        setup.scheduler,
+        setup.handshakeTimeoutMs,
+        this.#refused,
+        (remote, error) => this.#reject(remote, error),
+      );
       server.on('secureConnection', (socket: TLSSocket) => {
         const raw = rawOf(socket);
-        if (raw !== undefined) this.#endHandshake(raw);
+        if (raw !== undefined) this.#handshakes?.end(raw);
         // Half-close (`end()` while reading on) from here on, as for plain TCP: see listenTcp.
         socket.allowHalfOpen = true;
         this.#deliver(socket);
@@ -146,7 +112,7 @@ export class TcpListener {
           if (this.#refused.has(raw)) return;
           this.#refused.add(raw);
         }
-        const remote = (raw === undefined ? undefined : this.#remotes.get(raw)) ?? remoteOf(socket);
+        const remote = (raw === undefined ? undefined : this.#handshakes?.remoteOf(raw)) ?? remoteOf(socket);
         this.#reject(
           remote,
           new PortaError(
@@ -305,9 +271,9 @@ export class TcpListener {
     }
     this.#open++;
     this.#sockets.add(raw);
-    if (this.#setup.tls) this.#startHandshake(raw);
+    if (this.#handshakes !== undefined) this.#handshakes.start(raw);
     raw.once('close', () => {
-      this.#endHandshake(raw);
+      this.#handshakes?.end(raw);
       this.#open--;
       this.#sockets.delete(raw);
       if (!this.#accepting && this.#open === 0) {
@@ -316,37 +282,6 @@ export class TcpListener {
       }
     });
     if (!this.#setup.tls) this.#deliver(raw);
-  }
-
-  /**
-   * A handshake must finish within its deadline, or a peer that never sends a ClientHello (or
-   * trickles one) would hold its `maxConnections` slot for as long as it likes.
-   */
-  #startHandshake(raw: Socket): void {
-    this.#remotes.set(raw, remoteOf(raw));
-    const deadline = this.#setup.handshakeTimeoutMs;
-    const timer = this.#setup.scheduler.schedule(() => {
-      this.#handshakes.delete(raw);
-      if (raw.destroyed || this.#refused.has(raw)) return;
-      this.#refused.add(raw);
-      const remote = this.#remotes.get(raw) ?? remoteOf(raw);
-      raw.destroy();
-      this.#reject(
-        remote,
-        new TimeoutError(
-          `TLS handshake with ${formatEndpoint(remote)} did not complete within ${deadline} ms`,
-          deadline,
-        ),
-      );
-    }, deadline);
-    this.#handshakes.set(raw, timer);
-  }
-
-  #endHandshake(raw: Socket): void {
-    const timer = this.#handshakes.get(raw);
-    if (timer === undefined) return;
-    this.#handshakes.delete(raw);
-    timer.unsubscribe();
   }
 
   #deliver(socket: Socket): void {
@@ -439,8 +374,7 @@ export class TcpListener {
   #destroySockets(): void {
     for (const cancel of [...this.#headerReads]) cancel();
     this.#headerReads.clear();
-    for (const timer of this.#handshakes.values()) timer.unsubscribe();
-    this.#handshakes.clear();
+    this.#handshakes?.cancelAll();
     for (const conn of this.#waiting.splice(0)) conn.close();
     for (const socket of [...this.#sockets]) socket.destroy();
   }

@@ -23,6 +23,7 @@ export interface MemoryTransportOptions {
  *
  * @example
  * ```ts
+ * const t = memoryTransport();
  * const udpLike = t.connect({ canPause: false });
  * const slowSocket = t.connect({ sends: 'manual' });
  * ```
@@ -149,10 +150,12 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
  *
  * @example
  * ```ts
+ * const transport = memoryTransport();
+ * serve(transport, (peer) => peer.messages).subscribe();
  * const client = transport.connect({ sends: 'manual' });
- * client.send(bytes);          // the peer sends to the server
- * client.completeSends();      // let the server's pending sends finish
- * expect(client.received).toHaveLength(1);
+ * client.send(Uint8Array.of(1)); // the peer sends to the server
+ * client.completeSends();        // let the server's pending sends finish
+ * console.log(client.received);  // [Uint8Array [1]]
  * ```
  */
 export class MemoryPeer {
@@ -186,7 +189,6 @@ export class MemoryPeer {
       id,
       local,
       remote,
-      canPause: this.canPause,
       inbound: new Observable<Uint8Array>((subscriber) => {
         if (this.#subscribed) {
           subscriber.error(new SocketClosedError(`inbound of ${id} was already subscribed`));
@@ -218,15 +220,20 @@ export class MemoryPeer {
             this.#pending = this.#pending.filter((e) => e !== entry);
           };
         }),
-      pause: () => {
-        this.flow.push('pause');
-        if (this.canPause) this.#paused = true;
-      },
-      resume: () => {
-        this.flow.push('resume');
-        this.#paused = false;
-        this.#flush();
-      },
+      // Pausing is a capability: a UDP-like link has no pause/resume at all.
+      ...(this.canPause
+        ? {
+            pause: () => {
+              this.flow.push('pause');
+              this.#paused = true;
+            },
+            resume: () => {
+              this.flow.push('resume');
+              this.#paused = false;
+              this.#flush();
+            },
+          }
+        : {}),
       end: () => {
         this.#ended = true;
       },
@@ -245,7 +252,7 @@ export class MemoryPeer {
     };
   }
 
-  /** True while the server has paused reading (only ever true when `canPause`). */
+  /** True while the server has paused reading (only ever true when `canPause`: the link then has `pause`). */
   get paused(): boolean {
     return this.#paused;
   }

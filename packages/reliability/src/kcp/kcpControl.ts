@@ -57,6 +57,8 @@ function positiveInt(value: number, name: string, min = 1, max = 0xffff): number
  *
  * @example
  * ```ts
+ * const wire: Uint8Array[] = [];
+ * let clock = 0; // ms, advanced by the caller
  * const kcp = new KcpControl({ conv: 1, output: (p) => wire.push(p), now: () => clock });
  * kcp.send(new TextEncoder().encode('hello'));
  * kcp.flush(); // one PUSH

@@ -7,6 +7,7 @@ import type { KcpRtoName } from './kcpRtoPolicy.js';
  *
  * @example
  * ```ts
+ * const peer = toEndpoint({ address: '127.0.0.1', port: 29900 });
  * const options: KcpControlOptions = { conv: 7, output: (p) => socket.send(p, peer).subscribe(), now: () => Date.now() };
  * ```
  */
@@ -59,6 +60,7 @@ export interface KcpRetransmission {
  *
  * @example
  * ```ts
+ * declare const control: KcpControl;
  * console.log(`${control.stats.retransmitted} retransmitted, RTO ${control.rto} ms`);
  * ```
  */

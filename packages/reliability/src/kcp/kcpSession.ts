@@ -47,7 +47,6 @@ export class KcpSession implements PeerLink {
   readonly conv: number;
   readonly local: Endpoint;
   readonly remote: Endpoint;
-  readonly canPause = true;
   /** Inbound bytes in order. Completes on close, errors with the failure (`KCP_DEAD_LINK`). */
   readonly bytes: Observable<Uint8Array>;
   /** Same as {@link KcpSession.bytes}: the {@link PeerLink} name. */
@@ -168,6 +167,7 @@ export class KcpSession implements PeerLink {
    *
    * @example
    * ```ts
+   * declare const session: KcpSession; // from kcpConnect or kcpListen
    * await lastValueFrom(session.send(new TextEncoder().encode('Enviei, servidor')));
    * ```
    */

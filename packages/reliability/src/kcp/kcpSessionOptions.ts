@@ -49,6 +49,7 @@ export interface KcpSessionOptions {
  *
  * @example
  * ```ts
+ * declare const session: KcpSession; // from kcpConnect or kcpListen
  * const { retransmitted, rto, malformedPackets } = session.stats;
  * ```
  */
