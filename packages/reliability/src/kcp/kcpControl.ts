@@ -1,13 +1,13 @@
 import { InvalidArgumentError } from '@porta/core';
-import { KcpCongestionWindow } from './kcpCongestionWindow.js';
+import { KcpCongestionWindow } from './internal/kcpCongestionWindow.js';
+import { KcpPacketWriter } from './internal/kcpPacketWriter.js';
+import { KcpReceiver } from './internal/kcpReceiver.js';
+import { kcpSeqDiff as diff } from './internal/kcpSequence.js';
+import { KcpWindowProbe } from './internal/kcpWindowProbe.js';
 import type { KcpControlOptions, KcpControlStats, KcpRetransmission } from './kcpControlOptions.js';
-import { KcpPacketWriter } from './kcpPacketWriter.js';
 import { KCP_MODES, type KcpTuning } from './kcpProfile.js';
-import { KcpReceiver } from './kcpReceiver.js';
 import { type KcpRtoPolicy, kcpRtoPolicy } from './kcpRtoPolicy.js';
 import { KCP_HEADER_LENGTH, KcpCommand, type KcpSegment } from './kcpSegment.js';
-import { kcpSeqDiff as diff } from './kcpSequence.js';
-import { KcpWindowProbe } from './kcpWindowProbe.js';
 
 /** One segment waiting for its acknowledgement. */
 interface InFlight {

@@ -1,5 +1,5 @@
-import type { KcpControlStats } from './kcpControlOptions.js';
-import type { KcpSegment } from './kcpSegment.js';
+import type { KcpControlStats } from '../kcpControlOptions.js';
+import type { KcpSegment } from '../kcpSegment.js';
 import { kcpSeqDiff as diff } from './kcpSequence.js';
 
 interface Received {
@@ -14,13 +14,6 @@ interface Received {
  * they move to the receive queue, which holds what the application has not read yet — so its free
  * space is the window advertised to the peer, and memory is bounded by twice the window whatever the
  * peer sends.
- *
- * @example
- * ```ts
- * const receiver = new KcpReceiver(512, true, stats);
- * receiver.push(segment);
- * const bytes = receiver.receive();
- * ```
  */
 export class KcpReceiver {
   readonly #window: number;

@@ -2,13 +2,6 @@
  * KCP's congestion window (ikcp.c's `cwnd`, `incr`, `ssthresh`), used when the tuning turns
  * congestion control on: slow start then additive increase as `una` advances, half the flight after
  * a fast or early retransmission, one segment after a timeout.
- *
- * @example
- * ```ts
- * const cc = new KcpCongestionWindow(1306);
- * cc.grow(remoteWindow); // una advanced
- * const window = Math.min(sendWindow, remoteWindow, cc.cwnd);
- * ```
  */
 export class KcpCongestionWindow {
   readonly #mss: number;

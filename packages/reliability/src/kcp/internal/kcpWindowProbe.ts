@@ -4,12 +4,6 @@ const PROBE_LIMIT = 120_000;
 /**
  * When to ask a peer that advertises a zero window for its window again (WASK), as ikcp.c does:
  * 7 s after the window closed, then each wait ×1.5 up to 120 s; reset once the window reopens.
- *
- * @example
- * ```ts
- * const probe = new KcpWindowProbe();
- * if (probe.due(now, remoteWindow)) sendWask();
- * ```
  */
 export class KcpWindowProbe {
   #wait = 0;

@@ -1,11 +1,6 @@
 /**
  * Signed distance `a − b` on KCP's wrapping 32-bit sequence and time circle (ikcp.c's
  * `_itimediff`): positive when `a` is after `b`, whatever the wrap.
- *
- * @example
- * ```ts
- * kcpSeqDiff(2, 0xffffffff); // 3: sn 2 comes after the wrap
- * ```
  */
 export function kcpSeqDiff(a: number, b: number): number {
   return (a - b) | 0;

@@ -1,18 +1,10 @@
-import { KCP_HEADER_LENGTH, type KcpSegment, writeKcpSegment } from './kcpSegment.js';
+import { KCP_HEADER_LENGTH, type KcpSegment, writeKcpSegment } from '../kcpSegment.js';
 
 /**
  * Packs segments into datagrams of at most `mtu` bytes, as ikcp.c's flush does: each segment is
  * appended to the packet being built, which goes out (through `output`) when the next segment
  * would not fit, and at the end of the flush. The first `reserved` bytes of every packet are left
  * for the packet layer's header, so it can fill them in place.
- *
- * @example
- * ```ts
- * const writer = new KcpPacketWriter(1350, 20, (packet) => socket.send(packet));
- * writer.put(ack);
- * writer.put(push);
- * writer.emit(); // one datagram with both
- * ```
  */
 export class KcpPacketWriter {
   /** Segments written, over the writer's life. */
