@@ -9,6 +9,7 @@ import {
   openHandle,
   type PacketCapture,
   proxyHeaderDecoder,
+  reusePortSupported,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { ProxyProtocolSetup } from './internal/listenerSetup.js';
@@ -40,6 +41,13 @@ export interface ListenTcpOptions {
   readonly backlog?: number;
   /** With `host: '::'`, accept IPv6 only (no IPv4-mapped peers). Default false. */
   readonly ipv6Only?: boolean;
+  /**
+   * SO_REUSEPORT: several listeners (one per worker process) share the port and the kernel spreads
+   * incoming connections over them. The socket is this process's own even in a cluster worker (no
+   * round robin through the primary). Needs Node ≥ 22.12 on Linux (core's `reusePortSupported()`):
+   * elsewhere `INVALID_ARGUMENT`, since older Nodes ignore it and the second listen fails. Default false.
+   */
+  readonly reusePort?: boolean;
   /** Listen with TLS (node:tls) instead of plain TCP; same API otherwise. Needs `key` and `cert`. */
   readonly tls?: TlsOptions;
   /**
@@ -129,6 +137,11 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
         proxy = proxySetup(options.proxyProtocol, options.tls !== undefined);
       assertListenHost(host);
       assertPort(port);
+      if (options.reusePort === true && !reusePortSupported()) {
+        throw new InvalidArgumentError(
+          `reusePort needs Node ≥ 22.12 on Linux (core's reusePortSupported()); this is Node ${process.versions.node} on ${process.platform}`,
+        );
+      }
       if (options.backlog !== undefined) assertCount(options.backlog, 'backlog');
       maxConnections = assertCount(
         options.maxConnections ?? Number.POSITIVE_INFINITY,
@@ -160,8 +173,17 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
     let listener: TcpListener | undefined;
 
     server.on('error', (err) => subscriber.error(toPortaError(err, host, port, 'listening socket')));
+    const reusePort = options.reusePort === true;
     server.listen(
-      { host, port, backlog: options.backlog ?? 511, ipv6Only: options.ipv6Only ?? false },
+      {
+        host,
+        port,
+        backlog: options.backlog ?? 511,
+        ipv6Only: options.ipv6Only ?? false,
+        // @types/node 20 lacks `reusePort` (Node ≥ 22.12); checked above. Exclusive, or a cluster
+        // worker's listen would be made by the primary and shared round robin.
+        ...(reusePort ? { reusePort, exclusive: true } : {}),
+      },
       () => {
         listener = new TcpListener({
           server,
