@@ -2,7 +2,7 @@ import type { WorkerStats } from '../workers/reportStats.js';
 
 /**
  * The primary's tally of its workers' reports, per worker slot (index). Each worker reports
- * running totals, so the latest report replaces the one before; when a worker exits its counters
+ * running totals, so a name's latest value replaces the one before; when a worker exits its counters
  * are kept for its slot (its successor starts again from zero), but its gauges (`active`, `open`:
  * numbers about now) die with it.
  */
@@ -17,8 +17,9 @@ export class WorkerTotals {
     this.#gauges = new Set(gauges);
   }
 
+  /** A report names running totals: each name's latest value wins, names not in it are kept. */
   update(index: number, stats: WorkerStats): void {
-    this.#current[index] = stats;
+    this.#current[index] = { ...this.#current[index], ...stats };
   }
 
   retire(index: number): void {

@@ -51,8 +51,7 @@ export function isServerEventMessage(message: unknown): message is ServerEventMe
 export interface ForwardServerEventsOptions {
   /**
    * Which event types to forward (default all). The totals travel with every forwarded event, so
-   * forwarding fewer types makes `pool.stats()` lag until the next one — the worker's final
-   * `closed` events, or a {@link reportStats} as it drains, bring it up to date.
+   * forwarding fewer types makes `pool.stats()` lag until the next one.
    */
   readonly types?: readonly ServerEvent['type'][];
 }
@@ -60,11 +59,15 @@ export interface ForwardServerEventsOptions {
 /**
  * In a pool's worker, sends each event of a `serve` server to the primary, which republishes it on
  * `pool.serverEvents` with the worker's index and keeps the worker's latest totals for
- * `pool.stats()`. The events pass through unchanged; outside a pool nothing is sent.
+ * `pool.stats()`. The events pass through unchanged; outside a pool nothing is sent. Totals move
+ * with events (a peer opening, closing, failing), not with every message; and a server that is
+ * unsubscribed emits nothing more, so as the worker drains, send its final totals with
+ * `reportStats(handle.stats())`.
  *
  * @example
  * ```ts
- * serve(udpTransport(dispatchedUdpSocket()), echo).pipe(forwardServerEvents()).subscribe();
+ * const server = serve(udpTransport({ port, reusePort: true }), echo).pipe(forwardServerEvents()).subscribe();
+ * onShutdown(() => { server.unsubscribe(); void reportStats(handle.stats()).then(() => process.exit(0)); });
  * ```
  */
 export function forwardServerEvents(

@@ -29,8 +29,8 @@ export function isStatsMessage(message: unknown): message is StatsMessage {
 
 /**
  * In a pool's worker, tells the primary this worker's counters now (running totals since it
- * started, not increments): the pool keeps the latest report of each worker and adds them up in
- * `pool.stats()`. Report when something changes or on a timer, and once more as you drain, before
+ * started, not increments): the pool keeps each name's latest value per worker (names a report
+ * leaves out keep theirs) and adds them up in `pool.stats()`. Report when something changes or on a timer, and once more as you drain, before
  * exiting. Resolves once the message is on its way (so `process.exit` after it loses nothing);
  * resolves `false` outside a pool.
  *
