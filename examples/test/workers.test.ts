@@ -64,7 +64,9 @@ describe('porta udp-local server --workers 2', () => {
       console.log(`udp-local --workers 2: ${summary}`);
       // One client, one home: all 200 answered by the same worker (the workers' own totals, sent
       // to the primary), none dropped — whether the kernel (reusePort) or the dispatcher chose it.
-      expect(summary).toMatch(/200 answered, per worker (200\/0|0\/200); 1 clients, per worker (1\/0|0\/1); 0 dropped/);
+      expect(summary).toMatch(
+        /200 answered, per worker (200\/0|0\/200); 1 clients, per worker (1\/0|0\/1); 0 dropped/,
+      );
       expect(await portIsFree('udp', port)).toBe(true);
     },
     SLOW,
