@@ -1,28 +1,64 @@
 // Type-checks every TSDoc `@example` of the published packages (the API docs' pages), so an example
 // cannot call a helper that does not exist or pass an option an API does not take:
-// `npm run check:examples`. Not yet part of `npm run typecheck` or CI: the examples that still fail
-// it are mostly fragments whose context (what `socket` or `net` is) CONTEXT below cannot guess; each
-// needs its context written in the example. (`examples/` is an app, not an API: not checked.)
+// `npm run check:examples`, part of `npm run lint` (so of CI). The packages, their subpath entries
+// and their files are found, not listed: a moved or new file is checked as it is.
+// (`examples/` is an app, not an API: not checked.)
 //
 // An example is a fragment, as in RxJS's and undici's docs: it names porta's and rxjs's exports
-// without importing them, and it works on things a reader already has (a `socket`, a `conn`). So
-// each example becomes a module that imports, from the package that documents it, then the other
-// porta packages, then rxjs, every exported name it uses and does not declare itself, and that
-// declares the reader's things with the types in CONTEXT below. Any other unknown name is an error:
-// that is the phantom helper this check is for.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+// without importing them, and it works on the few things CONTEXT below names (a `socket` is a
+// UdpSocket, a `conn` a TcpConnection, a `net` a SimNetwork). Anything else it uses it imports
+// (`import fc from 'fast-check'`), makes, or says it has: `declare const session: KcpSession;`,
+// which also overrides CONTEXT's meaning of a name. So each example becomes a module that imports,
+// from the entry that documents it, then the other porta entries, then rxjs, every exported name it
+// uses and does not declare itself, and that declares the CONTEXT names it uses. Any other unknown
+// name is an error: that is the phantom helper this check is for.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PACKAGES = [
-  { name: '@porta/core', dir: 'packages/core' },
-  { name: '@porta/udp', dir: 'packages/udp' },
-  { name: '@porta/tcp', dir: 'packages/tcp' },
-  { name: '@porta/reliability', dir: 'packages/reliability' },
-] as const;
-const SUBPATHS = ['@porta/reliability/effect'];
+
+/** A module a consumer can import (`@porta/core`, `@porta/core/testing`) and the source folder it is built from. */
+interface Entry {
+  readonly module: string;
+  readonly dir: string;
+  /** The package's own entry (`.`), not a subpath. */
+  readonly root: boolean;
+}
+
+/**
+ * Every entry point of every published package, read from `packages/<name>/package.json`'s
+ * exports map (its `@porta/source` condition), so a package, subpath or moved file needs no
+ * edit here. A file documents the entry whose source folder is the deepest one holding it
+ * (`src/testing/x.ts` → `@porta/core/testing`), the package's root entry on a tie.
+ */
+function entries(): Entry[] {
+  const found: Entry[] = [];
+  for (const name of readdirSync(join(root, 'packages')).sort()) {
+    const manifest = join(root, 'packages', name, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      name: string;
+      exports?: Record<string, unknown>;
+    };
+    for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+      const source =
+        typeof target === 'object' && target !== null ? Reflect.get(target, '@porta/source') : undefined;
+      if (typeof source !== 'string') continue;
+      const module = subpath === '.' ? pkg.name : `${pkg.name}/${subpath.replace(/^\.\//, '')}`;
+      found.push({ module, dir: dirname(join(root, 'packages', name, source)), root: subpath === '.' });
+    }
+  }
+  return found;
+}
+
+function entryOf(file: string, all: readonly Entry[]): Entry | undefined {
+  const holding = all.filter((e) => file.startsWith(e.dir + sep));
+  // Deepest folder first; among equals, the package's root entry.
+  holding.sort((a, b) => b.dir.length - a.dir.length || Number(b.root) - Number(a.root));
+  return holding[0];
+}
 
 /**
  * The things an example works on without making them, by name, with their type. Kept short on
@@ -155,16 +191,18 @@ function exportsOf(modules: readonly string[]): Map<string, Set<string>> {
   return result;
 }
 
+/** Every name the example uses, from its syntax tree (a scanner loses track inside template literals). */
 function identifiers(code: string): Set<string> {
+  const file = ts.createSourceFile('x.ts', code, ts.ScriptTarget.ES2022, true);
   const names = new Set<string>();
-  const scan = ts.createScanner(ts.ScriptTarget.ES2022, false, ts.LanguageVariant.Standard, code);
-  let previous = ts.SyntaxKind.Unknown;
-  for (let kind = scan.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scan.scan()) {
-    // `of` and `from` scan as contextual keywords; rxjs exports both.
-    if (ts.tokenIsIdentifierOrKeyword(kind) && previous !== ts.SyntaxKind.DotToken)
-      names.add(scan.getTokenText());
-    previous = kind;
-  }
+  const visit = (node: ts.Node) => {
+    const member =
+      (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) ||
+      (ts.isQualifiedName(node.parent) && node.parent.right === node);
+    if (ts.isIdentifier(node) && !member) names.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(file, visit);
   return names;
 }
 
@@ -197,12 +235,17 @@ function declared(code: string): Set<string> {
   return names;
 }
 
-const all: Example[] = PACKAGES.flatMap(({ name, dir }) =>
-  sourceFiles(join(root, dir, 'src')).flatMap((file) => examplesOf(file, name)),
+const ENTRIES = entries();
+/** Each package's source folder, once (the root entry's). */
+const roots = ENTRIES.filter((e) => e.root).map((e) => e.dir);
+const all: Example[] = roots.flatMap((dir) =>
+  sourceFiles(dir).flatMap((file) => {
+    const entry = entryOf(file, ENTRIES);
+    return entry === undefined ? [] : examplesOf(file, entry.module);
+  }),
 );
 const modules = [
-  ...PACKAGES.map((p) => p.name),
-  ...SUBPATHS,
+  ...ENTRIES.map((e) => e.module),
   'rxjs',
   'rxjs/testing',
   'node:diagnostics_channel',
@@ -232,13 +275,12 @@ for (const [i, example] of all.entries()) {
     .map(([name, type]) => `declare const ${name}: ${type};`);
   // The example's own imports stay at the top level of the module; the rest runs in an async
   // function so `await` works and its names cannot clash with another example's.
-  const ownImports = example.code
-    .split('\n')
-    .filter((l) => /^import\s/.test(l))
-    .join('\n');
+  // So do its `declare const x: T;` lines: what the reader already has, said in the example.
+  const hoisted = (l: string) => /^(import|declare)\s/.test(l);
+  const ownImports = example.code.split('\n').filter(hoisted).join('\n');
   const body = example.code
     .split('\n')
-    .filter((l) => !/^import\s/.test(l))
+    .filter((l) => !hoisted(l))
     .join('\n');
   const prefix = [...head, ownImports, ...context, 'export {};', 'async function example() {'].join('\n');
   sources.set(path, `${prefix}\n${body}\n}\nvoid example;\n`);

@@ -29,7 +29,10 @@ export class AbortError extends PortaError<'ABORT_ERR'> {
  *
  * @example
  * ```ts
- * signal.addEventListener('abort', () => subscriber.error(abortErrorOf(signal, 'connecting to db:5432')));
+ * const connecting = (signal: AbortSignal) =>
+ *   new Observable<never>((subscriber) => {
+ *     signal.addEventListener('abort', () => subscriber.error(abortErrorOf(signal, 'connecting to db:5432')));
+ *   });
  * ```
  */
 export function abortErrorOf(signal: AbortSignal, what = 'the operation'): AbortError {
@@ -45,7 +48,9 @@ export function abortErrorOf(signal: AbortSignal, what = 'the operation'): Abort
  *
  * @example
  * ```ts
- * if (options.signal !== undefined) assertSignal(options.signal);
+ * function open(options: { readonly signal?: AbortSignal } = {}) {
+ *   if (options.signal !== undefined) assertSignal(options.signal); // before any socket exists
+ * }
  * ```
  * @throws {@link InvalidArgumentError} naming what was passed instead.
  */

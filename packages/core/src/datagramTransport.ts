@@ -43,6 +43,8 @@ export interface DatagramTransportOptions {
  *
  * @example
  * ```ts
+ * const transport = datagramTransport('sim', new SimNetwork().bind({ port: 1060 }));
+ * serve(transport, (peer) => peer.messages).subscribe();
  * const { peersOpened, rejected } = transport.stats;
  * ```
  */

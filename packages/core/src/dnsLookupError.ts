@@ -13,7 +13,7 @@ const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', '
  * @example
  * ```ts
  * connectTcp({ host: 'db.internal', port: 5432 }).subscribe({
- *   error: (err) => isPortaError(err, 'DNS_LOOKUP_FAILED') && console.error(`no address for ${err.host}`),
+ *   error: (err) => err instanceof DnsLookupError && console.error(`no address for ${err.host}`),
  * });
  * ```
  */
@@ -35,7 +35,11 @@ export class DnsLookupError extends PortaError<'DNS_LOOKUP_FAILED'> {
  *
  * @example
  * ```ts
- * socket.on('error', (err) => reject(dnsLookupError(err, host) ?? err));
+ * import { createConnection } from 'node:net';
+ * const host = 'db.internal';
+ * createConnection({ host, port: 5432 }).on('error', (err) => {
+ *   throw dnsLookupError(err, host) ?? err;
+ * });
  * ```
  */
 export function dnsLookupError(err: unknown, host: string): DnsLookupError | undefined {

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * socket.pipe(lengthField()).subscribe({
+ * conn.bytes.pipe(lengthField()).subscribe({
  *   error: (err) => {
  *     if (isPortaError(err) && err.code === 'FRAME_TOO_LONG') console.error(err.message);
  *   },

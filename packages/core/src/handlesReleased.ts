@@ -9,7 +9,9 @@
  *
  * @example
  * ```ts
- * server.close(() => void handlesReleased().then(resolve));
+ * import { createServer } from 'node:net';
+ * const server = createServer().listen(0);
+ * await new Promise<void>((resolve) => server.close(() => void handlesReleased().then(resolve)));
  * ```
  */
 export function handlesReleased(): Promise<void> {

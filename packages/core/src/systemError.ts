@@ -6,7 +6,8 @@ import { AddressInUseError, AddressNotAvailableError } from './errors.js';
  *
  * @example
  * ```ts
- * socket.on('error', (err) => errnoOf(err) === 'ECONNRESET' && console.log('reset'));
+ * import { connect } from 'node:net';
+ * connect(1060, '127.0.0.1').on('error', (err) => errnoOf(err) === 'ECONNRESET' && console.log('reset'));
  * ```
  */
 export function errnoOf(err: unknown): string | undefined {

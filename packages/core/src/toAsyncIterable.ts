@@ -6,6 +6,7 @@ import { InvalidArgumentError } from './errors.js';
  *
  * @example
  * ```ts
+ * let dropped = 0;
  * const options: ToAsyncIterableOptions<Datagram> = { capacity: 256, onDrop: () => dropped++ };
  * ```
  */

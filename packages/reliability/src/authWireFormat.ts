@@ -197,7 +197,8 @@ export interface ParsedHeader {
  *
  * @example
  * ```ts
- * verify(key, { onReject: (reason: AuthRejectReason) => metrics.count(reason) });
+ * const rejects = new Map<AuthRejectReason, number>();
+ * verify(key, { onReject: (reason: AuthRejectReason) => rejects.set(reason, (rejects.get(reason) ?? 0) + 1) });
  * ```
  */
 export type AuthRejectReason = 'truncated' | 'format' | 'forged' | 'replay';

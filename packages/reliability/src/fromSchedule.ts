@@ -24,6 +24,7 @@ export interface FromScheduleOptions {
  *
  * @example
  * ```ts
+ * import { Schedule } from 'effect';
  * // The course: waits 100, 200, 400, 800 ms, then 1600 ms for the fifth send, then give up.
  * const course = fromSchedule(Schedule.exponential('100 millis').pipe(Schedule.intersect(Schedule.recurs(4))));
  * request$.pipe(retryBackoff({ policy: course }));

@@ -31,7 +31,9 @@ export interface ImpairOptions extends ImpairmentOptions {
  *
  * @example
  * ```ts
- * const { seen, lost } = op.stats; // op = impair({ lossRate: 0.5 })
+ * const op = impair({ lossRate: 0.5 });
+ * bytes$.pipe(op).subscribe();
+ * const { seen, lost } = op.stats;
  * ```
  */
 export interface ImpairStats {

@@ -28,6 +28,7 @@ export interface ProxyBindRequest {
  *
  * @example
  * ```ts
+ * const target = toEndpoint({ address: '127.0.0.1', port: 1060 }); // the server under test
  * const options: ImpairmentProxyOptions = { bind: bindUdp, target, requests: { lossRate: 0.5 }, seed: 1 };
  * ```
  */
@@ -92,7 +93,10 @@ export interface ImpairmentProxyStats {
  *
  * @example
  * ```ts
- * impairmentProxy(options).subscribe((proxy) => console.log(proxy.local.port, proxy.stats.clients));
+ * const target = toEndpoint({ address: '127.0.0.1', port: 1060 });
+ * impairmentProxy({ bind: bindUdp, target, lossRate: 0.2 }).subscribe((proxy) =>
+ *   console.log(proxy.local.port, proxy.stats.clients),
+ * );
  * ```
  */
 export interface ImpairmentProxy {

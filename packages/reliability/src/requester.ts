@@ -137,6 +137,8 @@ export interface RequesterOptions {
  *
  * @example
  * ```ts
+ * const client = requester(await openUdpSocket());
+ * const server = { address: '127.0.0.1', port: 1060 };
  * await firstValueFrom(client.request(payload, server, { signal: AbortSignal.timeout(5_000) }));
  * ```
  */

@@ -212,7 +212,10 @@ function matches(pattern: SimEndpointPattern, e: Endpoint): boolean {
  * const server = net.bind({ port: 1060 }).pipe(
  *   switchMap((s) => s.datagrams.pipe(mergeMap((d) => s.send(d.data, d.remote)))),
  * );
- * const result = net.run(merge(server, client)); // client: any DatagramSocket code bound on `net`
+ * const client = net.bind().pipe(
+ *   switchMap((s) => s.send(Uint8Array.of(1), { address: '127.0.0.1', port: 1060, family: 'IPv4' })),
+ * );
+ * const result = net.run(merge(server, client)); // any DatagramSocket code bound on `net` runs here
  * ```
  */
 export class SimNetwork {

@@ -23,6 +23,9 @@ export type SimTransportOptions = DatagramTransportOptions;
  *
  * @example
  * ```ts
+ * const transport = simTransport(net, { port: 1060 });
+ * serve(transport, (peer) => peer.messages, { scheduler: net.scheduler }).subscribe();
+ * net.advanceBy(1_000);
  * const { peersOpened, rejected } = transport.stats;
  * ```
  */

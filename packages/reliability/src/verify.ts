@@ -52,7 +52,9 @@ export interface VerifyOptions<T extends AuthMessage = AuthMessage> {
  *
  * @example
  * ```ts
- * const { accepted, rejected } = check.stats; // check = verify(key)
+ * const check = verify<Uint8Array>(key);
+ * bytes$.pipe(check).subscribe();
+ * const { accepted, rejected } = check.stats;
  * ```
  */
 export interface VerifyStats {

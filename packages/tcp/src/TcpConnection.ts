@@ -33,7 +33,8 @@ import type { ProxiedConnection } from './proxyProtocolOptions.js';
  *
  * @example
  * ```ts
- * const conn = new TcpConnection(socket, { idleTimeoutMs: 30_000 });
+ * import { connect } from 'node:net';
+ * const conn = new TcpConnection(connect(1060, '127.0.0.1'), { idleTimeoutMs: 30_000 });
  * ```
  */
 export interface TcpConnectionOptions {
@@ -492,6 +493,8 @@ export class TcpConnection implements PeerLink {
    *
    * @example
    * ```ts
+   * import { open } from 'node:fs/promises';
+   * await using file = await open('received.bin', 'w');
    * for await (const chunk of conn.chunks({ highWaterMark: 64 * 1024 })) await file.write(chunk);
    * ```
    */

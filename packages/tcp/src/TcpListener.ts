@@ -73,7 +73,7 @@ export interface TcpListenerStats {
  * ```ts
  * listenTcp({ port: 0 }).pipe(
  *   switchMap((listener) => listener.connections),
- *   mergeMap((conn) => conn.bytes.pipe(recvall(16), concatMap(() => conn.send(reply)))),
+ *   mergeMap((conn) => conn.bytes.pipe(recvall(16), concatMap((question) => conn.send(question.reverse())))),
  * );
  * ```
  */

@@ -19,6 +19,8 @@ import { TcpConnection } from './TcpConnection.js';
  *
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
+ * const ca = readFileSync('ca.pem');
  * const options: ConnectTcpOptions = { host: '127.0.0.1', port: 1060, timeoutMs: 2_000, tls: { ca } };
  * ```
  */

@@ -119,7 +119,10 @@ function proxySetup(options: ProxyProtocolOptions, tlsToo: boolean): ProxyProtoc
  * @example
  * ```ts
  * listenTcp({ port: 0 })
- *   .pipe(switchMap((listener) => listener.connections), mergeMap((conn) => conn.bytes.pipe(...)))
+ *   .pipe(
+ *     switchMap((listener) => listener.connections),
+ *     mergeMap((conn) => conn.bytes.pipe(lines(), concatMap((line) => conn.send(line)))),
+ *   )
  *   .subscribe();
  * ```
  */

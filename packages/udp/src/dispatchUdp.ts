@@ -22,6 +22,7 @@ export interface UdpWorkers {
  *
  * @example
  * ```ts
+ * declare const dispatcher: UdpDispatcher;
  * const { perWorker, dropped } = dispatcher.stats; // [1012, 988], 0
  * ```
  */
@@ -48,6 +49,7 @@ export interface UdpDispatchStats {
  *
  * @example
  * ```ts
+ * const pool = superviseWorkers({ workers: 2 });
  * new UdpDispatcher(socket, pool, { onReady: (i) => console.error(`worker ${i} ready`) });
  * ```
  */
@@ -112,8 +114,10 @@ export function workerFor(remote: Endpoint, size: number): number {
  *
  * @example
  * ```ts
- * const dispatcher = new UdpDispatcher(socket, pool);
+ * const socket = await openUdpSocket({ port: 1060 });
+ * // The pool's messages go to the dispatcher, made next (the callback runs later).
  * const pool = superviseWorkers({ workers: 2, onMessage: (i, m) => dispatcher.handle(i, m) });
+ * const dispatcher = new UdpDispatcher(socket, pool);
  * dispatcher.start();
  * ```
  */
@@ -240,7 +244,11 @@ function isInbound(message: unknown): message is InboundMessage {
  *
  * @example
  * ```ts
- * answerLengths(dispatchedUdpSocket()).subscribe();
+ * // In a worker: answer every datagram with its length, as the course's udp_local server does.
+ * const socket = dispatchedUdpSocket();
+ * socket.datagrams
+ *   .pipe(mergeMap((d) => socket.send(encodeString(`${d.data.length}`, 'ascii'), d.remote)))
+ *   .subscribe();
  * ```
  */
 export function dispatchedUdpSocket(local: Endpoint = localFromEnv()): DatagramSocket {

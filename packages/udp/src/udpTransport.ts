@@ -24,6 +24,8 @@ export interface UdpTransportOptions extends BindUdpOptions, DatagramTransportOp
  *
  * @example
  * ```ts
+ * const transport = udpTransport({ port: 0 });
+ * serve(transport, (peer) => peer.messages).subscribe();
  * const { peersOpened, rejected } = transport.stats;
  * ```
  */

@@ -23,6 +23,7 @@ export interface MemoryTransportOptions {
  *
  * @example
  * ```ts
+ * const t = memoryTransport();
  * const udpLike = t.connect({ canPause: false });
  * const slowSocket = t.connect({ sends: 'manual' });
  * ```
@@ -149,10 +150,12 @@ export function memoryTransport(options: MemoryTransportOptions = {}): MemoryTra
  *
  * @example
  * ```ts
+ * const transport = memoryTransport();
+ * serve(transport, (peer) => peer.messages).subscribe();
  * const client = transport.connect({ sends: 'manual' });
- * client.send(bytes);          // the peer sends to the server
- * client.completeSends();      // let the server's pending sends finish
- * expect(client.received).toHaveLength(1);
+ * client.send(Uint8Array.of(1)); // the peer sends to the server
+ * client.completeSends();        // let the server's pending sends finish
+ * console.log(client.received);  // [Uint8Array [1]]
  * ```
  */
 export class MemoryPeer {

@@ -16,7 +16,7 @@ import type { PeerInfo } from './serverEvent.js';
  * @example
  * ```ts
  * const echo: Behaviour = (peer) => peer.messages;
- * const lookup: Behaviour = (peer) => peer.handle(async (query) => await db.get(query));
+ * const lookup: Behaviour = (peer) => peer.handle(async (query) => await db.lookup(query));
  * ```
  */
 export interface Peer extends PeerInfo {

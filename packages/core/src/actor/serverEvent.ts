@@ -7,7 +7,8 @@ import type { SupervisionStrategy } from './supervision.js';
  *
  * @example
  * ```ts
- * const who = `${event.peer.transport} ${event.peer.id}`;
+ * declare const peer: PeerInfo;
+ * const who = `${peer.transport} ${peer.id}`;
  * ```
  */
 export interface PeerInfo {
@@ -25,7 +26,9 @@ export interface PeerInfo {
  *
  * @example
  * ```ts
- * serve(t, echo).pipe(last()).subscribe((e) => console.log(e.stats.dropped));
+ * serve(memoryTransport(), echo)
+ *   .pipe(takeUntil(timer(1_000)), last())
+ *   .subscribe((e) => console.log(e.stats.dropped));
  * ```
  */
 export interface ServerStats {
@@ -90,7 +93,7 @@ export interface ServerEventBase {
  *
  * @example
  * ```ts
- * serve(t, echo).subscribe((e) => {
+ * serve(udpTransport({ port: 0 }), echo).subscribe((e) => {
  *   if (e.type === 'listening') setInterval(() => console.log(e.server.stats()), 1000);
  * });
  * ```

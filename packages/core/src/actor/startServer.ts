@@ -37,6 +37,7 @@ export interface RunningServer extends ServerHandle {
  *
  * @example
  * ```ts
+ * import { once } from 'node:events';
  * const echo: Behaviour = (peer) => peer.messages;
  * await using server = await startServer(tcpTransport({ port: 0 }), echo, { maxActors: 100 });
  * console.log('echo on port', server.local.port);

@@ -167,6 +167,7 @@ export class ChunkQueue {
    *
    * @example
    * ```ts
+   * const q = new ChunkQueue();
    * q.push(Uint8Array.of(1, 2));
    * q.push(Uint8Array.of(3)); // small chunks share one block
    * q.head(); // Uint8Array [1, 2, 3]
@@ -220,6 +221,7 @@ export class ChunkQueue {
    *
    * @example
    * ```ts
+   * const q = new ChunkQueue();
    * q.push(Uint8Array.of(0, 0, 0, 2, 0x68, 0x69, 0x0a));
    * q.takeFrame(4, 2, 1); // Uint8Array [0x68, 0x69]; all 7 bytes consumed
    * ```

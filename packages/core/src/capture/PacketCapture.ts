@@ -93,7 +93,9 @@ function wallClockNs(): bigint {
  * @example
  * ```ts
  * const capture = captureFile('udp.pcapng');
- * bindUdp({ port: 1060, capture }).pipe(...).subscribe({ complete: () => capture.close() });
+ * bindUdp({ port: 1060, capture })
+ *   .pipe(switchMap((socket) => socket.datagrams.pipe(take(10))))
+ *   .subscribe({ complete: () => capture.close() });
  * // tshark -r udp.pcapng
  * ```
  */

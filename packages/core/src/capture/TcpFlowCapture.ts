@@ -34,9 +34,10 @@ interface Half {
  *
  * @example
  * ```ts
- * const flow = capture.tcp(client, server);
- * flow.data('client', hello);
- * flow.data('server', reply);
+ * const capture = captureFile('tcp.pcapng');
+ * const flow = capture.tcp({ address: '127.0.0.1', port: 50312 }, { address: '127.0.0.1', port: 1060 });
+ * flow.data('client', encodeString('hello\n', 'utf8'));
+ * flow.data('server', encodeString('HELLO\n', 'utf8'));
  * flow.fin('client');
  * flow.fin('server');
  * ```

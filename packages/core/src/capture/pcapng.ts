@@ -71,7 +71,10 @@ const text = (code: number, value: string): BlockOption => ({ code, value: encod
  *
  * @example
  * ```ts
- * const file = [pcapngSectionHeader('porta'), pcapngInterfaceDescription(), pcapngEnhancedPacket({ ... })];
+ * import { writeFileSync } from 'node:fs';
+ * declare const ipPacket: Uint8Array; // one raw IPv4 or IPv6 packet
+ * const packet = pcapngEnhancedPacket({ timestampNs: 0n, data: ipPacket });
+ * writeFileSync('one.pcapng', Buffer.concat([pcapngSectionHeader('porta'), pcapngInterfaceDescription(), packet]));
  * ```
  */
 export function pcapngSectionHeader(application?: string): Uint8Array {
@@ -158,6 +161,7 @@ export interface PcapngPacket {
  *
  * @example
  * ```ts
+ * declare const ipPacket: Uint8Array; // one raw IPv4 or IPv6 packet
  * sink(pcapngEnhancedPacket({ timestampNs: BigInt(Date.now()) * 1_000_000n, data: ipPacket }));
  * ```
  */

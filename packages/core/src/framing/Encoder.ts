@@ -20,7 +20,7 @@
  *     return Uint8Array.of(n >> 8, n & 0xff);
  *   },
  * };
- * numbers$.pipe(encodeWith(uint16));
+ * of(1, 2, 65_535).pipe(encodeWith(uint16)); // [0, 1], [0, 2], [255, 255]
  * ```
  */
 export interface Encoder<T> {

@@ -26,7 +26,7 @@ export type LengthFieldLength = 1 | 2 | 3 | 4 | 8;
  * ```ts
  * // A 2-byte little-endian length that counts itself: [len = 2 + body][body]
  * const format: LengthFieldFormat = { lengthFieldLength: 2, byteOrder: 'little', lengthAdjustment: -2 };
- * bytes$.pipe(lengthField(format)); // bodies
+ * const bodies$ = bytes$.pipe(lengthField(format)); // bodies
  * bodies$.pipe(prependLength(format)); // the same frames back
  * ```
  */

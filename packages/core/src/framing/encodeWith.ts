@@ -7,6 +7,7 @@ import type { Encoder } from './Encoder.js';
  *
  * @example
  * ```ts
+ * const replies$ = of(encodeString('hi', 'utf8'), encodeString('there', 'utf8'));
  * replies$.pipe(encodeWith(new LengthFieldEncoder({ lengthFieldLength: 2 })), mergeMap((b) => conn.send(b)));
  * ```
  */

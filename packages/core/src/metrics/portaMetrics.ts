@@ -20,6 +20,7 @@ import type { MeterLike, MetricAttributes, ObservableResultLike } from './meterL
  *
  * @example
  * ```ts
+ * import { metrics } from '@opentelemetry/api';
  * const instruments = portaMetrics(metrics.getMeter('porta'));
  * process.once('SIGTERM', () => instruments.stop());
  * ```

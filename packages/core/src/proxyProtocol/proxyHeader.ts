@@ -27,6 +27,7 @@ export interface ProxyTlv {
  *
  * @example
  * ```ts
+ * declare const header: ProxyHeader; // from proxyHeaderDecoder
  * header.tlvs.filter((t) => t.type === PROXY_TLV.UNIQUE_ID);
  * ```
  */
@@ -50,6 +51,7 @@ export const PROXY_TLV = {
  *
  * @example
  * ```ts
+ * declare const header: ProxyHeader; // from proxyHeaderDecoder
  * if (header.ssl && header.ssl.client & 0x01) console.log(`client used ${header.ssl.version}`);
  * ```
  */
@@ -76,7 +78,8 @@ export interface ProxySslInfo {
  *
  * @example
  * ```ts
- * const client = header.source ?? socketRemote;
+ * declare const header: ProxyHeader; // from proxyHeaderDecoder
+ * const client = header.source ?? conn.remote;
  * ```
  */
 export interface ProxyHeader {

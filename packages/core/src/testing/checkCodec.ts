@@ -8,6 +8,7 @@ import { DecoderStallError, runDecoder } from './runDecoder.js';
  *
  * @example
  * ```ts
+ * import fc from 'fast-check';
  * const options: CheckCodecOptions<Uint8Array> = {
  *   decoder: () => new LengthFieldDecoder({ lengthFieldLength: 2 }),
  *   encode: new LengthFieldEncoder({ lengthFieldLength: 2 }),
@@ -56,6 +57,8 @@ class CodecCheckError extends Error {
  *
  * @example
  * ```ts
+ * import fc from 'fast-check';
+ * import { it } from 'vitest';
  * it('my codec keeps the contract', () =>
  *   checkCodec({
  *     decoder: () => new LengthFieldDecoder({ lengthFieldLength: 2 }),

@@ -17,6 +17,8 @@ export type Chunking = 'bytewise' | readonly number[];
  *
  * @example
  * ```ts
+ * import fc from 'fast-check';
+ * import { expect } from 'vitest';
  * fc.assert(fc.property(fc.uint8Array(), chunkings, (data, how) => {
  *   expect(runDecoder(new LinesDecoder(), chunked(data, how)).maxBuffered).toBeLessThan(9_000_000);
  * }));

@@ -31,7 +31,9 @@ export interface DecoderRun<T> {
  *
  * @example
  * ```ts
- * if (runDecoder(myDecoder, chunks).error instanceof DecoderStallError) throw new Error('fix decode');
+ * const chunks = [Uint8Array.of(0, 1), Uint8Array.of(7)];
+ * const run = runDecoder(new LengthFieldDecoder({ lengthFieldLength: 2 }), chunks);
+ * if (run.error instanceof DecoderStallError) throw new Error('fix decode');
  * ```
  */
 export class DecoderStallError extends Error {

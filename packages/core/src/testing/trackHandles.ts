@@ -31,8 +31,13 @@ export interface TrackHandlesOptions {
  *
  * @example
  * ```ts
+ * import { expect, it } from 'vitest';
  * trackHandles();
- * it('closes the socket on unsubscribe', async () => { … });
+ * it('closes the socket on unsubscribe', async () => {
+ *   const socket = await openUdpSocket({ port: 0 });
+ *   await socket.close(); // trackHandles fails the test if the UDP handle outlived it
+ *   expect(socket.local.port).toBeGreaterThan(0);
+ * });
  * ```
  */
 export function trackHandles(options: TrackHandlesOptions = {}): void {

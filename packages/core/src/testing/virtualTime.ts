@@ -25,6 +25,9 @@ export function advanceTo(scheduler: VirtualTimeScheduler, time: number): void {
  *
  * @example
  * ```ts
+ * import { expect } from 'vitest';
+ * const clock = new VirtualTimeScheduler();
+ * const subscription = timer(1_000, clock).subscribe();
  * subscription.unsubscribe();
  * expect(liveTimers(clock)).toBe(0);
  * ```

@@ -180,8 +180,10 @@ const SHUTDOWN = { porta: 'shutdown' } as const;
  *
  * @example
  * ```ts
- * if (cluster.isPrimary && workers > 1) await superviseWorkers({ workers }).stopped;
- * else runServer();
+ * import cluster from 'node:cluster';
+ * const workers = 4;
+ * if (cluster.isPrimary) await superviseWorkers({ workers }).stopped;
+ * else serve(tcpTransport({ port: 1060 }), (peer) => peer.messages).subscribe();
  * ```
  */
 export function superviseWorkers(options: SuperviseWorkersOptions): WorkerPool {

@@ -9,6 +9,7 @@ import { KCP_HEADER_LENGTH, KcpCommand, type KcpSegment, writeKcpSegment } from 
  *
  * @example
  * ```ts
+ * const peer = toEndpoint({ address: '127.0.0.1', port: 29900 });
  * const options: KcpControlOptions = { conv: 7, output: (p) => socket.send(p, peer).subscribe(), now: () => Date.now() };
  * ```
  */
@@ -61,6 +62,7 @@ export interface KcpRetransmission {
  *
  * @example
  * ```ts
+ * declare const control: KcpControl;
  * console.log(`${control.stats.retransmitted} retransmitted, RTO ${control.rto} ms`);
  * ```
  */
@@ -140,6 +142,8 @@ function positiveInt(value: number, name: string, min = 1, max = 0xffff): number
  *
  * @example
  * ```ts
+ * const wire: Uint8Array[] = [];
+ * let clock = 0; // ms, advanced by the caller
  * const kcp = new KcpControl({ conv: 1, output: (p) => wire.push(p), now: () => clock });
  * kcp.send(new TextEncoder().encode('hello'));
  * kcp.flush(); // one PUSH

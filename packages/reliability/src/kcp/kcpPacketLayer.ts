@@ -29,6 +29,7 @@ export interface KcpPacketLayer {
  *
  * @example
  * ```ts
+ * const peer = toEndpoint({ address: '127.0.0.1', port: 29900 });
  * kcpConnect(socket, peer, { packetLayer: rawKcpPacketLayer });
  * ```
  */
@@ -56,6 +57,7 @@ const CRC = 4;
  *
  * @example
  * ```ts
+ * const kcptunServer = toEndpoint({ address: '127.0.0.1', port: 29900 }); // kcptun-server -l :29900 --crypt none
  * kcpConnect(socket, kcptunServer, { packetLayer: kcpGoPacketLayer({ crypt: 'none' }) });
  * ```
  */

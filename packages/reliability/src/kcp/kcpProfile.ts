@@ -45,7 +45,7 @@ export const KCP_MODES: Readonly<Record<KcpMode, KcpTuning>> = {
  * @throws {@link @porta/core!InvalidArgumentError} for a name kcptun does not know.
  * @example
  * ```ts
- * const tuning = kcpMode(argv.mode ?? 'fast');
+ * const tuning = kcpMode(process.env.KCP_MODE ?? 'fast');
  * ```
  */
 export function kcpMode(name: string): KcpTuning {

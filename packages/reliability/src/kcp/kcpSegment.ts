@@ -5,7 +5,9 @@ import { KcpMalformedError } from '@porta/core';
  *
  * @example
  * ```ts
- * if (segment.cmd === KcpCommand.PUSH) deliver(segment.data);
+ * for (const segment of decodeKcpSegments(datagram.data)) {
+ *   if (segment.cmd === KcpCommand.PUSH) console.log(segment.sn, segment.data);
+ * }
  * ```
  */
 export const KcpCommand = {
@@ -58,8 +60,9 @@ const COMMANDS = new Set<number>(Object.values(KcpCommand));
  *
  * @example
  * ```ts
+ * const data = new TextEncoder().encode('hello');
  * const packet = new Uint8Array(KCP_HEADER_LENGTH + data.length);
- * writeKcpSegment(packet, 0, { conv, cmd: KcpCommand.PUSH, frg: 0, wnd: 32, ts, sn, una, data });
+ * writeKcpSegment(packet, 0, { conv: 7, cmd: KcpCommand.PUSH, frg: 0, wnd: 32, ts: 0, sn: 0, una: 0, data });
  * ```
  */
 export function writeKcpSegment(target: Uint8Array, offset: number, segment: KcpSegment): number {
@@ -81,7 +84,10 @@ export function writeKcpSegment(target: Uint8Array, offset: number, segment: Kcp
  *
  * @example
  * ```ts
- * socket.send(encodeKcpSegments([ack, push]), peer);
+ * const empty = new Uint8Array(0);
+ * const ack: KcpSegment = { conv: 7, cmd: KcpCommand.ACK, frg: 0, wnd: 32, ts: 0, sn: 4, una: 5, data: empty };
+ * const push: KcpSegment = { ...ack, cmd: KcpCommand.PUSH, sn: 5, data: Uint8Array.of(1) };
+ * socket.send(encodeKcpSegments([ack, push]), toEndpoint({ address: '127.0.0.1', port: 29900 }));
  * ```
  */
 export function encodeKcpSegments(segments: readonly KcpSegment[]): Uint8Array {

@@ -64,6 +64,7 @@ export interface KcpSessionOptions {
  *
  * @example
  * ```ts
+ * declare const session: KcpSession; // from kcpConnect or kcpListen
  * const { retransmitted, rto, malformedPackets } = session.stats;
  * ```
  */
@@ -276,6 +277,7 @@ export class KcpSession implements PeerLink {
    *
    * @example
    * ```ts
+   * declare const session: KcpSession; // from kcpConnect or kcpListen
    * await lastValueFrom(session.send(new TextEncoder().encode('Enviei, servidor')));
    * ```
    */

@@ -6,7 +6,8 @@ import type { OperatorFunction } from 'rxjs';
  *
  * @example
  * ```ts
- * if (frame.cmd === SmuxCommand.PSH) deliver(frame.sid, frame.data);
+ * const frame = parseSmuxFrame(encodeSmuxFrame({ version: 2, cmd: SmuxCommand.PSH, sid: 3, data: Uint8Array.of(1) }), 2);
+ * if (frame.cmd === SmuxCommand.PSH) console.log(frame.sid, frame.data);
  * ```
  */
 export const SmuxCommand = {
@@ -49,6 +50,7 @@ export interface SmuxFrame {
  * @throws {@link @porta/core!SmuxProtocolError} for a payload over 65,535 bytes (the length field's limit).
  * @example
  * ```ts
+ * declare const link: SmuxLink; // a KcpSession or a TcpConnection
  * link.send(encodeSmuxFrame({ version: 2, cmd: SmuxCommand.PSH, sid: 3, data }));
  * ```
  */
@@ -72,7 +74,9 @@ export function encodeSmuxFrame(frame: SmuxFrame): Uint8Array {
  * @throws {@link @porta/core!SmuxProtocolError} for a length over 65,535.
  * @example
  * ```ts
- * link.send(encodeSmuxHeader(1, SmuxCommand.PSH, 3, payload.length)); link.send(payload);
+ * declare const link: SmuxLink; // a KcpSession or a TcpConnection
+ * link.send(encodeSmuxHeader(1, SmuxCommand.PSH, 3, payload.length));
+ * link.send(payload);
  * ```
  */
 export function encodeSmuxHeader(version: number, cmd: SmuxCommand, sid: number, length: number): Uint8Array {
@@ -114,6 +118,7 @@ export function smuxFrames(): OperatorFunction<Uint8Array, Uint8Array> {
  * @throws {@link @porta/core!SmuxProtocolError} for a wrong version, an unknown command, or a payload the command cannot have.
  * @example
  * ```ts
+ * const raw = Uint8Array.of(2, SmuxCommand.NOP, 0, 0, 0, 0, 0, 0); // version, cmd, length, sid
  * const frame = parseSmuxFrame(raw, 2);
  * ```
  */

@@ -16,6 +16,7 @@ import { SmuxStream, type SmuxStreamHost } from './smuxStream.js';
  *
  * @example
  * ```ts
+ * declare const kcpSession: KcpSession;
  * const link: SmuxLink = kcpSession; // or a TcpConnection
  * ```
  */
@@ -34,6 +35,7 @@ export interface SmuxLink {
  *
  * @example
  * ```ts
+ * declare const session: KcpSession; // from kcpConnect
  * new SmuxSession(session, { client: true, version: 2, maxStreamBuffer: 2 * 1024 * 1024 });
  * ```
  */
@@ -64,6 +66,7 @@ export interface SmuxSessionOptions {
  *
  * @example
  * ```ts
+ * declare const session: SmuxSession;
  * console.log(session.stats.streams, session.stats.orphanFrames);
  * ```
  */
@@ -100,6 +103,7 @@ function checkInt(value: number, name: string, min: number, max: number): number
  *
  * @example
  * ```ts
+ * declare const kcpSession: KcpSession; // from kcpConnect
  * const mux = new SmuxSession(kcpSession, { client: true });
  * const stream = mux.open();
  * stream.send(hello).subscribe();
@@ -239,6 +243,7 @@ export class SmuxSession {
    * @throws {@link @porta/core!SocketClosedError} when the session is closed.
    * @example
    * ```ts
+   * declare const mux: SmuxSession;
    * const stream = mux.open();
    * ```
    */

@@ -40,6 +40,7 @@ const INITIAL_PEER_WINDOW = 262_144;
  *
  * @example
  * ```ts
+ * declare const session: SmuxSession;
  * const stream = session.open();
  * stream.send(request).pipe(switchMap(() => stream.bytes.pipe(recvall(16)))).subscribe(console.log);
  * ```
@@ -112,6 +113,7 @@ export class SmuxStream {
    *
    * @example
    * ```ts
+   * declare const stream: SmuxStream; // from SmuxSession.open
    * await lastValueFrom(stream.send(bytes));
    * ```
    */
