@@ -74,7 +74,9 @@ export interface ListenTcpOptions {
   readonly scheduler?: SchedulerLike;
   /**
    * Accept HAProxy's PROXY protocol (v1 and v2) from these trusted balancers: the connection's
-   * `remote` is the client they relay. See {@link ProxyProtocolOptions}. Plain TCP only for now.
+   * `remote` is the client they relay. See {@link ProxyProtocolOptions}. With `tls` too, the header
+   * is read in clear before the TLS handshake (as HAProxy's `send-proxy` to an `ssl` server sends
+   * it), and `handshakeTimeoutMs` bounds header and handshake together, from the TCP accept.
    */
   readonly proxyProtocol?: ProxyProtocolOptions;
   /** Record every accepted connection in a pcapng capture (core's `PacketCapture`). Default none. */
@@ -88,12 +90,7 @@ export interface ListenTcpOptions {
 
 const DEFAULT_PROXY_HEADER_TIMEOUT = 5_000;
 
-function proxySetup(options: ProxyProtocolOptions, tlsToo: boolean): ProxyProtocolSetup {
-  if (tlsToo) {
-    // The header comes before the TLS ClientHello, so it must be read off the raw socket before
-    // node:tls takes it; that path is not built yet, and silently ignoring the option would trust nobody.
-    throw new InvalidArgumentError('proxyProtocol cannot be combined with tls yet');
-  }
+function proxySetup(options: ProxyProtocolOptions): ProxyProtocolSetup {
   if (!Array.isArray(options.trusted)) {
     throw new InvalidArgumentError('proxyProtocol.trusted must be a list of addresses or CIDR ranges');
   }
@@ -136,8 +133,7 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     try {
       if (signal !== undefined) assertSignal(signal);
-      if (options.proxyProtocol !== undefined)
-        proxy = proxySetup(options.proxyProtocol, options.tls !== undefined);
+      if (options.proxyProtocol !== undefined) proxy = proxySetup(options.proxyProtocol);
       assertListenHost(host);
       assertPort(port);
       if (options.reusePort === true && !reusePortSupported()) {
@@ -170,9 +166,11 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
     // the certificate) would hold its socket, and a maxConnections slot, until Node's 120 s
     // handshake timeout. The listener makes each connection half-open once its handshake is done.
     const serverOptions = { allowHalfOpen: options.tls === undefined, noDelay: options.noDelay ?? false };
-    const server = options.tls
-      ? tls.createServer({ ...options.tls, ...serverOptions })
-      : net.createServer(serverOptions);
+    // PROXY with TLS: the header comes in clear before the ClientHello, so the listening socket is
+    // plain TCP and a TLS server that never listens handshakes each socket once its header is read.
+    const proxyBeforeTls = options.tls !== undefined && proxy !== undefined;
+    const tlsServer = options.tls ? tls.createServer({ ...options.tls, ...serverOptions }) : undefined;
+    const server = tlsServer === undefined || proxyBeforeTls ? net.createServer(serverOptions) : tlsServer;
     let listener: TcpListener | undefined;
 
     server.on('error', (err) => subscriber.error(toPortaError(err, host, port, 'listening socket')));
@@ -195,6 +193,7 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
           handshakeTimeoutMs: Math.min(handshakeTimeoutMs, options.idleTimeoutMs ?? Number.POSITIVE_INFINITY),
           scheduler,
           ...(proxy === undefined ? {} : { proxy }),
+          ...(proxyBeforeTls && tlsServer !== undefined ? { tlsServer } : {}),
           connection: {
             scheduler,
             ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),

@@ -8,6 +8,7 @@ import type { PeerInfo, ServerEvent, ServerStats } from '../actor/serverEvent.js
  *
  * @example
  * ```ts
+ * declare const pool: WorkerPool;
  * pool.serverEvents.subscribe(({ index, event }) => console.log(index, event.type, event.peer?.id));
  * ```
  */
@@ -45,7 +46,8 @@ export function isServerEventMessage(message: unknown): message is ServerEventMe
  *
  * @example
  * ```ts
- * serve(t, echo).pipe(forwardServerEvents({ types: ['failed', 'rejected'] }));
+ * declare const transport: TransportPlugin;
+ * serve(transport, (peer) => peer.messages).pipe(forwardServerEvents({ types: ['failed', 'rejected'] }));
  * ```
  */
 export interface ForwardServerEventsOptions {
@@ -66,8 +68,15 @@ export interface ForwardServerEventsOptions {
  *
  * @example
  * ```ts
- * const server = serve(udpTransport({ port, reusePort: true }), echo).pipe(forwardServerEvents()).subscribe();
- * onShutdown(() => { server.unsubscribe(); void reportStats(handle.stats()).then(() => process.exit(0)); });
+ * import { udpTransport } from '@porta/udp';
+ * let handle: ServerHandle | undefined;
+ * const server = serve(udpTransport({ port: 1060, reusePort: true }), (peer) => peer.messages)
+ *   .pipe(forwardServerEvents())
+ *   .subscribe((e) => e.type === 'listening' && (handle = e.server));
+ * onShutdown(() => {
+ *   server.unsubscribe();
+ *   void reportStats({ ...handle?.stats() }).then(() => process.exit(0));
+ * });
  * ```
  */
 export function forwardServerEvents(

@@ -36,6 +36,8 @@ export function isStatsMessage(message: unknown): message is StatsMessage {
  *
  * @example
  * ```ts
+ * let answered = 0;
+ * const clients = new Set<string>();
  * onShutdown(async () => {
  *   await reportStats({ answered, clients: clients.size });
  *   process.exit(0);

@@ -31,6 +31,7 @@ export type WorkerBindMode = 'reusePort' | 'cluster';
  *
  * @example
  * ```ts
+ * declare const pool: WorkerPool;
  * const { total, perWorker } = pool.stats(); // total.messagesIn, perWorker[1].messagesIn
  * ```
  */
@@ -46,6 +47,7 @@ export interface WorkerPoolStats {
  *
  * @example
  * ```ts
+ * declare const pool: WorkerPool;
  * pool.serverEvents.subscribe(({ index, event }) => event.type === 'failed' && console.error(index, event.error));
  * ```
  */
@@ -334,8 +336,8 @@ export function workerIndex(): number | undefined {
  *
  * @example
  * ```ts
- * const reusePort = workerBindMode() === 'reusePort';
- * bindUdp({ port, reusePort }); // only in reusePort mode; else dispatchedUdpSocket()
+ * import { bindUdp, dispatchedUdpSocket } from '@porta/udp';
+ * const socket$ = workerBindMode() === 'reusePort' ? bindUdp({ port: 1060, reusePort: true }) : of(dispatchedUdpSocket());
  * ```
  */
 export function workerBindMode(): WorkerBindMode | undefined {
