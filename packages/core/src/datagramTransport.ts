@@ -82,7 +82,7 @@ export interface DatagramTransport<N extends string = string> extends TransportP
  * replies through the shared socket. `udpTransport` (`@porta/udp`) and `simTransport`
  * (`@porta/reliability`) are this function over their own sockets.
  *
- * A datagram peer cannot be refused or slowed, so `canPause` is false and `pause`/`resume`/`end` do
+ * A datagram peer cannot be refused or slowed, so its link has no `pause`/`resume` and `end` does
  * nothing. `link.close()` forgets the peer (its `inbound` completes, `send` fails with
  * `SOCKET_CLOSED`, and a later datagram from the same remote makes a new link). `inbound` is
  * multicast; the backlog goes to its first subscriber. Unsubscribing `open()` closes every link and
@@ -209,7 +209,6 @@ class DatagramPeerLink implements PeerLink {
   readonly id: string;
   readonly local: Endpoint;
   readonly remote: Endpoint;
-  readonly canPause = false;
   readonly inbound: Observable<Uint8Array>;
   readonly #socket: DatagramSocket;
   readonly #maxBacklog: number;
@@ -263,10 +262,6 @@ class DatagramPeerLink implements PeerLink {
       else return this.#socket.send(data, this.remote).subscribe(subscriber);
     });
   }
-
-  pause(): void {}
-
-  resume(): void {}
 
   end(): void {}
 

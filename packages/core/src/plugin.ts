@@ -56,12 +56,15 @@ export interface PeerLink {
    * are handed to the OS in full (waiting for `drain` when the socket's buffer is full), or errors.
    */
   send(data: Uint8Array): Observable<void>;
-  /** True when {@link PeerLink.pause} really stops the peer (TCP); false where it cannot (UDP). */
-  readonly canPause: boolean;
-  /** Stops reading from the peer (TCP: `socket.pause()`, the kernel window closes). */
-  pause(): void;
-  /** Resumes reading after {@link PeerLink.pause}. */
-  resume(): void;
+  /**
+   * Stops reading from the peer — a capability: present only where pausing really stops the peer
+   * (TCP: `socket.pause()`, the kernel window closes, the sender blocks). A datagram link has none,
+   * since nothing can slow a UDP sender; the runtime then drops what overflows and counts it. A link
+   * with `pause` has `resume` too.
+   */
+  pause?(): void;
+  /** Resumes reading after {@link PeerLink.pause}; present exactly when `pause` is. */
+  resume?(): void;
   /** Half-close: no more sends (TCP FIN); inbound may go on. A no-op for UDP. */
   end(): void;
   /** Closes the link and releases everything it holds. Idempotent. */

@@ -469,9 +469,6 @@ describe('restart loops', () => {
         sends.push(done);
         return done;
       },
-      canPause: false,
-      pause: () => {},
-      resume: () => {},
       end: () => {},
       close: () => {},
     };

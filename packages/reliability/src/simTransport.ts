@@ -49,7 +49,7 @@ export type SimTransport = DatagramTransport<'sim'>;
  * remote endpoint emits a `peer` event (id `sim:<address>:<port>`), and every datagram from that
  * endpoint goes to that peer's `inbound`. A peer link is closed by `link.close()` (a later datagram
  * from the same endpoint makes a new peer) or when `open()` is unsubscribed, which also unbinds the
- * socket. A datagram cannot be refused, so `canPause` is false and `pause`/`resume`/`end` do nothing.
+ * socket. A datagram cannot be refused, so a link has no `pause`/`resume` and `end` does nothing.
  *
  * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) at call time for bounds that are not integers ≥ 1.
  *

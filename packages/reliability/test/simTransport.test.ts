@@ -45,7 +45,7 @@ describe('simTransport', () => {
     net.flush();
     expect(events.map((e) => e.type)).toEqual(['listening', 'peer', 'peer']);
     expect(links.map((l) => l.id)).toEqual(['sim:127.0.0.1:49152', 'sim:127.0.0.1:49153']);
-    expect(links.every((l) => l.canPause === false && l.local.port === SIM_PORT)).toBe(true);
+    expect(links.every((l) => l.pause === undefined && l.local.port === SIM_PORT)).toBe(true);
     expect(replies).toEqual({
       a: ['sim:127.0.0.1:49152 A0', 'sim:127.0.0.1:49152 A1', 'sim:127.0.0.1:49152 A2'],
       b: ['sim:127.0.0.1:49153 B0', 'sim:127.0.0.1:49153 B1', 'sim:127.0.0.1:49153 B2'],

@@ -9,10 +9,10 @@ import {
   PortaError,
   ProxyProtocolError,
   portaChannels,
-  TimeoutError,
 } from '@porta/core';
-import { Observable, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { connectionIterator } from './internal/connectionIterator.js';
+import { HandshakeDeadlines } from './internal/HandshakeDeadlines.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { proxyBeforeTls } from './internal/proxyBeforeTls.js';
 import { readProxyHeader } from './internal/readProxyHeader.js';
@@ -20,47 +20,9 @@ import { remoteOf } from './internal/socketEndpoints.js';
 import { tlsFailureReason } from './internal/tlsFailureReason.js';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
 import { TcpConnection, type TcpConnectionOptions } from './TcpConnection.js';
+import type { RejectedConnection, TcpListenerStats } from './TcpListenerStats.js';
 
-/**
- * A connection the listener closed before any consumer saw it, and why.
- *
- * @example
- * ```ts
- * listener.rejected.subscribe((r) => console.warn(`${formatEndpoint(r.remote)}: ${r.reason}`));
- * ```
- */
-export interface RejectedConnection {
-  readonly remote: Endpoint;
-  readonly reason: string;
-  /**
-   * `CONNECTION_LIMIT` when over `maxConnections`, `TLS` when the handshake failed, `TIMEOUT` when
-   * it did not finish within its deadline (`handshakeTimeoutMs`, or `idleTimeoutMs` if shorter),
-   * `PROXY_PROTOCOL` for a bad PROXY header, or one from a source not trusted to send it.
-   */
-  readonly error: PortaError;
-}
-
-/**
- * A snapshot of a listener's counters.
- *
- * @example
- * ```ts
- * const { accepted, rejected, open } = listener.stats;
- * ```
- */
-export interface TcpListenerStats {
-  /** Connections handed to `connections` so far. */
-  readonly accepted: number;
-  /** Connections closed at once (over the limit, failed TLS handshake). */
-  readonly rejected: number;
-  /** Connections open now (TLS: including those still in their handshake). */
-  readonly open: number;
-  /**
-   * Connections closed over their PROXY header (`proxyProtocol` option): malformed, truncated or
-   * slow from a trusted balancer, or present at all from anyone else. Also counted in `rejected`.
-   */
-  readonly proxyErrors: number;
-}
+export type { RejectedConnection, TcpListenerStats } from './TcpListenerStats.js';
 
 /**
  * A listening TCP (or TLS) socket, emitted by `listenTcp` once it listens: the course's
@@ -92,10 +54,8 @@ export class TcpListener {
   readonly #setup: TcpListenerSetup;
   readonly #sockets = new Set<Socket>();
   readonly #refused = new WeakSet<Socket>();
-  /** TLS: the peer's address read at accept (Node forgets it once the peer hangs up). */
-  readonly #remotes = new WeakMap<Socket, Endpoint>();
-  /** TLS: the deadline of each handshake in progress, by raw socket. */
-  readonly #handshakes = new Map<Socket, Subscription>();
+  /** TLS only: the deadline of each handshake in progress. */
+  readonly #handshakes: HandshakeDeadlines | undefined;
   readonly #waiting: TcpConnection[] = [];
   readonly #subscribers = new Set<Subscriber<TcpConnection>>();
   readonly #rejectSubscribers = new Set<Subscriber<RejectedConnection>>();
@@ -130,11 +90,17 @@ export class TcpListener {
     });
     server.on('connection', (raw: Socket) => this.#onRawConnection(raw));
     if (setup.tls) {
+      this.#handshakes = new HandshakeDeadlines(
+        setup.scheduler,
+        setup.handshakeTimeoutMs,
+        this.#refused,
+        (remote, error) => this.#reject(remote, error),
+      );
       // PROXY before TLS: the raw sockets reach a separate TLS server once their header is read.
       const tlsEvents = setup.tlsServer ?? server;
       tlsEvents.on('secureConnection', (socket: TLSSocket) => {
         const raw = rawOf(socket);
-        if (raw !== undefined) this.#endHandshake(raw);
+        if (raw !== undefined) this.#handshakes?.end(raw);
         // Half-close (`end()` while reading on) from here on, as for plain TCP: see listenTcp.
         socket.allowHalfOpen = true;
         if (setup.tlsServer === undefined) this.#deliver(socket);
@@ -152,7 +118,7 @@ export class TcpListener {
           if (this.#refused.has(raw)) return;
           this.#refused.add(raw);
         }
-        const remote = (raw === undefined ? undefined : this.#remotes.get(raw)) ?? remoteOf(socket);
+        const remote = (raw === undefined ? undefined : this.#handshakes?.remoteOf(raw)) ?? remoteOf(socket);
         this.#reject(
           remote,
           new PortaError(
@@ -311,9 +277,9 @@ export class TcpListener {
     }
     this.#open++;
     this.#sockets.add(raw);
-    if (this.#setup.tls) this.#startHandshake(raw);
+    if (this.#handshakes !== undefined) this.#handshakes.start(raw);
     raw.once('close', () => {
-      this.#endHandshake(raw);
+      this.#handshakes?.end(raw);
       this.#open--;
       this.#sockets.delete(raw);
       if (!this.#accepting && this.#open === 0) {
@@ -327,7 +293,7 @@ export class TcpListener {
 
   /** PROXY with TLS: the header comes in clear before the handshake (see `proxyBeforeTls`). */
   #proxyBeforeTls(raw: Socket, tlsServer: TlsServer): void {
-    const via = this.#remotes.get(raw) ?? remoteOf(raw);
+    const via = this.#handshakes?.remoteOf(raw) ?? remoteOf(raw);
     const cancel = proxyBeforeTls(
       raw,
       via,
@@ -347,41 +313,10 @@ export class TcpListener {
         this.#proxiedBeforeTls.set(raw, { proxied: result.proxied });
         // A failed handshake from here on is reported with the client's address, as everything else.
         const client = result.proxied.header.source;
-        if (client !== undefined) this.#remotes.set(raw, client);
+        if (client !== undefined) this.#handshakes?.knownAs(raw, client);
       },
     );
     this.#headerReads.add(cancel);
-  }
-
-  /**
-   * A handshake must finish within its deadline, or a peer that never sends a ClientHello (or
-   * trickles one) would hold its `maxConnections` slot for as long as it likes.
-   */
-  #startHandshake(raw: Socket): void {
-    this.#remotes.set(raw, remoteOf(raw));
-    const deadline = this.#setup.handshakeTimeoutMs;
-    const timer = this.#setup.scheduler.schedule(() => {
-      this.#handshakes.delete(raw);
-      if (raw.destroyed || this.#refused.has(raw)) return;
-      this.#refused.add(raw);
-      const remote = this.#remotes.get(raw) ?? remoteOf(raw);
-      raw.destroy();
-      this.#reject(
-        remote,
-        new TimeoutError(
-          `TLS handshake with ${formatEndpoint(remote)} did not complete within ${deadline} ms`,
-          deadline,
-        ),
-      );
-    }, deadline);
-    this.#handshakes.set(raw, timer);
-  }
-
-  #endHandshake(raw: Socket): void {
-    const timer = this.#handshakes.get(raw);
-    if (timer === undefined) return;
-    this.#handshakes.delete(raw);
-    timer.unsubscribe();
   }
 
   #deliver(socket: Socket): void {
@@ -474,8 +409,7 @@ export class TcpListener {
   #destroySockets(): void {
     for (const cancel of [...this.#headerReads]) cancel();
     this.#headerReads.clear();
-    for (const timer of this.#handshakes.values()) timer.unsubscribe();
-    this.#handshakes.clear();
+    this.#handshakes?.cancelAll();
     for (const conn of this.#waiting.splice(0)) conn.close();
     for (const socket of [...this.#sockets]) socket.destroy();
   }

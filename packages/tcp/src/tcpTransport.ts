@@ -1,6 +1,7 @@
 import type { TransportEvent, TransportPlugin } from '@porta/core';
 import { map, merge, type Observable, of, switchMap } from 'rxjs';
 import { type ListenTcpOptions, listenTcp } from './listenTcp.js';
+import { TcpPeerLink } from './TcpPeerLink.js';
 
 /**
  * Options of {@link tcpTransport}: those of `listenTcp`.
@@ -14,10 +15,10 @@ export type TcpTransportOptions = ListenTcpOptions;
 
 /**
  * The TCP transport plugin for the actor runtime (`serve`): listens with {@link listenTcp} and turns
- * each accepted connection into a peer. Each {@link TcpConnection} is its own `PeerLink`
- * (`canPause: true`; pause/resume stop and restart reading from the socket, so a full mailbox
- * pushes back on the peer). Connections over `maxConnections` and failed TLS handshakes become
- * `rejected` events.
+ * each accepted connection into a peer: its link reads the {@link TcpConnection}'s `bytes`, sends
+ * with its `send`, and can pause (pause/resume stop and restart reading from the socket, so a full
+ * mailbox pushes back on the peer). Connections over `maxConnections` and failed TLS handshakes
+ * become `rejected` events.
  *
  * @example
  * ```ts
@@ -35,7 +36,9 @@ export function tcpTransport(options: TcpTransportOptions = {}): TransportPlugin
             listener.rejected.pipe(
               map((r): TransportEvent => ({ type: 'rejected', remote: r.remote, reason: r.reason })),
             ),
-            listener.connections.pipe(map((link): TransportEvent => ({ type: 'peer', link }))),
+            listener.connections.pipe(
+              map((conn): TransportEvent => ({ type: 'peer', link: new TcpPeerLink(conn) })),
+            ),
           ),
         ),
       );

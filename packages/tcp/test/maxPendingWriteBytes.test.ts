@@ -2,7 +2,7 @@ import { isPortaError, type TransportEvent } from '@porta/core';
 import { trackHandles } from '@porta/core/testing';
 import { from, lastValueFrom, Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectTcp, listenTcp, type TcpConnection, tcpTransport } from '../src/index.js';
+import { connectTcp, listenTcp, type TcpConnection, type TcpPeerLink, tcpTransport } from '../src/index.js';
 import { open, releaseAll, until } from './support.js';
 
 trackHandles();
@@ -77,7 +77,7 @@ describe('maxPendingWriteBytes as a listenTcp, connectTcp and tcpTransport optio
     await open(connectTcp({ host: '127.0.0.1', port: listening.local.port }), subs);
     await until(() => events.some((e) => e.type === 'peer'), 'the peer');
     const peer = events.find((e): e is Extract<TransportEvent, { type: 'peer' }> => e.type === 'peer');
-    const err = await firehoseError(peer?.link as TcpConnection);
+    const err = await firehoseError((peer?.link as TcpPeerLink).connection);
     expect(isPortaError(err, 'MAILBOX_OVERFLOW'), String(err)).toBe(true);
     subs.unsubscribe();
   });

@@ -47,7 +47,7 @@ export type UdpTransport = DatagramTransport<'udp'>;
  * endpoint — each new remote becomes a `peer` event (id `udp:127.0.0.1:50312`, `udp:[::1]:40000`)
  * whose link carries that remote's payloads and replies through the shared socket.
  *
- * A UDP peer cannot be paused (`canPause: false`; `pause`/`resume`/`end` do nothing) and never
+ * A UDP peer cannot be paused (its link has no `pause`/`resume`; `end` does nothing) and never
  * "ends": `close()` forgets it, and a later datagram from the same remote makes a new link.
  * Unsubscribing closes the socket and completes every link's inbound.
  *

@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../errors.js';
  *
  * - `backpressure` — pause the link at the high-water mark and resume it at the low-water mark, so
  *   the mailbox never fills (TCP: the kernel window closes and the sender slows down). Where the link
- *   cannot pause (`link.canPause === false`, UDP), a message that finds the mailbox full is dropped
+ *   cannot pause (a link without `pause`, UDP), a message that finds the mailbox full is dropped
  *   as under `drop-newest` and counted: UDP has no way to push back.
  * - `drop-oldest` — discard the oldest waiting message to make room (freshest data wins).
  * - `drop-newest` — discard the arriving message (first come, first served).

@@ -189,7 +189,6 @@ export class MemoryPeer {
       id,
       local,
       remote,
-      canPause: this.canPause,
       inbound: new Observable<Uint8Array>((subscriber) => {
         if (this.#subscribed) {
           subscriber.error(new SocketClosedError(`inbound of ${id} was already subscribed`));
@@ -221,15 +220,20 @@ export class MemoryPeer {
             this.#pending = this.#pending.filter((e) => e !== entry);
           };
         }),
-      pause: () => {
-        this.flow.push('pause');
-        if (this.canPause) this.#paused = true;
-      },
-      resume: () => {
-        this.flow.push('resume');
-        this.#paused = false;
-        this.#flush();
-      },
+      // Pausing is a capability: a UDP-like link has no pause/resume at all.
+      ...(this.canPause
+        ? {
+            pause: () => {
+              this.flow.push('pause');
+              this.#paused = true;
+            },
+            resume: () => {
+              this.flow.push('resume');
+              this.#paused = false;
+              this.#flush();
+            },
+          }
+        : {}),
       end: () => {
         this.#ended = true;
       },
@@ -248,7 +252,7 @@ export class MemoryPeer {
     };
   }
 
-  /** True while the server has paused reading (only ever true when `canPause`). */
+  /** True while the server has paused reading (only ever true when `canPause`: the link then has `pause`). */
   get paused(): boolean {
     return this.#paused;
   }

@@ -156,7 +156,6 @@ export class KcpSession implements PeerLink {
   readonly conv: number;
   readonly local: Endpoint;
   readonly remote: Endpoint;
-  readonly canPause = true;
   /** Inbound bytes in order. Completes on close, errors with the failure (`KCP_DEAD_LINK`). */
   readonly bytes: Observable<Uint8Array>;
   /** Same as {@link KcpSession.bytes}: the {@link PeerLink} name. */

@@ -1,77 +1,39 @@
-import { from, Observable, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
-import { InvalidArgumentError, MailboxOverflowError } from '../../errors.js';
+import type { Subscription } from 'rxjs';
+import type { MailboxOverflowError } from '../../errors.js';
 import type { PeerLink } from '../../plugin.js';
-import { Mailbox, type MailboxOptions } from '../mailbox.js';
-import type { Behaviour, Peer } from '../peer.js';
-import type { CloseReason, PeerInfo, ServerEvent } from '../serverEvent.js';
-import type { ResolvedSupervision } from '../supervision.js';
-import type { StatsCounter } from './stats.js';
+import type { Mailbox } from '../mailbox.js';
+import type { Behaviour } from '../peer.js';
+import type { CloseReason, PeerInfo } from '../serverEvent.js';
+import type { ActorHost } from './ActorHost.js';
+import { ActorPeer, type Consumer } from './ActorPeer.js';
+import { Inbox, type InboxOwner } from './Inbox.js';
+import { ReplyQueue, type ReplyQueueOwner } from './ReplyQueue.js';
+import { RestartBudget } from './RestartBudget.js';
 
-/** An event as an actor reports it; the server adds `stats` and `at`. */
-export type EventBody = ServerEvent extends infer E
-  ? E extends ServerEvent
-    ? Omit<E, 'stats' | 'at'>
-    : never
-  : never;
-
-/** What an actor needs from its server. */
-export interface ActorHost {
-  readonly scheduler: SchedulerLike;
-  readonly stats: StatsCounter;
-  readonly supervision: ResolvedSupervision;
-  readonly mailbox: MailboxOptions;
-  readonly idleTimeoutMs: number | undefined;
-  /** Most replies emitted and not yet sent (queued plus the one in flight); see `ServeOptions`. */
-  readonly maxPendingReplies: number;
-  /** Most bytes of those replies; see `ServeOptions.maxPendingReplyBytes`. */
-  readonly maxPendingReplyBytes: number;
-  emit(event: EventBody): void;
-  /** Called once when the actor has closed, before its `closed` event: frees its slot. */
-  released(actor: Actor): void;
-  /** Called after the `closed` event: the server may now complete if it no longer accepts peers. */
-  settled(): void;
-}
-
-/** Whoever reads the mailbox now: `peer.messages` or `peer.handle(fn)`. */
-interface Consumer {
-  /** May take a message now. */
-  ready(): boolean;
-  /** Holds a taken message that is still being processed (keeps the actor from being idle). */
-  busy(): boolean;
-  deliver(message: Uint8Array): void;
-  /** The mailbox ended and is empty. */
-  end(): void;
-}
+export type { ActorHost, EventBody } from './ActorHost.js';
 
 /**
- * One peer's actor: its mailbox, the running behaviour, the outbound send queue, supervision and
- * the idle timer. Every state change goes through {@link Actor.drive}, which is re-entrancy safe:
- * transports and behaviours may call back synchronously at any point.
+ * One peer's actor: its mailbox, the running behaviour, its reply queue ({@link ReplyQueue}),
+ * supervision (with its {@link RestartBudget}) and the idle timer. Every state change goes through
+ * {@link Actor.drive}, which is re-entrancy safe: transports and behaviours may call back
+ * synchronously at any point.
  */
-export class Actor {
+export class Actor implements ReplyQueueOwner, InboxOwner {
   readonly info: PeerInfo;
   readonly #link: PeerLink;
   readonly #behaviour: Behaviour;
   readonly #host: ActorHost;
+  readonly #inbox: Inbox;
   readonly #mailbox: Mailbox<Uint8Array>;
+  readonly #replies: ReplyQueue;
   #generation = 0;
   #restarts = 0;
-  // Times of the restarts still inside the window, oldest first (the clock never goes back, so the
-  // window is pruned from the front).
-  #restartTimes: number[] = [];
-  #restartHead = 0;
+  /** Made at the first failure that supervision may restart: most actors never fail. */
+  #budget: RestartBudget | undefined;
   #behaviourSub: Subscription | undefined;
   #behaviourDone = false;
   #consumer: Consumer | undefined;
   #inboundSub: Subscription | undefined;
-  #outbound: Uint8Array[] = [];
-  /** Bytes in `#outbound` (the reply in flight is `#sendBytes`). */
-  #outboundBytes = 0;
-  #sendSub: Subscription | undefined;
-  #sending = false;
-  #sendBytes = 0;
-  #paused = false;
-  #dropped = 0;
   #idleTimer: Subscription | undefined;
   /** A restart deferred to the scheduler (see {@link Actor.#fail}). */
   #restartTimer: Subscription | undefined;
@@ -85,8 +47,10 @@ export class Actor {
     this.#link = link;
     this.#behaviour = behaviour;
     this.#host = host;
-    this.#mailbox = new Mailbox<Uint8Array>(host.mailbox);
+    this.#replies = new ReplyQueue(link, host.stats, this, host.maxPendingReplies, host.maxPendingReplyBytes);
     this.info = { id: link.id, local: link.local, remote: link.remote, transport };
+    this.#inbox = new Inbox(link, host, this.info, this);
+    this.#mailbox = this.#inbox.mailbox;
   }
 
   get closed(): boolean {
@@ -206,20 +170,11 @@ export class Actor {
       sub = this.#behaviour(peer).subscribe({
         next: (reply) => {
           if (generation !== this.#generation || this.#closed) return;
-          if (this.#outbound.length + (this.#sending ? 1 : 0) >= this.#host.maxPendingReplies) {
-            this.#replyOverflow(generation, 'count');
-            return;
-          }
-          // Bytes as well as replies: 1,024 replies of 64 KiB to a peer that never reads is 64 MiB.
-          // An empty queue takes any one reply, so a reply larger than the bound is still sent.
-          const pendingBytes = this.#outboundBytes + (this.#sending ? this.#sendBytes : 0);
-          const size = reply.byteLength;
-          if (pendingBytes > 0 && pendingBytes + size > this.#host.maxPendingReplyBytes) {
-            this.#replyOverflow(generation, 'bytes');
-            return;
-          }
-          this.#outboundBytes += size;
-          this.#outbound.push(reply);
+          // The behaviour produces faster than the peer reads (a timer or broadcast to a peer that
+          // does not read): the reply is refused (counted `unsent`) and the run fails, so
+          // supervision decides, as for any failure.
+          const refused = this.#replies.offer(reply, this.info.id);
+          if (refused !== undefined) this.#fail(generation, refused);
           this.#drive();
         },
         error: (error: unknown) => this.#fail(generation, error),
@@ -238,99 +193,19 @@ export class Actor {
     else sub.unsubscribe();
   }
 
-  /**
-   * The behaviour emitted a reply while `maxPendingReplies` were already waiting for the link: it
-   * produces faster than the peer reads (a timer or broadcast to a peer that does not read). The
-   * reply is refused (counted `unsent`) and the run fails, so supervision decides, as for any failure.
-   */
-  #replyOverflow(generation: number, bound: 'count' | 'bytes'): void {
-    const limit = this.#host.maxPendingReplies;
-    this.#host.stats.unsent++;
-    const error =
-      bound === 'count'
-        ? new MailboxOverflowError(
-            limit,
-            `reply queue full: ${limit} replies to ${this.info.id} are waiting for the link to send them ` +
-              '(ServeOptions.maxPendingReplies)',
-          )
-        : new MailboxOverflowError(
-            limit,
-            `reply queue full: ${this.#outboundBytes + (this.#sending ? this.#sendBytes : 0)} bytes of ` +
-              `replies to ${this.info.id} are waiting for the link to send them, and one more would pass ` +
-              `ServeOptions.maxPendingReplyBytes ${this.#host.maxPendingReplyBytes}`,
-          );
-    this.#fail(generation, error);
-    this.#drive();
-  }
-
   #onInbound(message: Uint8Array): void {
     if (this.#closed) return;
     const stats = this.#host.stats;
     stats.messagesIn++;
     stats.bytesIn += message.byteLength;
     this.#cancelIdle();
-    const mailbox = this.#mailbox;
-    if (mailbox.fits(message)) {
-      mailbox.push(message);
-      if (
-        mailbox.overflow === 'backpressure' &&
-        this.#link.canPause &&
-        !this.#paused &&
-        mailbox.aboveHighWater
-      ) {
-        this.#paused = true;
-        this.#link.pause();
-        stats.paused++;
-        this.#host.emit({ type: 'backpressure', peer: this.info, paused: true, queued: mailbox.size });
-      }
-    } else {
-      switch (mailbox.overflow) {
-        case 'drop-oldest': {
-          // Over the byte bound, one message out may not make room: drop until it fits (an empty
-          // mailbox takes any message, so this ends).
-          while (!mailbox.fits(message)) this.#drop('oldest', mailbox.shift() as Uint8Array);
-          mailbox.push(message);
-          break;
-        }
-        case 'drop-newest':
-          this.#drop('newest', message);
-          break;
-        case 'backpressure':
-          this.#drop('newest', message);
-          // A pausable link that keeps delivering past the whole capacity broke its contract:
-          // dropping a chunk of a byte stream would corrupt it, so the actor fails instead.
-          if (this.#link.canPause) this.#fail(this.#generation, this.#mailboxOverflow());
-          break;
-        case 'fail':
-          this.#drop('newest', message);
-          this.#fail(this.#generation, this.#mailboxOverflow());
-          break;
-      }
-    }
+    this.#inbox.put(message);
     this.#drive();
   }
 
-  #mailboxOverflow(): MailboxOverflowError {
-    const mailbox = this.#mailbox;
-    return mailbox.isFull
-      ? new MailboxOverflowError(mailbox.capacity)
-      : new MailboxOverflowError(
-          mailbox.capacity,
-          `mailbox full: ${mailbox.bytes} bytes are waiting, and one more message would pass maxBytes ${mailbox.maxBytes}`,
-        );
-  }
-
-  #drop(which: 'newest' | 'oldest', message: Uint8Array): void {
-    this.#dropped++;
-    this.#host.stats.dropped++;
-    this.#host.emit({
-      type: 'dropped',
-      peer: this.info,
-      which,
-      overflow: this.#mailbox.overflow,
-      bytes: message.byteLength,
-      peerDropped: this.#dropped,
-    });
+  /** @internal {@link InboxOwner}: the mailbox overflowed and its strategy fails the run. */
+  overflowed(error: MailboxOverflowError): void {
+    this.#fail(this.#generation, error);
   }
 
   #drive(): void {
@@ -352,18 +227,19 @@ export class Actor {
   #step(): void {
     for (;;) {
       if (this.#closed) return;
-      if (!this.#sending && this.#outbound.length > 0) {
-        this.#sendNext();
+      const replies = this.#replies;
+      if (!replies.sending && replies.queued > 0) {
+        replies.sendNext();
         continue;
       }
       const consumer = this.#consumer;
-      // Delivery waits for the outbound queue to drain: the socket paces the behaviour.
-      if (consumer === undefined || this.#sending || this.#outbound.length > 0 || !consumer.ready()) break;
+      // Delivery waits for the reply queue to drain: the socket paces the behaviour.
+      if (consumer === undefined || !replies.empty || !consumer.ready()) break;
       const message = this.#mailbox.shift();
       if (message !== undefined) {
         // Deliver before resuming the link: what the link delivers on resume must not overtake it.
         consumer.deliver(message);
-        this.#afterTake();
+        this.#inbox.taken();
         continue;
       }
       if (this.#mailbox.ended) {
@@ -372,56 +248,20 @@ export class Actor {
       }
       break;
     }
-    if (this.#behaviourDone && !this.#sending && this.#outbound.length === 0) {
+    if (this.#behaviourDone && this.#replies.empty) {
       this.#close('completed');
       return;
     }
     this.#updateIdle();
   }
 
-  #afterTake(): void {
-    const mailbox = this.#mailbox;
-    if (!this.#closed && this.#paused && mailbox.belowLowWater) {
-      this.#paused = false;
-      this.#link.resume();
-      this.#host.emit({ type: 'backpressure', peer: this.info, paused: false, queued: mailbox.size });
-    }
+  /** @internal {@link ReplyQueueOwner}: a send settled. */
+  sent(): void {
+    this.#drive();
   }
 
-  #sendNext(): void {
-    const data = this.#outbound.shift() as Uint8Array;
-    this.#outboundBytes -= data.byteLength;
-    this.#sending = true;
-    this.#sendBytes = data.byteLength;
-    let sub: Subscription | undefined;
-    try {
-      sub = this.#link.send(data).subscribe(this.#sendObserver);
-    } catch (error) {
-      this.#sendError(error);
-    }
-    // #sendNext runs inside #drive, so a send that settled synchronously cannot have been followed
-    // by another one yet: still sending means this send is pending.
-    if (this.#sending) this.#sendSub = sub;
-  }
-
-  // One observer for every send: a send is the per-message hot path, so it allocates no closures.
-  readonly #sendObserver = {
-    error: (error: unknown) => this.#sendError(error),
-    complete: () => {
-      this.#sending = false;
-      this.#sendSub = undefined;
-      const stats = this.#host.stats;
-      stats.messagesOut++;
-      stats.bytesOut += this.#sendBytes;
-      this.#drive();
-    },
-  };
-
-  #sendError(error: unknown): void {
-    this.#sending = false;
-    this.#sendSub = undefined;
-    // The reply the link refused was not sent: counted, or it would vanish from the totals.
-    this.#host.stats.unsent++;
+  /** @internal {@link ReplyQueueOwner}: the link refused a reply. */
+  sendFailed(error: unknown): void {
     // The link failed, whichever run emitted the reply: replies outlive a restart, so their failure
     // is the actor's now (checked against the emitting run, it vanished uncounted after a restart).
     this.#fail(this.#generation, error);
@@ -434,18 +274,8 @@ export class Actor {
     const host = this.#host;
     const { strategy, maxRestarts, withinMs } = host.supervision;
     if (strategy !== 'stop') {
-      const now = host.scheduler.now();
-      const times = this.#restartTimes;
-      while (this.#restartHead < times.length && now - (times[this.#restartHead] as number) >= withinMs) {
-        this.#restartHead++;
-      }
-      if (this.#restartHead > 64 && this.#restartHead * 2 > times.length) {
-        this.#restartTimes = times.slice(this.#restartHead);
-        this.#restartHead = 0;
-      }
-      if (this.#restartTimes.length - this.#restartHead < maxRestarts) {
-        // An unbounded limit needs no history (and must not grow one for ever).
-        if (maxRestarts !== Number.POSITIVE_INFINITY) this.#restartTimes.push(now);
+      const budget = (this.#budget ??= new RestartBudget(maxRestarts, withinMs));
+      if (budget.take(host.scheduler.now())) {
         this.#restarts++;
         host.stats.failed++;
         host.emit({ type: 'failed', peer: this.info, error, outcome: 'restart', restarts: this.#restarts });
@@ -493,11 +323,7 @@ export class Actor {
   #updateIdle(): void {
     const idleMs = this.#host.idleTimeoutMs;
     if (idleMs === undefined || this.#closed) return;
-    const idle =
-      this.#mailbox.size === 0 &&
-      !this.#sending &&
-      this.#outbound.length === 0 &&
-      !(this.#consumer?.busy() ?? false);
+    const idle = this.#mailbox.size === 0 && this.#replies.empty && !(this.#consumer?.busy() ?? false);
     if (!idle) {
       this.#cancelIdle();
     } else if (this.#idleTimer === undefined) {
@@ -540,7 +366,7 @@ export class Actor {
     this.#consumer = undefined;
     const undelivered = this.#mailbox.size + inHand;
     // A send in flight is cancelled with the link: it was not handed to the OS, so it is unsent too.
-    const unsent = this.#outbound.length + (this.#sending ? 1 : 0);
+    const unsent = this.#replies.pending;
     const stats = this.#host.stats;
     stats.active--;
     stats.closed++;
@@ -556,115 +382,12 @@ export class Actor {
     this.#retireRun();
     this.#inboundSub?.unsubscribe();
     this.#inboundSub = undefined;
-    this.#sendSub?.unsubscribe();
-    this.#sendSub = undefined;
+    this.#replies.clear();
     this.#mailbox.clear();
-    this.#outbound = [];
-    this.#outboundBytes = 0;
     try {
       this.#link.close();
     } catch {
       // close() is documented idempotent and non-throwing; a faulty transport must not break shutdown.
     }
   }
-}
-
-/** The {@link Peer} a behaviour receives for one run; stale once that run ends. */
-class ActorPeer implements Peer {
-  readonly id: string;
-  readonly local: Peer['local'];
-  readonly remote: Peer['remote'];
-  readonly transport: string;
-  readonly restarts: number;
-  readonly messages: Observable<Uint8Array>;
-  readonly #actor: Actor;
-  readonly #generation: number;
-
-  constructor(actor: Actor, generation: number, restarts: number) {
-    this.id = actor.info.id;
-    this.local = actor.info.local;
-    this.remote = actor.info.remote;
-    this.transport = actor.info.transport;
-    this.restarts = restarts;
-    this.#actor = actor;
-    this.#generation = generation;
-    this.messages = new Observable<Uint8Array>((subscriber) => {
-      let ended = false;
-      return actor.attach(
-        generation,
-        {
-          ready: () => !ended,
-          busy: () => false,
-          deliver: (message) => subscriber.next(message),
-          end: () => {
-            ended = true;
-            subscriber.complete();
-          },
-        },
-        () => subscriber.complete(),
-        () => subscriber.error(secondConsumer(this.id)),
-      );
-    });
-  }
-
-  handle(fn: (message: Uint8Array) => ObservableInput<Uint8Array>): Observable<Uint8Array> {
-    const actor = this.#actor;
-    const generation = this.#generation;
-    return new Observable<Uint8Array>((subscriber) => {
-      let busy = false;
-      let ended = false;
-      let inner: Subscription | undefined;
-      const failed = (error: unknown) => {
-        busy = false;
-        inner = undefined;
-        actor.handlingFailed(generation);
-        if (actor.tryResume(generation, error)) actor.drive();
-        else subscriber.error(error);
-      };
-      // One observer for every message's output (the per-message path allocates no closures).
-      const output = {
-        next: (reply: Uint8Array) => subscriber.next(reply),
-        error: failed,
-        complete: () => {
-          busy = false;
-          inner = undefined;
-          actor.drive();
-        },
-      };
-      const detach = actor.attach(
-        generation,
-        {
-          ready: () => !busy && !ended,
-          busy: () => busy,
-          deliver: (message) => {
-            busy = true;
-            let sub: Subscription;
-            try {
-              sub = from(fn(message)).subscribe(output);
-            } catch (error) {
-              failed(error);
-              return;
-            }
-            if (busy) inner = sub;
-          },
-          end: () => {
-            ended = true;
-            subscriber.complete();
-          },
-        },
-        () => subscriber.complete(),
-        () => subscriber.error(secondConsumer(this.id)),
-      );
-      return () => {
-        inner?.unsubscribe();
-        detach();
-      };
-    });
-  }
-}
-
-function secondConsumer(id: string): InvalidArgumentError {
-  return new InvalidArgumentError(
-    `peer ${id} already has a reader: subscribe to peer.messages or peer.handle once (share() it to read twice)`,
-  );
 }

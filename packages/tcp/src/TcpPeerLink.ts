@@ -1,0 +1,54 @@
+import type { Endpoint, PeerLink } from '@porta/core';
+import type { Observable } from 'rxjs';
+import type { TcpConnection } from './TcpConnection.js';
+
+/**
+ * The {@link PeerLink} that `tcpTransport` gives the actor runtime for each accepted
+ * {@link TcpConnection}: `inbound` is its `bytes`, `send` its `send`, and it can pause (the kernel
+ * window closes, so a full mailbox pushes back on the peer). One object with its methods on the
+ * prototype, so a connection's link costs no closures. `connection` is the connection under it, for
+ * code that handles the transport's events itself.
+ *
+ * @example
+ * ```ts
+ * tcpTransport({ port: 0 }).open().subscribe((event) => {
+ *   if (event.type === 'peer' && event.link instanceof TcpPeerLink) console.log(event.link.connection.stats);
+ * });
+ * ```
+ */
+export class TcpPeerLink implements PeerLink {
+  readonly id: string;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  readonly inbound: Observable<Uint8Array>;
+  /** The connection this link adapts. */
+  readonly connection: TcpConnection;
+
+  constructor(conn: TcpConnection) {
+    this.connection = conn;
+    this.id = conn.id;
+    this.local = conn.local;
+    this.remote = conn.remote;
+    this.inbound = conn.bytes;
+  }
+
+  send(data: Uint8Array): Observable<void> {
+    return this.connection.send(data);
+  }
+
+  pause(): void {
+    this.connection.pause();
+  }
+
+  resume(): void {
+    this.connection.resume();
+  }
+
+  end(): void {
+    this.connection.end();
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+}
