@@ -1,9 +1,13 @@
 // The server side of bench/scale.bench.ts, run as its own process (it becomes a cluster primary):
-//   node --import tsx bench/scale-server.ts udp|tcp single|shared|dispatch WORKERS PORT
-// Echoes UDP datagrams / TCP lines. Prints "ready" once serving; on SIGTERM prints one JSON line:
-// per-worker message counts, distinct remotes each worker saw (= actors it would build) and CPU ms.
+//   node --import tsx bench/scale-server.ts udp|tcp single|shared|dispatch|reuseport WORKERS PORT
+// Echoes UDP datagrams / TCP lines. Modes: `single` one process; `shared` node:cluster's shared
+// handle (TCP: the primary's round robin; UDP: any worker woken for any datagram); `dispatch` (UDP)
+// the primary owns the socket and porta's UdpDispatcher keeps each peer on one worker; `reuseport`
+// each worker binds its own socket with SO_REUSEPORT (Node ≥ 22.12). Prints "ready" once every
+// worker serves; on SIGTERM one JSON line: per-worker message counts, distinct remotes per worker
+// (= actors it would build) and the CPU ms every process spent after "ready".
 import cluster from 'node:cluster';
-import { lines, onShutdown, reportToPrimary, superviseWorkers, workerIndex } from '@porta/core';
+import { lines, onShutdown, reportStats, reportToPrimary, superviseWorkers } from '@porta/core';
 import { listenTcp } from '@porta/tcp';
 import { bindUdp, dispatchedUdpSocket, UdpDispatcher, type UdpSocket } from '@porta/udp';
 import { catchError, concatMap, EMPTY, mergeMap, type Observable, of, switchMap, tap } from 'rxjs';
@@ -11,22 +15,18 @@ import { catchError, concatMap, EMPTY, mergeMap, type Observable, of, switchMap,
 const [proto = 'udp', mode = 'single', workersText = '1', portText = '0'] = process.argv.slice(2);
 const workers = Number(workersText);
 const port = Number(portText);
-
-interface WorkerReport {
-  readonly porta: 'bench-report';
-  readonly messages: number;
-  readonly remotes: number;
-  readonly cpuMs: number;
-}
+const reusePort = mode === 'reuseport';
 
 let messages = 0;
 const remotes = new Set<string>();
+let cpuAtReady = 0;
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
 
 const announce = () => {
+  cpuAtReady = cpuMs();
   if (cluster.isWorker) reportToPrimary({ porta: 'bench-ready' });
 };
 
@@ -46,7 +46,7 @@ function serveUdp(socket$: Observable<Pick<UdpSocket, 'datagrams' | 'send'>>) {
 }
 
 function serveTcp() {
-  return listenTcp({ port }).pipe(
+  return listenTcp({ port, ...(reusePort ? { reusePort } : {}) }).pipe(
     tap(() => announce()),
     switchMap((listener) => listener.connections),
     mergeMap((conn) => {
@@ -68,23 +68,23 @@ function runServer(): void {
   const work =
     proto === 'tcp'
       ? serveTcp()
-      : serveUdp(mode === 'dispatch' && cluster.isWorker ? of(dispatchedUdpSocket()) : bindUdp({ port }));
+      : serveUdp(
+          mode === 'dispatch' && cluster.isWorker
+            ? of(dispatchedUdpSocket())
+            : bindUdp({ port, ...(reusePort ? { reusePort } : {}) }),
+        );
   const subscription = work.subscribe({ error: (e: Error) => console.error(e.message) });
-  const report = () => {
-    subscription.unsubscribe();
-    const r: WorkerReport = { porta: 'bench-report', messages, remotes: remotes.size, cpuMs: cpuMs() };
-    if (cluster.isWorker) reportToPrimary(r);
-    return r;
-  };
+  const totals = () => ({ messages, remotes: remotes.size, cpuMs: cpuMs() - cpuAtReady });
   if (cluster.isWorker) {
     onShutdown(() => {
-      report();
-      setTimeout(() => process.exit(0), 50);
+      subscription.unsubscribe();
+      void reportStats(totals()).then(() => process.exit(0));
     });
     process.on('SIGINT', () => {});
   } else {
     process.once('SIGTERM', () => {
-      const r = report();
+      subscription.unsubscribe();
+      const r = totals();
       console.log(
         JSON.stringify({ perWorker: [r.messages], remotes: [r.remotes], cpuMs: r.cpuMs, dropped: 0 }),
       );
@@ -95,10 +95,8 @@ function runServer(): void {
 }
 
 if (mode === 'single' || cluster.isWorker) {
-  void workerIndex;
   runServer();
 } else {
-  const reports = new Map<number, WorkerReport>();
   let dispatcher: UdpDispatcher | undefined;
   let closeSocket = () => {};
   if (proto === 'udp' && mode === 'dispatch') {
@@ -112,29 +110,32 @@ if (mode === 'single' || cluster.isWorker) {
   const pool = superviseWorkers({
     workers,
     signals: ['SIGTERM'],
+    bindMode: reusePort ? 'reusePort' : 'cluster',
     ...(proto === 'udp' && mode === 'dispatch'
       ? { env: { PORTA_UDP_LOCAL: JSON.stringify({ address: '127.0.0.1', port, family: 'IPv4' }) } }
       : {}),
     onMessage: (index, message) => {
       if ((message as { porta?: string }).porta === 'bench-ready') {
         // Dispatch: a worker reads once its socket is subscribed, which is when it announces.
-        if (++online === workers) console.log('ready');
+        if (++online === workers) {
+          cpuAtReady = cpuMs();
+          console.log('ready');
+        }
         return;
       }
-      if (dispatcher?.handle(index, message)) return;
-      if ((message as WorkerReport).porta === 'bench-report') reports.set(index, message as WorkerReport);
+      dispatcher?.handle(index, message);
     },
   });
   const started = dispatcher?.start();
   await pool.stopped;
   started?.unsubscribe();
   closeSocket();
-  const ordered = [...Array(workers).keys()].map((i) => reports.get(i));
+  const { perWorker } = pool.stats();
   console.log(
     JSON.stringify({
-      perWorker: ordered.map((r) => r?.messages ?? 0),
-      remotes: ordered.map((r) => r?.remotes ?? 0),
-      cpuMs: cpuMs() + ordered.reduce((n, r) => n + (r?.cpuMs ?? 0), 0),
+      perWorker: perWorker.map((r) => r.messages ?? 0),
+      remotes: perWorker.map((r) => r.remotes ?? 0),
+      cpuMs: cpuMs() - cpuAtReady + perWorker.reduce((n, r) => n + (r.cpuMs ?? 0), 0),
       dropped: dispatcher?.stats.dropped ?? 0,
     }),
   );

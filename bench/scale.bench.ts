@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { loadNote, machine, median, table, writeSection } from './report.js';
+import { reusePortSupported } from '@porta/core';
+import { machine, median, table, writeSection } from './report.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const MS = Number(process.env.BENCH_SCALE_MS ?? 2_000);
@@ -46,9 +47,11 @@ function run(
   };
 }
 
+type Mode = 'single' | 'shared' | 'dispatch' | 'reuseport';
+
 async function measure(
   proto: 'udp' | 'tcp',
-  mode: 'single' | 'shared' | 'dispatch',
+  mode: Mode,
   workers: number,
   clients: number,
   windowSize: number,
@@ -75,28 +78,51 @@ const share = (perWorker: readonly number[]) => {
   return min === 0 ? '∞' : (max / min).toFixed(2);
 };
 
+const LABELS: Record<Mode, Record<'udp' | 'tcp', string>> = {
+  single: { udp: 'UDP echo, 1 process', tcp: 'TCP line echo, 1 process' },
+  dispatch: { udp: "UDP echo, 2 workers (cluster: porta's dispatcher)", tcp: '' },
+  shared: {
+    udp: "UDP echo, 2 workers (cluster's shared handle)",
+    tcp: 'TCP line echo, 2 workers (cluster round robin)',
+  },
+  reuseport: { udp: 'UDP echo, 2 workers (reusePort)', tcp: 'TCP line echo, 2 workers (reusePort)' },
+};
+
 export async function main(): Promise<void> {
-  // 1. Affinity: one client, one datagram in flight at a time, over 4 workers.
+  const reuse = reusePortSupported();
+  const only = process.env.BENCH_SCALE_ONLY;
+  // 1. Affinity: where one client's datagrams land with 4 workers, one in flight at a time.
   const affinity: (string | number)[][] = [];
-  for (const mode of ['shared', 'dispatch'] as const) {
-    const { server } = await measure('udp', mode, 4, 1, 1);
-    const total = server.perWorker.reduce((a, b) => a + b, 0);
-    affinity.push([
-      mode === 'shared' ? "cluster's shared handle" : 'porta dispatcher',
-      server.perWorker.join('/'),
-      total,
-      server.remotes.reduce((a, b) => a + b, 0),
-    ]);
+  if (process.env.BENCH_SCALE_AFFINITY !== '0') {
+    for (const mode of ['shared', 'dispatch', ...(reuse ? (['reuseport'] as const) : [])] as const) {
+      const { server } = await measure('udp', mode, 4, 1, 1);
+      const total = server.perWorker.reduce((a, b) => a + b, 0);
+      affinity.push([
+        mode === 'shared'
+          ? "cluster's shared handle"
+          : mode === 'dispatch'
+            ? 'porta dispatcher'
+            : 'reusePort',
+        server.perWorker.join('/'),
+        total,
+        server.remotes.reduce((a, b) => a + b, 0),
+      ]);
+    }
   }
 
   // 2. Throughput, 1 vs 2 processes, 8 clients with 4 messages in flight each.
-  const configs = [
-    { proto: 'udp', mode: 'single', workers: 1, label: 'UDP echo, 1 process' },
-    { proto: 'udp', mode: 'dispatch', workers: 2, label: 'UDP echo, 2 workers (dispatcher)' },
-    { proto: 'udp', mode: 'shared', workers: 2, label: "UDP echo, 2 workers (cluster's shared handle)" },
-    { proto: 'tcp', mode: 'single', workers: 1, label: 'TCP line echo, 1 process' },
-    { proto: 'tcp', mode: 'shared', workers: 2, label: 'TCP line echo, 2 workers (cluster round robin)' },
-  ] as const;
+  const all: { proto: 'udp' | 'tcp'; mode: Mode; workers: number }[] = [
+    { proto: 'udp', mode: 'single', workers: 1 },
+    { proto: 'udp', mode: 'dispatch', workers: 2 },
+    { proto: 'udp', mode: 'shared', workers: 2 },
+    { proto: 'udp', mode: 'reuseport', workers: 2 },
+    { proto: 'tcp', mode: 'single', workers: 1 },
+    { proto: 'tcp', mode: 'shared', workers: 2 },
+    { proto: 'tcp', mode: 'reuseport', workers: 2 },
+  ];
+  const configs = all.filter(
+    (c) => (reuse || c.mode !== 'reuseport') && (only === undefined || only === c.proto),
+  );
   const rates = configs.map(() => [] as number[]);
   const cpuPer = configs.map(() => [] as number[]);
   const shares = configs.map(() => [] as string[]);
@@ -112,7 +138,7 @@ export async function main(): Promise<void> {
   const baseOf = (proto: string) =>
     median(rates[configs.findIndex((c) => c.proto === proto && c.workers === 1)]!);
   const rows = configs.map((c, i) => [
-    c.label,
+    LABELS[c.mode][c.proto],
     Math.round(median(rates[i]!)),
     (median(rates[i]!) / baseOf(c.proto)).toFixed(2),
     median(cpuPer[i]!).toFixed(1),
@@ -120,28 +146,38 @@ export async function main(): Promise<void> {
   ]);
 
   const markdown = [
-    `Measured on ${machine()}. ${loadNote()}`,
+    `Measured on ${machine()}.`,
     '',
-    `Where one client's datagrams land with 4 workers (one request in flight at a time, ${MS} ms):`,
-    '',
-    table(
-      ['UDP dispatch', 'datagrams per worker', 'total', 'actors (remotes seen, summed over workers)'],
-      affinity,
-    ),
-    '',
-    `Throughput, load from another process (8 clients × 4 in flight, ${MS} ms per run, median of ${ROUNDS} interleaved rounds):`,
+    ...(affinity.length === 0
+      ? []
+      : [
+          `Where one client's datagrams land with 4 workers (one request in flight at a time, ${MS} ms):`,
+          '',
+          table(
+            [
+              'UDP over 4 workers',
+              'datagrams per worker',
+              'total',
+              'actors (remotes seen, summed over workers)',
+            ],
+            affinity,
+          ),
+          '',
+        ]),
+    `Throughput, load from another process (8 clients × 4 in flight, ${MS} ms per run, median of ${ROUNDS} interleaved rounds${reuse ? '' : '; no reusePort rows: this Node has no `reusePort`'}):`,
     '',
     table(
       ['server', 'replies/s', 'ratio to 1 process', 'server CPU µs per message', 'per-worker max/min share'],
       rows,
     ),
     '',
-    'This machine has 2 cores shared with the load generator and other jobs, so 2 workers cannot',
-    'reach 2×: the load process and the primary take a core between them. The dispatcher costs two IPC',
-    'hops per datagram (in and out through the primary), visible in its CPU per message; it buys one',
-    'home per client. On a machine with a core per worker plus one for the primary, expect TCP to scale',
-    "close to linearly until the primary's accept loop saturates, UDP through the dispatcher to be",
-    'bounded by the primary (one core), and UDP with `reusePort` (Node ≥ 22.12) to scale per core.',
+    'Server CPU counts every server process (primary and workers) from "ready" to the end of the run.',
+    'On 2 cores shared with the load generator, 2 workers cannot reach 2×: the load process takes',
+    "about a core. The dispatcher's primary handles every datagram twice (in, and the reply out) plus",
+    'the IPC batch to and from the worker, visible in its CPU per message; it buys one home per',
+    'client on Node 20. With a core per worker (and one for the load), expect TCP and `reusePort`',
+    "UDP to scale close to linearly per core, and UDP through the dispatcher to stop at the primary's",
+    'one core.',
   ].join('\n');
   console.log(markdown);
   writeSection('scale', markdown);

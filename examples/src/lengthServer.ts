@@ -111,6 +111,11 @@ export interface LengthServerOptions extends AnswerLengthsOptions {
    * owns the bound socket and has printed the listening line). Default: bind `host`:`port`.
    */
   readonly socket?: DatagramSocket;
+  /**
+   * Bind with `reusePort`, so the server's other processes can bind the same port and the kernel
+   * keeps each client on one of them (Node ≥ 22.12; see `bindUdp`). Default false.
+   */
+  readonly reusePort?: boolean;
 }
 
 /**
@@ -128,7 +133,8 @@ export function lengthServer(options: LengthServerOptions = {}): Observable<Leng
   const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
   const say = messages(options.lang).lengthServer;
   if (options.socket !== undefined) return answerLengths(options.socket, options);
-  return bindUdp({ address: host, port, ...captureOf(options) }).pipe(
+  const reusePort = options.reusePort === true ? { reusePort: true } : {};
+  return bindUdp({ address: host, port, ...reusePort, ...captureOf(options) }).pipe(
     tap((socket) => log(say.listening(pyAddress(socket.local)))),
     switchMap((socket) =>
       answerLengths(socket, options).pipe(startWith({ type: 'listening', local: socket.local } as const)),

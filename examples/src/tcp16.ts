@@ -51,6 +51,11 @@ export interface Tcp16Options extends ExampleOptions {
    * then complete — a worker's drain on SIGTERM. Default: serve until unsubscribed.
    */
   readonly stop?: Observable<unknown>;
+  /**
+   * Server: listen with `reusePort`, so the server's other processes can listen on the same port
+   * and the kernel spreads connections (Node ≥ 22.12; see `listenTcp`). Default false.
+   */
+  readonly reusePort?: boolean;
 }
 
 /**
@@ -73,6 +78,7 @@ export function tcp16Server(options: Tcp16Options = {}): Observable<Tcp16ServerE
     host,
     port,
     ...(trusted.length > 0 ? { proxyProtocol: { trusted } } : {}),
+    ...(options.reusePort === true ? { reusePort: true } : {}),
     ...captureOf(options),
   }).pipe(
     tap((listener) => {

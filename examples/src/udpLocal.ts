@@ -28,7 +28,7 @@ import { pyAddress, pyDatetime, pyRepr } from './python.js';
 /** Options of {@link udpLocalServer}. */
 export type UdpLocalServerOptions = Pick<
   LengthServerOptions,
-  'host' | 'port' | 'holdMs' | 'lang' | 'log' | 'socket' | 'capture'
+  'host' | 'port' | 'holdMs' | 'lang' | 'log' | 'socket' | 'reusePort' | 'capture'
 >;
 
 /**

@@ -25,7 +25,7 @@ export const REMOTE_REQUEST = 'Mensagem para o servidor: Estou enviando uma mens
 
 /** Options of {@link udpRemoteServer}. */
 export interface UdpRemoteServerOptions
-  extends Pick<LengthServerOptions, 'host' | 'port' | 'lang' | 'log' | 'capture'> {
+  extends Pick<LengthServerOptions, 'host' | 'port' | 'lang' | 'log' | 'socket' | 'reusePort' | 'capture'> {
   /**
    * Seed for the pretend drops. The draws are Python's own Mersenne Twister, so the same seed drops
    * the same requests as the course's `udp_remote.py --seed N`. Without a seed, drops are random.

@@ -1,5 +1,6 @@
 // The course's own client through a real HAProxy to `porta tcp-16 server --trust-proxy`: the
 // server prints the course's "accepted a connection from" with the client's address, not HAProxy's.
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -76,5 +77,74 @@ backend porta
         expect(await client.exited).toBe(0);
       });
     }
+  },
+);
+
+const haproxySkip = haproxySkipReason();
+
+describe.skipIf(haproxySkip !== undefined)(
+  'a client on 127.0.0.10 → HAProxy → porta tic-tac-toe server --trust-proxy',
+  () => {
+    it(
+      "plays against the client's own address and port, not HAProxy's (send-proxy-v2)",
+      { timeout: 60_000 },
+      async () => {
+        const backendPort = await freePort('127.0.0.2');
+        const server = porta([
+          'tic-tac-toe',
+          'server',
+          '127.0.0.2',
+          '-p',
+          String(backendPort),
+          '--trust-proxy',
+          '127.0.0.1',
+        ]);
+        cleanups.push(() => {
+          server.process.kill('SIGTERM');
+        });
+        await server.line(/Waiting for an opponent at/);
+        const dir = balancerDir('haproxy-tictactoe');
+        cleanups.push(() => removeDir(dir));
+        const port = await freePort('127.0.0.1');
+        const readyPort = await freePort('127.0.0.1');
+        const haproxy: Balancer = await startHaproxy(
+          dir,
+          `defaults
+  mode tcp
+  timeout connect 1s
+  timeout client 5s
+  timeout server 5s
+frontend game
+  bind 127.0.0.1:${port}
+  default_backend porta
+# Readiness is probed here: a probe through "game" would be the server's one opponent.
+frontend ready
+  bind 127.0.0.1:${readyPort}
+  tcp-request connection reject
+backend porta
+  server ttt 127.0.0.2:${backendPort} send-proxy-v2
+`,
+          { host: '127.0.0.1', port: readyPort },
+        );
+        cleanups.push(() => haproxy.stop());
+        // A player on "another machine": its own loopback address, its own port.
+        const player = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.10' });
+        cleanups.push(() => {
+          player.destroy();
+        });
+        const welcome = await new Promise<string>((done, fail) => {
+          const timer = setTimeout(() => fail(new Error('no welcome from the server')), 20_000);
+          player.once('error', fail);
+          player.once('data', (d) => {
+            clearTimeout(timer);
+            done(d.toString());
+          });
+        });
+        expect(welcome).toMatch(/welcome/i);
+        const playerPort = player.localPort;
+        const playing = await server.line(/Playing against/);
+        expect(playing).toBe(`Tic-tac-toe >> Playing against ('127.0.0.10', ${playerPort}); you are X`);
+      },
+    );
   },
 );

@@ -47,4 +47,12 @@ export * from './systemError.js';
 export * from './text/decodeText.js';
 export * from './text/encodeText.js';
 export * from './toAsyncIterable.js';
+export {
+  type ForwardedServerEvent,
+  type ForwardServerEventsOptions,
+  forwardServerEvents,
+  type ServerEventMessage,
+} from './workers/forwardServerEvents.js';
+export { reportStats, type StatsMessage, type WorkerStats } from './workers/reportStats.js';
+export * from './workers/reusePortSupported.js';
 export * from './workers/superviseWorkers.js';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { TLSSocket, Server as TlsServer } from 'node:tls';
 import {
   ConnectionLimitError,
   type Endpoint,
@@ -14,6 +14,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import { connectionIterator } from './internal/connectionIterator.js';
 import { HandshakeDeadlines } from './internal/HandshakeDeadlines.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
+import { proxyBeforeTls } from './internal/proxyBeforeTls.js';
 import { readProxyHeader } from './internal/readProxyHeader.js';
 import { remoteOf } from './internal/socketEndpoints.js';
 import { tlsFailureReason } from './internal/tlsFailureReason.js';
@@ -67,6 +68,8 @@ export class TcpListener {
   #rejected = 0;
   #proxyErrors = 0;
   readonly #headerReads = new Set<() => void>();
+  /** PROXY with TLS: what each raw socket's header said, for the TLS socket built on it. */
+  readonly #proxiedBeforeTls = new WeakMap<Socket, { readonly proxied: ProxiedConnection }>();
 
   /** @internal Built by `listenTcp` once the server listens. */
   constructor(setup: TcpListenerSetup) {
@@ -93,14 +96,17 @@ export class TcpListener {
         this.#refused,
         (remote, error) => this.#reject(remote, error),
       );
-      server.on('secureConnection', (socket: TLSSocket) => {
+      // PROXY before TLS: the raw sockets reach a separate TLS server once their header is read.
+      const tlsEvents = setup.tlsServer ?? server;
+      tlsEvents.on('secureConnection', (socket: TLSSocket) => {
         const raw = rawOf(socket);
         if (raw !== undefined) this.#handshakes?.end(raw);
         // Half-close (`end()` while reading on) from here on, as for plain TCP: see listenTcp.
         socket.allowHalfOpen = true;
-        this.#deliver(socket);
+        if (setup.tlsServer === undefined) this.#deliver(socket);
+        else this.#handOver(socket, (raw && this.#proxiedBeforeTls.get(raw)) ?? {});
       });
-      server.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+      tlsEvents.on('tlsClientError', (err: Error, socket: TLSSocket) => {
         // node:tls wraps every accepted socket before our 'connection' handler runs, so one refused
         // there (over maxConnections, or after shutdown) also "hangs up" its handshake: already
         // reported (or deliberately dropped), it must not count twice. `_parent` is the raw socket.
@@ -282,6 +288,35 @@ export class TcpListener {
       }
     });
     if (!this.#setup.tls) this.#deliver(raw);
+    else if (this.#setup.tlsServer !== undefined) this.#proxyBeforeTls(raw, this.#setup.tlsServer);
+  }
+
+  /** PROXY with TLS: the header comes in clear before the handshake (see `proxyBeforeTls`). */
+  #proxyBeforeTls(raw: Socket, tlsServer: TlsServer): void {
+    const via = this.#handshakes?.remoteOf(raw) ?? remoteOf(raw);
+    const cancel = proxyBeforeTls(
+      raw,
+      via,
+      { proxy: this.#setup.proxy!, scheduler: this.#setup.scheduler, tlsServer },
+      (result) => {
+        this.#headerReads.delete(cancel);
+        // Already cut off by the handshake deadline (and reported there).
+        if (this.#refused.has(raw)) return;
+        if (result.error !== undefined) {
+          this.#refused.add(raw);
+          raw.destroy();
+          this.#proxyErrors++;
+          this.#reject(via, result.error);
+          return;
+        }
+        if (result.proxied === undefined) return;
+        this.#proxiedBeforeTls.set(raw, { proxied: result.proxied });
+        // A failed handshake from here on is reported with the client's address, as everything else.
+        const client = result.proxied.header.source;
+        if (client !== undefined) this.#handshakes?.knownAs(raw, client);
+      },
+    );
+    this.#headerReads.add(cancel);
   }
 
   #deliver(socket: Socket): void {

@@ -9,6 +9,7 @@ import {
   openHandle,
   type PacketCapture,
   proxyHeaderDecoder,
+  reusePortSupported,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { ProxyProtocolSetup } from './internal/listenerSetup.js';
@@ -40,6 +41,13 @@ export interface ListenTcpOptions {
   readonly backlog?: number;
   /** With `host: '::'`, accept IPv6 only (no IPv4-mapped peers). Default false. */
   readonly ipv6Only?: boolean;
+  /**
+   * SO_REUSEPORT: several listeners (one per worker process) share the port and the kernel spreads
+   * incoming connections over them. The socket is this process's own even in a cluster worker (no
+   * round robin through the primary). Needs Node ≥ 22.12 on Linux (core's `reusePortSupported()`):
+   * elsewhere `INVALID_ARGUMENT`, since older Nodes ignore it and the second listen fails. Default false.
+   */
+  readonly reusePort?: boolean;
   /** Listen with TLS (node:tls) instead of plain TCP; same API otherwise. Needs `key` and `cert`. */
   readonly tls?: TlsOptions;
   /**
@@ -66,7 +74,9 @@ export interface ListenTcpOptions {
   readonly scheduler?: SchedulerLike;
   /**
    * Accept HAProxy's PROXY protocol (v1 and v2) from these trusted balancers: the connection's
-   * `remote` is the client they relay. See {@link ProxyProtocolOptions}. Plain TCP only for now.
+   * `remote` is the client they relay. See {@link ProxyProtocolOptions}. With `tls` too, the header
+   * is read in clear before the TLS handshake (as HAProxy's `send-proxy` to an `ssl` server sends
+   * it), and `handshakeTimeoutMs` bounds header and handshake together, from the TCP accept.
    */
   readonly proxyProtocol?: ProxyProtocolOptions;
   /** Record every accepted connection in a pcapng capture (core's `PacketCapture`). Default none. */
@@ -80,12 +90,7 @@ export interface ListenTcpOptions {
 
 const DEFAULT_PROXY_HEADER_TIMEOUT = 5_000;
 
-function proxySetup(options: ProxyProtocolOptions, tlsToo: boolean): ProxyProtocolSetup {
-  if (tlsToo) {
-    // The header comes before the TLS ClientHello, so it must be read off the raw socket before
-    // node:tls takes it; that path is not built yet, and silently ignoring the option would trust nobody.
-    throw new InvalidArgumentError('proxyProtocol cannot be combined with tls yet');
-  }
+function proxySetup(options: ProxyProtocolOptions): ProxyProtocolSetup {
   if (!Array.isArray(options.trusted)) {
     throw new InvalidArgumentError('proxyProtocol.trusted must be a list of addresses or CIDR ranges');
   }
@@ -128,10 +133,14 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     try {
       if (signal !== undefined) assertSignal(signal);
-      if (options.proxyProtocol !== undefined)
-        proxy = proxySetup(options.proxyProtocol, options.tls !== undefined);
+      if (options.proxyProtocol !== undefined) proxy = proxySetup(options.proxyProtocol);
       assertListenHost(host);
       assertPort(port);
+      if (options.reusePort === true && !reusePortSupported()) {
+        throw new InvalidArgumentError(
+          `reusePort needs Node ≥ 22.12 on Linux (core's reusePortSupported()); this is Node ${process.versions.node} on ${process.platform}`,
+        );
+      }
       if (options.backlog !== undefined) assertCount(options.backlog, 'backlog');
       maxConnections = assertCount(
         options.maxConnections ?? Number.POSITIVE_INFINITY,
@@ -157,14 +166,25 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
     // the certificate) would hold its socket, and a maxConnections slot, until Node's 120 s
     // handshake timeout. The listener makes each connection half-open once its handshake is done.
     const serverOptions = { allowHalfOpen: options.tls === undefined, noDelay: options.noDelay ?? false };
-    const server = options.tls
-      ? tls.createServer({ ...options.tls, ...serverOptions })
-      : net.createServer(serverOptions);
+    // PROXY with TLS: the header comes in clear before the ClientHello, so the listening socket is
+    // plain TCP and a TLS server that never listens handshakes each socket once its header is read.
+    const proxyBeforeTls = options.tls !== undefined && proxy !== undefined;
+    const tlsServer = options.tls ? tls.createServer({ ...options.tls, ...serverOptions }) : undefined;
+    const server = tlsServer === undefined || proxyBeforeTls ? net.createServer(serverOptions) : tlsServer;
     let listener: TcpListener | undefined;
 
     server.on('error', (err) => subscriber.error(toPortaError(err, host, port, 'listening socket')));
+    const reusePort = options.reusePort === true;
     server.listen(
-      { host, port, backlog: options.backlog ?? 511, ipv6Only: options.ipv6Only ?? false },
+      {
+        host,
+        port,
+        backlog: options.backlog ?? 511,
+        ipv6Only: options.ipv6Only ?? false,
+        // @types/node 20 lacks `reusePort` (Node ≥ 22.12); checked above. Exclusive, or a cluster
+        // worker's listen would be made by the primary and shared round robin.
+        ...(reusePort ? { reusePort, exclusive: true } : {}),
+      },
       () => {
         listener = new TcpListener({
           server,
@@ -173,6 +193,7 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
           handshakeTimeoutMs: Math.min(handshakeTimeoutMs, options.idleTimeoutMs ?? Number.POSITIVE_INFINITY),
           scheduler,
           ...(proxy === undefined ? {} : { proxy }),
+          ...(proxyBeforeTls && tlsServer !== undefined ? { tlsServer } : {}),
           connection: {
             scheduler,
             ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),

@@ -7,6 +7,7 @@ import {
   type Family,
   InvalidArgumentError,
   openHandle,
+  reusePortSupported,
 } from '@porta/core';
 import { Observable } from 'rxjs';
 import { checkLocalPort, resolveFamily } from './internal/checks.js';
@@ -38,6 +39,14 @@ export interface BindUdpOptions extends UdpSocketOptions {
   readonly port?: number;
   /** Socket family. Default: inferred from `address`; when given, it must agree with it. */
   readonly family?: Family;
+  /**
+   * SO_REUSEPORT: several sockets (one per worker process) bind the same port and the kernel
+   * spreads datagrams over them by a hash of the sender's address and port, so one peer always
+   * reaches the same socket. The socket is bound by this process even in a cluster worker. Needs
+   * Node ≥ 22.12 on Linux (core's `reusePortSupported()`): elsewhere `INVALID_ARGUMENT`, since
+   * older Nodes ignore the option and the second bind fails. Default `false`.
+   */
+  readonly reusePort?: boolean;
 }
 
 /**
@@ -124,6 +133,14 @@ export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
         throw new InvalidArgumentError(`ipv6Only applies to IPv6 sockets, but ${address} is IPv4`);
       }
       plan = planSocket(family, options);
+      if (options.reusePort === true) {
+        if (!reusePortSupported()) {
+          throw new InvalidArgumentError(
+            `reusePort needs Node ≥ 22.12 on Linux (core's reusePortSupported()); this is Node ${process.versions.node} on ${process.platform}`,
+          );
+        }
+        plan = { ...plan, reusePort: true };
+      }
       if (options.signal !== undefined) assertSignal(options.signal);
     } catch (err) {
       subscriber.error(err);

@@ -1,6 +1,7 @@
 import type { Datagram, DatagramSocket, Endpoint } from '@porta/core';
-import { InvalidArgumentError } from '@porta/core';
+import { DatagramTooLargeError, InvalidArgumentError } from '@porta/core';
 import { Observable, Subject, type Subscription } from 'rxjs';
+import { MAX_DATAGRAM_IPV4, MAX_DATAGRAM_IPV6 } from './limits.js';
 
 /**
  * The workers a {@link UdpDispatcher} hands datagrams to: core's `WorkerPool` fits.
@@ -30,11 +31,14 @@ export interface UdpDispatchStats {
   readonly received: number;
   /** Datagrams handed to each worker, by index. */
   readonly perWorker: readonly number[];
-  /** Datagrams whose worker was not running (crashed, restarting): dropped and counted. */
+  /** Datagrams whose worker was not running (crashed, restarting, not yet ready): dropped and counted. */
   readonly dropped: number;
   /** Replies the workers asked the primary to send. */
   readonly sent: number;
-  /** Replies the socket refused (counted, never silent). */
+  /**
+   * Replies the socket refused (counted, never silent): the worker's send completed when the reply
+   * left for the primary, as a UDP send completes when the datagram leaves the socket.
+   */
   readonly unsent: number;
   /** Workers reading their datagrams now, by index. */
   readonly ready: readonly boolean[];
@@ -54,25 +58,24 @@ export interface UdpDispatcherOptions {
   readonly onReady?: (index: number) => void;
 }
 
-/** A datagram on its way to a worker, or a reply on its way back (IPC messages). */
+/**
+ * The IPC messages. One message carries every datagram (or reply) of one event-loop turn for one
+ * worker: Node's IPC costs a serialisation and a write per message, so per-datagram messages made
+ * the channel, not the socket, the bottleneck. Replies carry no acknowledgement back: like a UDP
+ * send, a reply is done once it is on its way, and the primary counts any the socket refuses.
+ */
 interface InboundMessage {
   readonly porta: 'udp';
-  readonly data: Uint8Array;
-  readonly remote: Endpoint;
+  readonly data: readonly Uint8Array[];
+  readonly remotes: readonly Endpoint[];
 }
 interface OutboundMessage {
   readonly porta: 'udp-send';
-  readonly id: number;
-  readonly data: Uint8Array;
-  readonly to: Endpoint;
+  readonly data: readonly Uint8Array[];
+  readonly to: readonly Endpoint[];
 }
 interface ReadyMessage {
   readonly porta: 'udp-ready';
-}
-interface SentMessage {
-  readonly porta: 'udp-sent';
-  readonly id: number;
-  readonly error?: string;
 }
 
 /**
@@ -101,9 +104,13 @@ export function workerFor(remote: Endpoint, size: number): number {
  * remote hashes to ({@link workerFor}); workers answer through {@link dispatchedUdpSocket}, and the
  * primary sends the replies from the shared socket, so clients see the server's address. With
  * cluster's own shared UDP handle the kernel wakes any worker instead, and one client's datagrams
- * spread over every worker, each building its own actor for it.
+ * spread over every worker, each building its own actor for it. Where the runtime has `reusePort`
+ * (core's `reusePortSupported()`), bind a socket in each worker with `bindUdp({ reusePort: true })`
+ * instead: the kernel keeps the affinity and the primary stays out of the data path.
  *
- * Datagrams for a worker that is not running are dropped and counted (`stats.dropped`).
+ * The datagrams of one event-loop turn travel to each worker in one IPC message, and its replies
+ * come back batched the same way, with no acknowledgement per reply. Datagrams for a worker that
+ * is not running are dropped and counted (`stats.dropped`).
  *
  * @example
  * ```ts
@@ -120,6 +127,8 @@ export class UdpDispatcher {
   readonly #perWorker: number[];
   readonly #ready: boolean[];
   readonly #onReady: (index: number) => void;
+  readonly #batches: { readonly data: Uint8Array[]; readonly remotes: Endpoint[] }[];
+  #flush: NodeJS.Immediate | undefined;
   #received = 0;
   #dropped = 0;
   #sent = 0;
@@ -133,23 +142,47 @@ export class UdpDispatcher {
     this.#workers = workers;
     this.#perWorker = new Array<number>(workers.size).fill(0);
     this.#ready = new Array<boolean>(workers.size).fill(false);
+    this.#batches = Array.from({ length: workers.size }, () => ({ data: [], remotes: [] }));
     this.#onReady = options.onReady ?? (() => {});
   }
 
   /** Starts forwarding datagrams; unsubscribe to stop. */
   start(): Subscription {
-    return this.#socket.datagrams.subscribe(({ data, remote }: Datagram) => {
+    const subscription = this.#socket.datagrams.subscribe(({ data, remote }: Datagram) => {
       this.#received++;
-      const index = workerFor(remote, this.#workers.size);
-      const message: InboundMessage = { porta: 'udp', data, remote };
-      // A worker still starting (or restarting) has no reader yet: an IPC message would vanish.
-      if (this.#ready[index] && this.#workers.send(index, message)) this.#perWorker[index]!++;
-      else this.#dropped++;
+      const batch = this.#batches[workerFor(remote, this.#workers.size)]!;
+      batch.data.push(data);
+      batch.remotes.push(remote);
+      // Everything that arrives in this turn of the event loop goes in one message per worker.
+      this.#flush ??= setImmediate(() => this.#sendBatches());
     });
+    subscription.add(() => {
+      if (this.#flush !== undefined) clearImmediate(this.#flush);
+      this.#flush = undefined;
+      for (const batch of this.#batches) this.#dropped += batch.data.splice(0).length;
+      for (const batch of this.#batches) batch.remotes.length = 0;
+    });
+    return subscription;
+  }
+
+  #sendBatches(): void {
+    this.#flush = undefined;
+    for (const [index, batch] of this.#batches.entries()) {
+      const count = batch.data.length;
+      if (count === 0) continue;
+      const message: InboundMessage = {
+        porta: 'udp',
+        data: batch.data.splice(0),
+        remotes: batch.remotes.splice(0),
+      };
+      // A worker still starting (or restarting) has no reader yet: an IPC message would vanish.
+      if (this.#ready[index] && this.#workers.send(index, message)) this.#perWorker[index]! += count;
+      else this.#dropped += count;
+    }
   }
 
   /**
-   * Handles a message from worker `index`: a reply to send from the shared socket. Returns false
+   * Handles a message from worker `index`: replies to send from the shared socket. Returns false
    * for messages that are not the dispatcher's (the caller handles those).
    */
   handle(index: number, message: unknown): boolean {
@@ -159,20 +192,13 @@ export class UdpDispatcher {
       return true;
     }
     if (!isOutbound(message)) return false;
-    this.#socket.send(message.data, message.to).subscribe({
-      complete: () => {
-        this.#sent++;
-        this.#workers.send(index, { porta: 'udp-sent', id: message.id } satisfies SentMessage);
-      },
-      error: (err: Error) => {
-        this.#unsent++;
-        this.#workers.send(index, {
-          porta: 'udp-sent',
-          id: message.id,
-          error: err.message,
-        } satisfies SentMessage);
-      },
-    });
+    const count = Math.min(message.data.length, message.to.length);
+    for (let i = 0; i < count; i++) {
+      this.#socket.send(message.data[i]!, message.to[i]!).subscribe({
+        complete: () => this.#sent++,
+        error: () => this.#unsent++,
+      });
+    }
     return true;
   }
 
@@ -210,12 +236,6 @@ function isInbound(message: unknown): message is InboundMessage {
   return typeof message === 'object' && message !== null && (message as { porta?: unknown }).porta === 'udp';
 }
 
-function isSent(message: unknown): message is SentMessage {
-  return (
-    typeof message === 'object' && message !== null && (message as { porta?: unknown }).porta === 'udp-sent'
-  );
-}
-
 /**
  * The worker's half of {@link UdpDispatcher}: a `DatagramSocket` whose datagrams come from the
  * primary over IPC and whose sends go back to it, to leave from the shared socket. Any code written
@@ -232,52 +252,60 @@ function isSent(message: unknown): message is SentMessage {
  * ```
  */
 export function dispatchedUdpSocket(local: Endpoint = localFromEnv()): DatagramSocket {
-  if (process.send === undefined) {
+  const send = process.send?.bind(process);
+  if (send === undefined) {
     throw new InvalidArgumentError(
       'dispatchedUdpSocket runs in a worker started by the primary (no IPC channel)',
     );
   }
   const inbound = new Subject<Datagram>();
-  const pending = new Map<number, (error?: string) => void>();
-  let nextId = 0;
   let listening = 0;
   const onMessage = (message: unknown) => {
-    if (isInbound(message)) inbound.next({ data: message.data, remote: message.remote });
-    else if (isSent(message)) {
-      const done = pending.get(message.id);
-      pending.delete(message.id);
-      done?.(message.error);
-    }
+    if (!isInbound(message)) return;
+    const count = Math.min(message.data.length, message.remotes.length);
+    for (let i = 0; i < count; i++) inbound.next({ data: message.data[i]!, remote: message.remotes[i]! });
   };
   const datagrams = new Observable<Datagram>((subscriber) => {
     if (listening++ === 0) process.on('message', onMessage);
     const subscription = inbound.subscribe(subscriber);
     // Tell the primary this worker reads now, so no datagram is sent to a worker not yet listening.
-    process.send?.({ porta: 'udp-ready' } satisfies ReadyMessage);
+    send({ porta: 'udp-ready' } satisfies ReadyMessage);
     return () => {
       subscription.unsubscribe();
       if (--listening === 0) process.off('message', onMessage);
     };
   });
+
+  // Replies of one turn leave in one message; each send completes once its batch is written.
+  let batch: { data: Uint8Array[]; to: Endpoint[]; done: (() => void)[] } | undefined;
+  const flush = () => {
+    const { data, to, done } = batch!;
+    batch = undefined;
+    send({ porta: 'udp-send', data, to } satisfies OutboundMessage, undefined, {}, () => {
+      for (const d of done) d();
+    });
+  };
+  const limit = local.family === 'IPv6' ? MAX_DATAGRAM_IPV6 : MAX_DATAGRAM_IPV4;
   return {
     local,
     datagrams,
     send: (data, to) =>
       new Observable<void>((subscriber) => {
-        const id = nextId++;
-        pending.set(id, (error) => {
-          if (error === undefined) {
-            subscriber.next();
-            subscriber.complete();
-          } else subscriber.error(new InvalidArgumentError(`the primary could not send the reply: ${error}`));
+        // Checked here, as the socket would: the primary's verdict comes back to no one.
+        if (data.length > limit) {
+          subscriber.error(new DatagramTooLargeError(data.length, limit));
+          return;
+        }
+        if (batch === undefined) {
+          batch = { data: [], to: [], done: [] };
+          setImmediate(flush);
+        }
+        batch.data.push(data);
+        batch.to.push({ address: to.address, port: to.port, family: to.family });
+        batch.done.push(() => {
+          subscriber.next();
+          subscriber.complete();
         });
-        if (listening++ === 0) process.on('message', onMessage);
-        const message: OutboundMessage = { porta: 'udp-send', id, data, to };
-        process.send?.(message);
-        return () => {
-          pending.delete(id);
-          if (--listening === 0) process.off('message', onMessage);
-        };
       }),
   };
 }

@@ -1,3 +1,4 @@
+import { workerBindMode } from '@porta/core';
 import { captureOf } from '../../captureOf.js';
 import { tcp16Client, tcp16Server } from '../../tcp16.js';
 import {
@@ -12,7 +13,7 @@ import {
 } from '../args.js';
 import type { Command } from '../command.js';
 import { runCommand } from '../runCommand.js';
-import { isWorker, runPrimary, shutdownRequests, workerCount } from '../workers.js';
+import { isWorker, runPrimary, runWorker, serverPort, shutdownRequests, workerCount } from '../workers.js';
 
 /** `porta tcp-16`: the course's tcp_exemplo.py. */
 export const tcp16: Command = {
@@ -54,10 +55,15 @@ conecta em HOST, envia 'Enviei, servidor' e le exatamente 16 octetos de volta.
     if (role === 'server') {
       const trustProxy = trustedProxies(args);
       const workers = workerCount(args);
-      // Workers listen on the same port: node:cluster's primary accepts and hands connections round.
-      if (workers > 1 && !isWorker()) return runPrimary({ workers, io, args });
-      const stop = isWorker() ? { stop: shutdownRequests() } : {};
-      return runCommand(tcp16Server({ ...common, trustProxy, ...stop }), io, failureContext(args));
+      // Workers listen on the same port: each its own with reusePort, else cluster's round robin.
+      if (workers > 1 && !isWorker())
+        return runPrimary({ workers, io, args, host, port: args.port, kind: 'tcp' });
+      if (isWorker()) {
+        const own = workerBindMode() === 'reusePort' ? { reusePort: true, port: serverPort(args.port) } : {};
+        const server = tcp16Server({ ...common, ...own, trustProxy, stop: shutdownRequests() });
+        return runWorker(server, io, failureContext(args));
+      }
+      return runCommand(tcp16Server({ ...common, trustProxy }), io, failureContext(args));
     }
     const timeoutMs = seconds(args, 'timeout', 5);
     return runCommand(

@@ -1,4 +1,3 @@
-import { dispatchedUdpSocket } from '@porta/udp';
 import { captureOf } from '../../captureOf.js';
 import { udpLocalClient, udpLocalServer } from '../../udpLocal.js';
 import {
@@ -11,7 +10,14 @@ import {
 } from '../args.js';
 import type { Command } from '../command.js';
 import { runCommand } from '../runCommand.js';
-import { isWorker, runPrimary, workerCount, workerInterrupt } from '../workers.js';
+import {
+  isWorker,
+  runPrimary,
+  runWorker,
+  workerCount,
+  workerInterrupt,
+  workerUdpSocket,
+} from '../workers.js';
 
 /** `porta udp-local`: the course's udp_local.py. */
 export const udpLocal: Command = {
@@ -43,13 +49,14 @@ a 127.0.0.1 e imprime a resposta e o nome do proprio socket.
       const workers = workerCount(args);
       if (isWorker()) {
         const worker = { ...io, interrupt: workerInterrupt(io) };
-        return runCommand(
-          udpLocalServer({ ...common, socket: dispatchedUdpSocket() }),
+        return runWorker(
+          udpLocalServer({ ...common, ...workerUdpSocket(args.port) }),
           worker,
           failureContext(args),
         );
       }
-      if (workers > 1) return runPrimary({ workers, io, args, udp: { host: '127.0.0.1', port: args.port } });
+      if (workers > 1)
+        return runPrimary({ workers, io, args, host: '127.0.0.1', port: args.port, kind: 'udp' });
       return runCommand(udpLocalServer(common), io, failureContext(args));
     }
     const timeoutMs = seconds(args, 'timeout', 5);

@@ -1,4 +1,3 @@
-import { dispatchedUdpSocket } from '@porta/udp';
 import { captureOf } from '../../captureOf.js';
 import { udpRemoteClient, udpRemoteServer } from '../../udpRemote.js';
 import {
@@ -12,7 +11,14 @@ import {
 } from '../args.js';
 import type { Command } from '../command.js';
 import { runCommand } from '../runCommand.js';
-import { isWorker, runPrimary, workerCount, workerInterrupt } from '../workers.js';
+import {
+  isWorker,
+  runPrimary,
+  runWorker,
+  workerCount,
+  workerInterrupt,
+  workerUdpSocket,
+} from '../workers.js';
 
 /** `porta udp-remote`: the course's udp_remote.py. */
 export const udpRemote: Command = {
@@ -49,13 +55,16 @@ cliente tenta de novo com espera exponencial (0.1, 0.2, 0.4, 0.8, 1.6 s) e entao
       const seed = integer(args, 'seed');
       const workers = workerCount(args);
       if (workers > 1 && !isWorker())
-        return runPrimary({ workers, io, args, udp: { host, port: args.port } });
-      const server = isWorker() ? { ...common, socket: dispatchedUdpSocket() } : common;
-      return runCommand(
-        udpRemoteServer(seed === undefined ? server : { ...server, seed }),
-        isWorker() ? { ...io, interrupt: workerInterrupt(io) } : io,
-        failureContext(args),
-      );
+        return runPrimary({ workers, io, args, host, port: args.port, kind: 'udp' });
+      const seeded = seed === undefined ? {} : { seed };
+      if (isWorker()) {
+        return runWorker(
+          udpRemoteServer({ ...common, ...workerUdpSocket(args.port), ...seeded }),
+          { ...io, interrupt: workerInterrupt(io) },
+          failureContext(args),
+        );
+      }
+      return runCommand(udpRemoteServer({ ...common, ...seeded }), io, failureContext(args));
     }
     return runCommand(
       udpRemoteClient({ ...common, port: clientPort(args) }),

@@ -63,6 +63,11 @@ export class HandshakeDeadlines {
     return this.#remotes.get(raw);
   }
 
+  /** From now on the peer is `remote` (the client its PROXY header named, read before TLS). */
+  knownAs(raw: Socket, remote: Endpoint): void {
+    this.#remotes.set(raw, remote);
+  }
+
   /** The listener closes: every deadline goes. */
   cancelAll(): void {
     for (const timer of this.#timers.values()) timer.unsubscribe();

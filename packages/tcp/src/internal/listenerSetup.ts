@@ -1,4 +1,5 @@
 import type { Server } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import type { SchedulerLike } from 'rxjs';
 import type { TcpConnectionOptions } from '../TcpConnection.js';
 
@@ -20,6 +21,11 @@ export interface TcpListenerSetup {
   readonly scheduler: SchedulerLike;
   /** Set when the listener accepts PROXY headers from trusted balancers. */
   readonly proxy?: ProxyProtocolSetup;
+  /**
+   * PROXY with TLS: `server` is then plain TCP, and this TLS server — which never listens —
+   * handshakes each raw socket once its PROXY header (sent in clear, before TLS) has been read.
+   */
+  readonly tlsServer?: TlsServer;
   /** Called once the listener is shut down and every connection is closed. */
   readonly onFinished: () => void;
 }

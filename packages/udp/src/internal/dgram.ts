@@ -21,6 +21,8 @@ export interface SocketPlan {
   readonly buffers: BufferPlan;
   readonly ipv6Only: boolean | undefined;
   readonly reuseAddr: boolean;
+  /** SO_REUSEPORT (bindUdp only, checked there against the runtime): bind exclusively, own socket. */
+  readonly reusePort?: boolean;
   readonly capture: PacketCapture | undefined;
 }
 
@@ -59,6 +61,8 @@ export function createDgram(plan: SocketPlan, sendsReady: () => boolean): dgram.
     lookup: lookup as unknown as NonNullable<dgram.SocketOptions['lookup']>,
   };
   if (plan.family === 'IPv6' && plan.ipv6Only !== undefined) options.ipv6Only = plan.ipv6Only;
+  // @types/node 20 does not know `reusePort` (Node ≥ 22.12); bindUdp only sets it where it works.
+  if (plan.reusePort === true) (options as { reusePort?: boolean }).reusePort = true;
   return dgram.createSocket(options);
 }
 

@@ -203,7 +203,9 @@ export function openDgram<S>(
     if (udpBind.hasSubscribers) udpBind.publish(endpoints(opened));
     subscriber.next(opened);
   };
-  socket.bind({ address: local.address, port: local.port }, () => {
+  // reusePort: in a cluster worker a non-exclusive bind would be made by the primary and shared;
+  // the point is a socket of this worker's own, which the kernel hashes flows to.
+  socket.bind({ address: local.address, port: local.port, exclusive: plan.reusePort === true }, () => {
     if (remote === undefined) return ready(bindContext);
     const connectContext = at(remote, 'connect');
     socket.connect(remote.port, remote.address, (err?: Error) => {
