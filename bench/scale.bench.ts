@@ -149,6 +149,8 @@ export async function main(): Promise<void> {
   ]);
 
   const markdown = [
+    `## Scale-out: workers (\`bench/scale.bench.ts\`${only === undefined ? '' : `, ${only} only`})`,
+    '',
     `Measured on ${machine()}.`,
     '',
     ...(affinity.length === 0
