@@ -3,6 +3,9 @@
 // handle (the kernel wakes any worker) against porta's dispatcher (the primary owns the socket and
 // hands each remote to one worker). Rounds alternate configurations so machine load hits all alike;
 // figures are medians, as ratios against the single process. CPU is the server processes' own.
+// The reusePort rows need Node ≥ 22.12 (skipped, and said so, on older Nodes). Knobs:
+// BENCH_SCALE_MS (run length, default 2000), BENCH_SCALE_ROUNDS (3), BENCH_SCALE_ONLY=udp|tcp,
+// BENCH_SCALE_AFFINITY=0 (skip the 4-worker placement table).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -93,7 +96,7 @@ export async function main(): Promise<void> {
   const only = process.env.BENCH_SCALE_ONLY;
   // 1. Affinity: where one client's datagrams land with 4 workers, one in flight at a time.
   const affinity: (string | number)[][] = [];
-  if (process.env.BENCH_SCALE_AFFINITY !== '0') {
+  if (process.env.BENCH_SCALE_AFFINITY !== '0' && only !== 'tcp') {
     for (const mode of ['shared', 'dispatch', ...(reuse ? (['reuseport'] as const) : [])] as const) {
       const { server } = await measure('udp', mode, 4, 1, 1);
       const total = server.perWorker.reduce((a, b) => a + b, 0);
@@ -146,6 +149,8 @@ export async function main(): Promise<void> {
   ]);
 
   const markdown = [
+    `## Scale-out: workers (\`bench/scale.bench.ts\`${only === undefined ? '' : `, ${only} only`})`,
+    '',
     `Measured on ${machine()}.`,
     '',
     ...(affinity.length === 0
@@ -180,5 +185,6 @@ export async function main(): Promise<void> {
     'one core.',
   ].join('\n');
   console.log(markdown);
-  writeSection('scale', markdown);
+  // A partial run (BENCH_SCALE_ONLY=udp|tcp, each under 3 minutes) keeps its own section.
+  writeSection(only === undefined ? 'scale' : `scale-${only}`, markdown);
 }

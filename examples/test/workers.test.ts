@@ -53,9 +53,11 @@ describe('porta udp-local server --workers 2', () => {
     async () => {
       const port = await freePort('udp');
       const server = porta(['udp-local', 'server', '-p', String(port), '--workers', '2']);
-      await server.line(/Listening at IP and port/);
+      // With reusePort the workers print the listening line once they have bound, which under
+      // load can take a while: wait for both to be ready first.
       await waitStderr(server, /worker 0 ready/);
       await waitStderr(server, /worker 1 ready/);
+      await server.line(/Listening at IP and port/);
       const replies = await oneClient(port, 200);
       expect(replies.every((r) => /possui comprimento de \d+ bytes/.test(r))).toBe(true);
       server.process.kill('SIGTERM');
@@ -100,7 +102,9 @@ describe.skipIf(pythonSkip !== undefined)('porta tcp-16 server --workers 2', () 
     async () => {
       const port = await freePort('tcp');
       const server = porta(['tcp-16', 'server', '127.0.0.1', '-p', String(port), '--workers', '2']);
-      await waitStderr(server, /worker 1 started/);
+      // Each worker prints the listening line once it listens; under load that can take a while.
+      await waitStderr(server, /worker 0 ready/);
+      await waitStderr(server, /worker 1 ready/);
       await server.line(/Listening at/);
       for (let i = 0; i < 4; i++) {
         const client = start('python3', [

@@ -67,6 +67,7 @@ describe.skipIf(skip !== undefined)(
         const dir = balancerDir('haproxy-tls');
         cleanups.push(() => removeDir(dir));
         const port = await freePort('127.0.0.1');
+        const readyPort = await freePort('127.0.0.1');
         const haproxy = await startHaproxy(
           dir,
           `defaults
@@ -77,10 +78,14 @@ describe.skipIf(skip !== undefined)(
 frontend porta_in
   bind 127.0.0.1:${port}
   default_backend porta
+# Readiness is probed here, so the only connections the backend sees are the clients'.
+frontend ready
+  bind 127.0.0.1:${readyPort}
+  tcp-request connection reject
 backend porta
   server b1 127.0.0.2:${backend.listener.local.port} ${send} ssl verify none
 `,
-          { host: '127.0.0.1', port },
+          { host: '127.0.0.1', port: readyPort },
         );
         cleanups.push(() => haproxy.stop());
         for (const from of ['127.0.0.10', '127.0.0.11']) {
