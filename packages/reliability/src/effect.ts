@@ -13,4 +13,4 @@
  * ```
  * @module
  */
-export * from './fromSchedule.js';
+export * from './retry/fromSchedule.js';

@@ -4,12 +4,13 @@ export {
   type AuthMode,
   type AuthRejectReason,
   authOverhead,
-} from './authWireFormat.js';
-export * from './backoffPolicy.js';
-export * from './impair.js';
-export type { ImpairmentOptions } from './impairment.js';
-export * from './impairmentProxy.js';
-export * from './jitter.js';
+} from './auth/authWireFormat.js';
+export * from './auth/replayWindow.js';
+export * from './auth/sign.js';
+export * from './auth/verify.js';
+export * from './impairment/impair.js';
+export type { ImpairmentOptions } from './impairment/impairment.js';
+export * from './impairment/impairmentProxy.js';
 export * from './kcp/kcpConnect.js';
 export * from './kcp/kcpControl.js';
 export * from './kcp/kcpControlOptions.js';
@@ -21,18 +22,17 @@ export * from './kcp/kcpSegment.js';
 export { KcpSession } from './kcp/kcpSession.js';
 export type { KcpSessionOptions, KcpSessionStats } from './kcp/kcpSessionOptions.js';
 export * from './kcp/kcpTransport.js';
-export * from './portaMessage.js';
 export * from './random.js';
-export * from './replayWindow.js';
-export * from './requester.js';
-export * from './retryBackoff.js';
-export * from './rtoEstimator.js';
-export * from './serveRequests.js';
-export * from './sign.js';
-export * from './simNetwork.js';
-export * from './simNetworkScheduler.js';
-export * from './simTransport.js';
+export * from './request/portaMessage.js';
+export * from './request/requester.js';
+export * from './request/serveRequests.js';
+export * from './retry/backoffPolicy.js';
+export * from './retry/jitter.js';
+export * from './retry/retryBackoff.js';
+export * from './retry/rtoEstimator.js';
+export * from './sim/simNetwork.js';
+export * from './sim/simNetworkScheduler.js';
+export * from './sim/simTransport.js';
 export * from './smux/smuxFrame.js';
 export * from './smux/smuxSession.js';
 export { SmuxStream } from './smux/smuxStream.js';
-export * from './verify.js';

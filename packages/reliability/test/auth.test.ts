@@ -8,10 +8,10 @@ import {
   type AuthMode,
   type AuthRejectReason,
   authOverhead,
-} from '../src/authWireFormat.js';
-import { sign } from '../src/sign.js';
-import { SimNetwork } from '../src/simNetwork.js';
-import { verify } from '../src/verify.js';
+} from '../src/auth/authWireFormat.js';
+import { sign } from '../src/auth/sign.js';
+import { verify } from '../src/auth/verify.js';
+import { SimNetwork } from '../src/sim/simNetwork.js';
 
 const MODES: readonly AuthMode[] = ['hmac-sha256', 'aes-256-gcm', 'chacha20-poly1305'];
 const key = new Uint8Array(32).map((_, i) => i * 7 + 1);

@@ -2,7 +2,7 @@ import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { deriveSenderKeys } from '../src/authWireFormat.js';
+import { deriveSenderKeys } from '../src/auth/authWireFormat.js';
 import { type AuthMode, verify } from '../src/index.js';
 
 /** The wire format's documented derivation, written with node's one-shot HKDF. */

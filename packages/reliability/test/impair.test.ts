@@ -2,8 +2,8 @@ import type { Datagram, Endpoint } from '@porta/core';
 import { concat, from, Subject, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { impair } from '../src/impair.js';
-import { SimScheduler } from '../src/simNetworkScheduler.js';
+import { impair } from '../src/impairment/impair.js';
+import { SimScheduler } from '../src/sim/simNetworkScheduler.js';
 
 const numbers = (n: number) => Array.from({ length: n }, (_, i) => i);
 

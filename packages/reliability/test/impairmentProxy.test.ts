@@ -3,8 +3,8 @@ import { trackHandles } from '@porta/core/testing';
 import { bindUdp } from '@porta/udp';
 import { EMPTY, mergeMap, type Observable, Subscription, switchMap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type ImpairmentProxy, impairmentProxy } from '../src/impairmentProxy.js';
-import { SimNetwork, type SimSocket } from '../src/simNetwork.js';
+import { type ImpairmentProxy, impairmentProxy } from '../src/impairment/impairmentProxy.js';
+import { SimNetwork, type SimSocket } from '../src/sim/simNetwork.js';
 
 trackHandles();
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReplayWindow } from '../src/replayWindow.js';
+import { ReplayWindow } from '../src/auth/replayWindow.js';
 
 /*
  * WireGuard's published replay-window test cases, reproduced as a table:

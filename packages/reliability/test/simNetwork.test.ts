@@ -16,7 +16,7 @@ import {
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { type SimEvent, SimNetwork, type SimNetworkOptions, type SimSocket } from '../src/simNetwork.js';
+import { type SimEvent, SimNetwork, type SimNetworkOptions, type SimSocket } from '../src/sim/simNetwork.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);

@@ -1,7 +1,7 @@
 import { interval, type SchedulerLike, take, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../src/random.js';
-import { SimScheduler } from '../src/simNetworkScheduler.js';
+import { SimScheduler } from '../src/sim/simNetworkScheduler.js';
 
 function order(scheduler: SchedulerLike & { flush(): void }): string[] {
   const random = seededRandom(3);

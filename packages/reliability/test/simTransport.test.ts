@@ -1,8 +1,8 @@
 import { type Endpoint, isPortaError, type PeerLink, type TransportEvent } from '@porta/core';
 import { mergeMap, Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { SimNetwork } from '../src/simNetwork.js';
-import { simTransport } from '../src/simTransport.js';
+import { SimNetwork } from '../src/sim/simNetwork.js';
+import { simTransport } from '../src/sim/simTransport.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);

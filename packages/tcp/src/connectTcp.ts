@@ -12,7 +12,7 @@ import { asyncScheduler, Observable, type SchedulerLike, type Subscription } fro
 import { markOwnerEnded } from './internal/closeReason.js';
 import { toPortaError } from './internal/systemError.js';
 import { assertConnectHost, assertCount, assertDuration, assertRemotePort } from './internal/validate.js';
-import { TcpConnection } from './TcpConnection.js';
+import { TcpConnection } from './tcpConnection.js';
 
 /**
  * Options of {@link connectTcp}.

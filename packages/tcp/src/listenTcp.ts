@@ -16,7 +16,7 @@ import type { ProxyProtocolSetup } from './internal/listenerSetup.js';
 import { toPortaError } from './internal/systemError.js';
 import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
 import type { ProxyProtocolOptions } from './proxyProtocolOptions.js';
-import { TcpListener } from './TcpListener.js';
+import { TcpListener } from './tcpListener.js';
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 

@@ -1,7 +1,7 @@
 import type { TransportEvent, TransportPlugin } from '@porta/core';
 import { map, merge, type Observable, of, switchMap } from 'rxjs';
 import { type ListenTcpOptions, listenTcp } from './listenTcp.js';
-import { TcpPeerLink } from './TcpPeerLink.js';
+import { TcpPeerLink } from './tcpPeerLink.js';
 
 /**
  * Options of {@link tcpTransport}: those of `listenTcp`.

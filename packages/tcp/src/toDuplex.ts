@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import type { TcpConnection } from './TcpConnection.js';
+import type { TcpConnection } from './tcpConnection.js';
 
 /**
  * Options of {@link toDuplex}.

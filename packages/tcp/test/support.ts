@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Observable, Subscription } from 'rxjs';
 import { type ConnectTcpOptions, connectTcp, type ListenTcpOptions, listenTcp } from '../src/index.js';
-import type { TcpConnection } from '../src/TcpConnection.js';
-import type { TcpListener } from '../src/TcpListener.js';
+import type { TcpConnection } from '../src/tcpConnection.js';
+import type { TcpListener } from '../src/tcpListener.js';
 
 const live = new Set<Subscription>();
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { PacketCapture, type PacketCaptureOptions } from './PacketCapture.js';
+import { PacketCapture, type PacketCaptureOptions } from './packetCapture.js';
 
 /**
  * A {@link PacketCapture} written to a pcapng file at `path` (created or truncated now). Writes are

@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction, takeWhile } from 'rxjs';
-import { ChunkQueue } from '../bytes/ChunkQueue.js';
+import { ChunkQueue } from '../bytes/chunkQueue.js';
 import { FrameTooLongError, InvalidArgumentError, TruncatedError } from '../errors.js';
-import type { Decoder, TooLongPolicy } from './Decoder.js';
+import type { Decoder, TooLongPolicy } from './decoder.js';
 import { tooLongHandler } from './internal/tooLongHandler.js';
 
 /**

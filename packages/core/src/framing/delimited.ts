@@ -1,11 +1,11 @@
 import type { OperatorFunction } from 'rxjs';
-import type { ChunkQueue } from '../bytes/ChunkQueue.js';
+import type { ChunkQueue } from '../bytes/chunkQueue.js';
 import { EncodeError, InvalidArgumentError } from '../errors.js';
-import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
+import type { BoundedDecoderOptions, Decoder } from './decoder.js';
 import { decodeWith } from './decodeWith.js';
-import type { Encoder } from './Encoder.js';
+import type { Encoder } from './encoder.js';
 import { maxFrameLengthOf } from './internal/optionChecks.js';
-import { TerminatedFrameBound } from './internal/TerminatedFrameBound.js';
+import { TerminatedFrameBound } from './internal/terminatedFrameBound.js';
 import { toBytes } from './internal/toBytes.js';
 
 const WORDS = { oversized: 'oversized frame (no delimiter)', unterminated: 'frame (no final delimiter)' };

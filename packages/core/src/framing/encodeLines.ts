@@ -1,8 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import { EncodeError, InvalidArgumentError } from '../errors.js';
 import { encodeString } from '../text/encodeText.js';
-import type { TextEncoding } from '../text/TextStreamDecoder.js';
-import type { Encoder } from './Encoder.js';
+import type { TextEncoding } from '../text/textStreamDecoder.js';
+import type { Encoder } from './encoder.js';
 import { encodeWith } from './encodeWith.js';
 
 /**

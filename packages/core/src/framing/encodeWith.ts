@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from 'rxjs';
-import type { Encoder } from './Encoder.js';
+import type { Encoder } from './encoder.js';
 
 /**
  * Drives an {@link Encoder} over a stream of messages: each message becomes one frame of bytes. A

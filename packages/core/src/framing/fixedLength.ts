@@ -1,9 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
-import type { ChunkQueue } from '../bytes/ChunkQueue.js';
+import type { ChunkQueue } from '../bytes/chunkQueue.js';
 import { EncodeError, TruncatedError } from '../errors.js';
-import type { Decoder } from './Decoder.js';
+import type { Decoder } from './decoder.js';
 import { decodeWith } from './decodeWith.js';
-import type { Encoder } from './Encoder.js';
+import type { Encoder } from './encoder.js';
 import { assertInteger } from './internal/optionChecks.js';
 
 /**

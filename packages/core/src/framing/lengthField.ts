@@ -1,10 +1,10 @@
 import type { OperatorFunction } from 'rxjs';
-import type { ChunkQueue } from '../bytes/ChunkQueue.js';
+import type { ChunkQueue } from '../bytes/chunkQueue.js';
 import { CorruptFrameError, FrameTooLongError, TruncatedError } from '../errors.js';
-import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
+import type { BoundedDecoderOptions, Decoder } from './decoder.js';
 import { decodeWith } from './decodeWith.js';
 import { type ResolvedLengthFieldFormat, resolveLengthFieldFormat } from './internal/lengthFieldFormat.js';
-import type { LengthFieldFormat } from './LengthFieldFormat.js';
+import type { LengthFieldFormat } from './lengthFieldFormat.js';
 
 /**
  * Options of {@link lengthField}: the wire format ({@link LengthFieldFormat}, shared with

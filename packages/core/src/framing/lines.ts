@@ -1,9 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
-import type { TextEncoding } from '../text/TextStreamDecoder.js';
+import type { TextEncoding } from '../text/textStreamDecoder.js';
 import { decodeWith } from './decodeWith.js';
-import { LinesDecoder, type LinesOptions } from './LinesDecoder.js';
-import { TextLinesDecoder } from './TextLinesDecoder.js';
+import { LinesDecoder, type LinesOptions } from './linesDecoder.js';
+import { TextLinesDecoder } from './textLinesDecoder.js';
 
 /**
  * Splits a byte stream into lines ended by `\n` or `\r\n` (Netty's `LineBasedFrameDecoder`), emitted

@@ -1,9 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
 import { EncodeError, InvalidArgumentError } from '../errors.js';
-import type { Encoder } from './Encoder.js';
+import type { Encoder } from './encoder.js';
 import { encodeWith } from './encodeWith.js';
 import { type ResolvedLengthFieldFormat, resolveLengthFieldFormat } from './internal/lengthFieldFormat.js';
-import type { LengthFieldFormat } from './LengthFieldFormat.js';
+import type { LengthFieldFormat } from './lengthFieldFormat.js';
 
 /**
  * Options of {@link prependLength}: the wire format, the same type {@link lengthField} takes.

@@ -1,7 +1,7 @@
 import { type OperatorFunction, of } from 'rxjs';
-import type { ChunkQueue } from '../bytes/ChunkQueue.js';
+import type { ChunkQueue } from '../bytes/chunkQueue.js';
 import { TruncatedError } from '../errors.js';
-import type { Decoder } from './Decoder.js';
+import type { Decoder } from './decoder.js';
 import { decodeWith } from './decodeWith.js';
 import { assertInteger } from './internal/optionChecks.js';
 

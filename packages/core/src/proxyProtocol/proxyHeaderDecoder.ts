@@ -1,7 +1,7 @@
-import type { ChunkQueue } from '../bytes/ChunkQueue.js';
+import type { ChunkQueue } from '../bytes/chunkQueue.js';
 import type { Endpoint } from '../endpoint.js';
 import { ProxyProtocolError, TruncatedError } from '../errors.js';
-import type { Decoder } from '../framing/Decoder.js';
+import type { Decoder } from '../framing/decoder.js';
 import { assertInteger } from '../framing/internal/optionChecks.js';
 import { crc32c } from '../internal/crc32c.js';
 import { isIpv4 } from '../internal/ip.js';

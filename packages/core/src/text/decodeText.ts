@@ -1,8 +1,8 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
-import { endedWhole, subscribeDecoded, type TextEncoding, TextStreamDecoder } from './TextStreamDecoder.js';
+import { endedWhole, subscribeDecoded, type TextEncoding, TextStreamDecoder } from './textStreamDecoder.js';
 
-export type { TextEncoding } from './TextStreamDecoder.js';
+export type { TextEncoding } from './textStreamDecoder.js';
 
 /**
  * Options of {@link decodeText}.

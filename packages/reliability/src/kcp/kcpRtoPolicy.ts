@@ -1,4 +1,4 @@
-import { RtoEstimator } from '../rtoEstimator.js';
+import { RtoEstimator } from '../retry/rtoEstimator.js';
 
 /**
  * How a KCP session computes its retransmission timeout: KCP's own estimator, or RFC 6298's.

@@ -2,7 +2,7 @@ import { isPortaError } from '@porta/core';
 import { describe, expect, it } from 'vitest';
 import { kcpGoPacketLayer } from '../../src/kcp/kcpPacketLayer.js';
 import { encodeKcpSegments, KcpCommand } from '../../src/kcp/kcpSegment.js';
-import { SimNetwork, type SimSocket } from '../../src/simNetwork.js';
+import { SimNetwork, type SimSocket } from '../../src/sim/simNetwork.js';
 import { patternBytes, simKcpPair, simServer } from './kcpSim.js';
 
 const layer = kcpGoPacketLayer();

@@ -1,7 +1,7 @@
 import { isPortaError } from '@porta/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SimNetwork } from '../../src/simNetwork.js';
+import { SimNetwork } from '../../src/sim/simNetwork.js';
 import { concat, patternBytes, simKcpPair } from './kcpSim.js';
 
 describe('KCP sessions on the simulated network, in virtual time (properties)', () => {

@@ -1,6 +1,6 @@
 import { isPortaError } from '@porta/core';
 import { describe, expect, it } from 'vitest';
-import { SimNetwork } from '../../src/simNetwork.js';
+import { SimNetwork } from '../../src/sim/simNetwork.js';
 import { concat, patternBytes, simKcpPair } from './kcpSim.js';
 
 describe('KcpSession on the simulated network', () => {

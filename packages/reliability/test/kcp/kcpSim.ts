@@ -3,7 +3,7 @@ import { Subscription } from 'rxjs';
 import { type KcpConnectOptions, kcpConnect } from '../../src/kcp/kcpConnect.js';
 import { type KcpListenOptions, kcpListen } from '../../src/kcp/kcpListen.js';
 import type { KcpSession } from '../../src/kcp/kcpSession.js';
-import type { SimNetwork, SimSocket } from '../../src/simNetwork.js';
+import type { SimNetwork, SimSocket } from '../../src/sim/simNetwork.js';
 
 /** The simulated server's port: no real socket is bound. */
 export const SIM_KCP_PORT = 29900;

@@ -2,7 +2,7 @@ import { isPortaError } from '@porta/core';
 import fc from 'fast-check';
 import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { SimNetwork } from '../../src/simNetwork.js';
+import { SimNetwork } from '../../src/sim/simNetwork.js';
 import {
   encodeSmuxFrame,
   parseSmuxFrame,

@@ -1,5 +1,5 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
-import type { ReceiveOptions, TcpConnection } from '../TcpConnection.js';
+import type { ReceiveOptions, TcpConnection } from '../tcpConnection.js';
 
 /**
  * A connection's inbound bytes as an async iterator, built on `receive` so the pause/resume rule is

@@ -1,5 +1,5 @@
 import { type Observable, type Subscription, take } from 'rxjs';
-import type { TcpConnection } from '../TcpConnection.js';
+import type { TcpConnection } from '../tcpConnection.js';
 
 /**
  * A listener's connections as an async iterator that subscribes to `connections` only while the

@@ -1,7 +1,7 @@
 import type { Server } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
 import type { SchedulerLike } from 'rxjs';
-import type { TcpConnectionOptions } from '../TcpConnection.js';
+import type { TcpConnectionOptions } from '../tcpConnection.js';
 
 /** The `proxyProtocol` option, checked. */
 export interface ProxyProtocolSetup {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@porta/core';
 import { from, Observable, type ObservableInput, type Subscription } from 'rxjs';
-import type { ReceiveOptions } from '../TcpConnectionOptions.js';
-import type { ReadFlow } from './ReadFlow.js';
+import type { ReceiveOptions } from '../tcpConnectionOptions.js';
+import type { ReadFlow } from './readFlow.js';
 
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import { MailboxOverflowError } from '@porta/core';
 import { isObservable, Observable, takeWhile } from 'rxjs';
-import type { FrameSource } from '../TcpConnectionOptions.js';
-import type { SocketWriter } from './SocketWriter.js';
+import type { FrameSource } from '../tcpConnectionOptions.js';
+import type { SocketWriter } from './socketWriter.js';
 
 /**
  * `TcpConnection.sendAll`: frames in order, each with `sendall` semantics. Iterables are pulled no

@@ -4,13 +4,13 @@ import type { PeerLink } from '../../plugin.js';
 import type { Mailbox } from '../mailbox.js';
 import type { Behaviour } from '../peer.js';
 import type { CloseReason, PeerInfo } from '../serverEvent.js';
-import type { ActorHost } from './ActorHost.js';
-import { ActorPeer, type Consumer } from './ActorPeer.js';
-import { Inbox, type InboxOwner } from './Inbox.js';
-import { ReplyQueue, type ReplyQueueOwner } from './ReplyQueue.js';
-import { RestartBudget } from './RestartBudget.js';
+import type { ActorHost } from './actorHost.js';
+import { ActorPeer, type Consumer } from './actorPeer.js';
+import { Inbox, type InboxOwner } from './inbox.js';
+import { ReplyQueue, type ReplyQueueOwner } from './replyQueue.js';
+import { RestartBudget } from './restartBudget.js';
 
-export type { ActorHost, EventBody } from './ActorHost.js';
+export type { ActorHost, EventBody } from './actorHost.js';
 
 /**
  * One peer's actor: its mailbox, the running behaviour, its reply queue ({@link ReplyQueue}),

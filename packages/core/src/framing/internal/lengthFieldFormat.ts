@@ -1,6 +1,6 @@
 // A LengthFieldFormat with its defaults applied and checked; not part of the public API.
 import { InvalidArgumentError } from '../../errors.js';
-import type { LengthFieldFormat, LengthFieldLength } from '../LengthFieldFormat.js';
+import type { LengthFieldFormat, LengthFieldLength } from '../lengthFieldFormat.js';
 import { assertInteger, maxFrameLengthOf } from './optionChecks.js';
 
 /** The format both halves of the length-field codec work from. */

@@ -1,6 +1,6 @@
 // Checks of options a programmer gives (not bytes a peer sends); not part of the public API.
 import { InvalidArgumentError } from '../../errors.js';
-import { DEFAULT_MAX_FRAME_LENGTH } from '../Decoder.js';
+import { DEFAULT_MAX_FRAME_LENGTH } from '../decoder.js';
 
 /** Checks an integer option given by the programmer (not the peer). */
 export function assertInteger(n: number, what: string, min: number, max = Number.MAX_SAFE_INTEGER): number {

@@ -1,7 +1,7 @@
 // The too-long policy of one subscription of decodeWith; not part of the public API.
 import type { Subscriber } from 'rxjs';
 import type { FrameTooLongError } from '../../errors.js';
-import type { BoundedDecoderOptions, TooLongPolicy } from '../Decoder.js';
+import type { BoundedDecoderOptions, TooLongPolicy } from '../decoder.js';
 
 /**
  * The too-long policy of one subscription: the returned function errors `subscriber` with the error

@@ -1,7 +1,7 @@
 import type { PortaError } from '@porta/core';
-import type { ConnectionState } from './ConnectionState.js';
 import type { TcpCaptureTap } from './captureTap.js';
-import type { IdleGuard } from './IdleGuard.js';
+import type { ConnectionState } from './connectionState.js';
+import type { IdleGuard } from './idleGuard.js';
 import { toPortaError } from './systemError.js';
 
 /**

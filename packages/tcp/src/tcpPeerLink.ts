@@ -1,6 +1,6 @@
 import type { Endpoint, PeerLink } from '@porta/core';
 import type { Observable } from 'rxjs';
-import type { TcpConnection } from './TcpConnection.js';
+import type { TcpConnection } from './tcpConnection.js';
 
 /**
  * The {@link PeerLink} that `tcpTransport` gives the actor runtime for each accepted

@@ -1,7 +1,7 @@
 // The bound of the decoders that scan for a terminator (lines, delimited); not part of the public API.
-import type { ChunkQueue } from '../../bytes/ChunkQueue.js';
+import type { ChunkQueue } from '../../bytes/chunkQueue.js';
 import { TruncatedError } from '../../errors.js';
-import type { BoundedDecoderOptions } from '../Decoder.js';
+import type { BoundedDecoderOptions } from '../decoder.js';
 import { frameTooLong, PREVIEW_BYTES } from './frameTooLong.js';
 import { maxFrameLengthOf } from './optionChecks.js';
 

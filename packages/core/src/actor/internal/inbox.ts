@@ -2,7 +2,7 @@ import { MailboxOverflowError } from '../../errors.js';
 import type { PeerLink } from '../../plugin.js';
 import { Mailbox } from '../mailbox.js';
 import type { PeerInfo } from '../serverEvent.js';
-import type { ActorHost } from './ActorHost.js';
+import type { ActorHost } from './actorHost.js';
 
 /** What the inbox needs from its actor. */
 export interface InboxOwner {

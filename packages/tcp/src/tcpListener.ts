@@ -12,17 +12,17 @@ import {
 } from '@porta/core';
 import { Observable, type Subscriber } from 'rxjs';
 import { connectionIterator } from './internal/connectionIterator.js';
-import { HandshakeDeadlines } from './internal/HandshakeDeadlines.js';
+import { HandshakeDeadlines } from './internal/handshakeDeadlines.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { proxyBeforeTls } from './internal/proxyBeforeTls.js';
 import { readProxyHeader } from './internal/readProxyHeader.js';
 import { remoteOf } from './internal/socketEndpoints.js';
 import { tlsFailureReason } from './internal/tlsFailureReason.js';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
-import { TcpConnection, type TcpConnectionOptions } from './TcpConnection.js';
-import type { RejectedConnection, TcpListenerStats } from './TcpListenerStats.js';
+import { TcpConnection, type TcpConnectionOptions } from './tcpConnection.js';
+import type { RejectedConnection, TcpListenerStats } from './tcpListenerStats.js';
 
-export type { RejectedConnection, TcpListenerStats } from './TcpListenerStats.js';
+export type { RejectedConnection, TcpListenerStats } from './tcpListenerStats.js';
 
 /**
  * A listening TCP (or TLS) socket, emitted by `listenTcp` once it listens: the course's

@@ -1,7 +1,7 @@
-import type { ChunkQueue } from '../bytes/ChunkQueue.js';
-import type { TextEncoding } from '../text/TextStreamDecoder.js';
-import type { BoundedDecoderOptions, Decoder } from './Decoder.js';
-import { TerminatedFrameBound, type TerminatorWords } from './internal/TerminatedFrameBound.js';
+import type { ChunkQueue } from '../bytes/chunkQueue.js';
+import type { TextEncoding } from '../text/textStreamDecoder.js';
+import type { BoundedDecoderOptions, Decoder } from './decoder.js';
+import { TerminatedFrameBound, type TerminatorWords } from './internal/terminatedFrameBound.js';
 
 const LF = 0x0a;
 const CR = 0x0d;

@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { ReadFlow } from './ReadFlow.js';
+import type { ReadFlow } from './readFlow.js';
 
 /**
  * A connection's idle timeout: traffic only stamps a time ({@link IdleGuard.touch}); one timer

@@ -20,7 +20,7 @@ import {
   planImpairment,
   type ResolvedImpairment,
   resolveImpairment,
-} from './impairment.js';
+} from '../impairment/impairment.js';
 import { SimScheduler } from './simNetworkScheduler.js';
 
 /**

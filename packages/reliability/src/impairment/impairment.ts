@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@porta/core';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../random.js';
 
 /**
  * How a link or an {@link impair} operator mistreats datagrams. Every field is optional and

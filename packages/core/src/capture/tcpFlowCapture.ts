@@ -8,7 +8,7 @@ import {
   SYN,
   tcpPacket,
 } from './internal/ipPacket.js';
-import type { CapturedPacketOptions, PacketCapture } from './PacketCapture.js';
+import type { CapturedPacketOptions, PacketCapture } from './packetCapture.js';
 
 /** The options without the comment: for the extra segments one event makes. */
 const timeOnly = (o: CapturedPacketOptions): CapturedPacketOptions =>

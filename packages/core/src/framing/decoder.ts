@@ -1,4 +1,4 @@
-import type { ChunkQueue } from '../bytes/ChunkQueue.js';
+import type { ChunkQueue } from '../bytes/chunkQueue.js';
 import type { FrameTooLongError } from '../errors.js';
 
 /**

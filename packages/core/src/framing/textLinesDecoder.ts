@@ -1,8 +1,8 @@
-import type { ChunkQueue } from '../bytes/ChunkQueue.js';
-import { type TextEncoding, TextStreamDecoder } from '../text/TextStreamDecoder.js';
-import type { Decoder } from './Decoder.js';
+import type { ChunkQueue } from '../bytes/chunkQueue.js';
+import { type TextEncoding, TextStreamDecoder } from '../text/textStreamDecoder.js';
+import type { Decoder } from './decoder.js';
 import { frameTooLong, PREVIEW_BYTES } from './internal/frameTooLong.js';
-import { LinesDecoder, type LinesOptions } from './LinesDecoder.js';
+import { LinesDecoder, type LinesOptions } from './linesDecoder.js';
 
 const LF = 0x0a;
 const CR = 0x0d;

@@ -18,9 +18,9 @@ import {
   toEndpoint,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
+import { type RetryBackoffOptions, retryBackoff } from '../retry/retryBackoff.js';
+import { RtoTable, type RtoTableOptions } from '../retry/rtoEstimator.js';
 import { decodePortaMessage, encodePortaMessage, type PortaMessage } from './portaMessage.js';
-import { type RetryBackoffOptions, retryBackoff } from './retryBackoff.js';
-import { RtoTable, type RtoTableOptions } from './rtoEstimator.js';
 
 /** Why a {@link requester} refused an inbound datagram. */
 export type RejectReason =

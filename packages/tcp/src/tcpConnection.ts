@@ -8,15 +8,15 @@ import {
   TimeoutError,
 } from '@porta/core';
 import { asyncScheduler, Observable, type ObservableInput } from 'rxjs';
-import { ConnectionState } from './internal/ConnectionState.js';
 import { captureTap, type TcpCaptureTap } from './internal/captureTap.js';
 import { chunkIterator } from './internal/chunkIterator.js';
-import { IdleGuard } from './internal/IdleGuard.js';
-import { ReadFlow } from './internal/ReadFlow.js';
+import { ConnectionState } from './internal/connectionState.js';
+import { IdleGuard } from './internal/idleGuard.js';
+import { ReadFlow } from './internal/readFlow.js';
 import { receiveQueue } from './internal/receiveQueue.js';
-import { SocketWriter } from './internal/SocketWriter.js';
 import { sendAll } from './internal/sendAll.js';
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
+import { SocketWriter } from './internal/socketWriter.js';
 import { toPortaError } from './internal/systemError.js';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
 import type {
@@ -24,14 +24,14 @@ import type {
   ReceiveOptions,
   TcpConnectionOptions,
   TcpConnectionStats,
-} from './TcpConnectionOptions.js';
+} from './tcpConnectionOptions.js';
 
 export type {
   FrameSource,
   ReceiveOptions,
   TcpConnectionOptions,
   TcpConnectionStats,
-} from './TcpConnectionOptions.js';
+} from './tcpConnectionOptions.js';
 
 const DEFAULT_MAX_PENDING_WRITE = 64 * 1024 * 1024;
 const USER_PAUSE = Symbol('user pause');

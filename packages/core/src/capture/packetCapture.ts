@@ -11,7 +11,7 @@ import {
 import { formatEndpoint } from '../endpoint.js';
 import { type PacketEndpoint, udpPacket } from './internal/ipPacket.js';
 import { pcapngEnhancedPacket, pcapngInterfaceDescription, pcapngSectionHeader } from './pcapng.js';
-import { TcpFlowCapture } from './TcpFlowCapture.js';
+import { TcpFlowCapture } from './tcpFlowCapture.js';
 
 /**
  * Options of a {@link PacketCapture}.
