@@ -9,7 +9,7 @@ import {
   type UdpSocket,
   udpTransport,
 } from '@porta/udp';
-import { mergeMap } from 'rxjs';
+import { mergeMap, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ascii, errorOf, first, opener } from './helpers.js';
 
@@ -131,18 +131,18 @@ describe('UDP host names: resolved once, before the socket is made', () => {
   });
 
   it('aborting during the lookup errors with ABORT_ERR, opens nothing, and ignores the late answer', async () => {
-    for (const make of [
-      (lookup: LookupFunction, signal: AbortSignal) => bindUdp({ address: 'slow.test', lookup, signal }),
-      (lookup: LookupFunction, signal: AbortSignal) =>
-        connectUdp({ address: 'slow.test', port: 9 }, { lookup, signal }),
-    ]) {
+    const makers: ((lookup: LookupFunction, signal: AbortSignal) => Observable<unknown>)[] = [
+      (lookup, signal) => bindUdp({ address: 'slow.test', lookup, signal }),
+      (lookup, signal) => connectUdp({ address: 'slow.test', port: 9 }, { lookup, signal }),
+    ];
+    for (const make of makers) {
       const before = udpHandles();
       const lookup = pendingLookup();
       const controller = new AbortController();
       const values: unknown[] = [];
       let error: unknown;
       make(lookup.fn, controller.signal).subscribe({
-        next: (v) => values.push(v),
+        next: (v: unknown) => values.push(v),
         error: (err: unknown) => (error = err),
       });
       expect(lookup.asked).toHaveLength(1);
