@@ -156,8 +156,12 @@ export interface Requester {
    * Sends `payload` to `to` (an `Endpoint`, or a bare `{ address, port }`) when subscribed,
    * retrying per the policy; emits the accepted reply's payload once and completes, or errors with
    * `SERVER_UNREACHABLE`. Unsubscribing, or aborting `options.signal`, abandons it.
+   *
+   * On a connected socket (one with a `remote`, as `connectUdp`'s) `to` may be omitted: the request
+   * goes to the remote. A `to` that is not the remote fails with `INVALID_ARGUMENT` before anything
+   * is sent; so does an omitted `to` on a socket that is not connected.
    */
-  request(payload: Uint8Array, to: Endpoint | Remote, options?: RequestOptions): Observable<Uint8Array>;
+  request(payload: Uint8Array, to?: Endpoint | Remote, options?: RequestOptions): Observable<Uint8Array>;
   /** A snapshot of the counters. */
   readonly stats: RequesterStats;
   /** Every send, timeout, acceptance and rejection (hot). */
@@ -265,6 +269,26 @@ function cryptoId(): bigint {
   return globalThis.crypto.getRandomValues(new BigUint64Array(1))[0] ?? 0n;
 }
 
+/** Where a request goes: `to`, which on a connected socket must be its remote, or that remote. */
+function destinationOf(socket: DatagramSocket, to: Endpoint | Remote | undefined): Endpoint {
+  const { remote } = socket;
+  if (to === undefined) {
+    if (remote === undefined) {
+      throw new InvalidArgumentError(
+        `request needs a destination: the socket at ${formatEndpoint(socket.local)} is not connected`,
+      );
+    }
+    return remote;
+  }
+  const endpoint = toEndpoint(to);
+  if (remote !== undefined && !sameOrigin(remote, endpoint)) {
+    throw new InvalidArgumentError(
+      `the socket is connected to ${formatEndpoint(remote)}: it cannot send a request to ${formatEndpoint(endpoint)}`,
+    );
+  }
+  return endpoint;
+}
+
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new InvalidArgumentError(`${name} must be an integer ≥ 1, got ${String(value)}`);
@@ -287,6 +311,9 @@ function positiveInteger(value: number, name: string): number {
  *   applied otherwise: plain mode samples only requests sent once);
  * - the table of pending requests is bounded (`maxPending`);
  * - retries follow {@link retryBackoff}: the course's schedule, or the peer's RTO when `adaptive`.
+ *
+ * A connected socket (`connectUdp`'s) works as any other: `requester(socket).request(payload)` sends
+ * to its remote, and the kernel has already dropped every datagram from elsewhere.
  *
  * The socket's datagrams are subscribed to while at least one request is pending; replies that
  * arrive when none is are not seen (the socket counts them as unread). If that inbound stream
@@ -364,18 +391,18 @@ class RequesterImpl implements Requester {
     return { ...this.#stats };
   }
 
-  request(payload: Uint8Array, to: Endpoint | Remote, options: RequestOptions = {}): Observable<Uint8Array> {
+  request(payload: Uint8Array, to?: Endpoint | Remote, options: RequestOptions = {}): Observable<Uint8Array> {
     const { signal } = options;
     if (signal !== undefined) assertSignal(signal);
     const sent = this.#request(payload, to);
     return signal === undefined ? sent : sent.pipe(abortable(signal, 'the request'));
   }
 
-  #request(payload: Uint8Array, destination: Endpoint | Remote): Observable<Uint8Array> {
+  #request(payload: Uint8Array, destination: Endpoint | Remote | undefined): Observable<Uint8Array> {
     return new Observable<Uint8Array>((subscriber) => {
       let to: Endpoint;
       try {
-        to = toEndpoint(destination);
+        to = destinationOf(this.#socket, destination);
       } catch (err) {
         subscriber.error(err);
         return;
