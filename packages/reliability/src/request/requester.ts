@@ -10,7 +10,6 @@ import {
   originKey,
   PendingLimitError,
   type Remote,
-  toEndpoint,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { retryBackoff } from '../retry/retryBackoff.js';
@@ -27,6 +26,7 @@ import {
   sendChannel,
   sendMessage,
 } from './internal/requestChannels.js';
+import { destinationOf } from './internal/requestDestination.js';
 import { encodePortaMessage } from './portaMessage.js';
 import type { RejectReason, RequesterEvent, RequesterStats } from './requesterEvent.js';
 import type { RequesterOptions, RequestOptions } from './requesterOptions.js';
@@ -53,26 +53,6 @@ export interface Requester {
 
 function cryptoId(): bigint {
   return globalThis.crypto.getRandomValues(new BigUint64Array(1))[0] ?? 0n;
-}
-
-/** Where a request goes: `to`, which on a connected socket must be its remote, or that remote. */
-function destinationOf(socket: DatagramSocket, to: Endpoint | Remote | undefined): Endpoint {
-  const { remote } = socket;
-  if (to === undefined) {
-    if (remote === undefined) {
-      throw new InvalidArgumentError(
-        `request needs a destination: the socket at ${formatEndpoint(socket.local)} is not connected`,
-      );
-    }
-    return remote;
-  }
-  const endpoint = toEndpoint(to);
-  if (remote !== undefined && !sameOrigin(remote, endpoint)) {
-    throw new InvalidArgumentError(
-      `the socket is connected to ${formatEndpoint(remote)}: it cannot send a request to ${formatEndpoint(endpoint)}`,
-    );
-  }
-  return endpoint;
 }
 
 function positiveInteger(value: number, name: string): number {
