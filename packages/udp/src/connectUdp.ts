@@ -1,15 +1,25 @@
+import { lookup } from 'node:dns';
 import {
   assertSignal,
   type Endpoint,
   type Family,
+  InvalidArgumentError,
   isPortaError,
   openHandle,
   type PortaError,
+  resolveEndpoint,
 } from '@porta/core';
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
-import { checkLocalPort, checkRemotePort, isIPv4Mapped, resolveFamily } from './internal/checks.js';
-import { planSocket, remoteEndpoint, type SocketPlan, sendObservable } from './internal/dgram.js';
+import {
+  checkHost,
+  checkLocalPort,
+  checkRemotePort,
+  isIPv4Mapped,
+  planBuffers,
+  resolveFamily,
+} from './internal/checks.js';
+import { planSocket, remoteEndpoint, sendObservable } from './internal/dgram.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
 import { MAX_DATAGRAM_IPV4, maxDatagramSize } from './limits.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
@@ -31,6 +41,12 @@ export interface ConnectUdpOptions extends UdpSocketOptions {
   readonly localAddress?: string;
   /** Local port, 0..65535. Default 0 (any free port). */
   readonly localPort?: number;
+  /**
+   * The remote's IP family, as `connectTcp`'s option: a host name is resolved to this family only,
+   * and an IP literal must be of it. Default: the family of the literal, or of the address the
+   * name resolved to (of `localAddress`'s family when that is given).
+   */
+  readonly family?: 4 | 6;
 }
 
 /**
@@ -93,9 +109,11 @@ export interface ConnectedUdpSocket extends AsyncDisposable, AsyncIterable<Uint8
  * SOCKET + BIND + CONNECT as an Observable: emits one {@link ConnectedUdpSocket} once connected;
  * unsubscribing closes it. CONNECT on UDP sends nothing: it fixes the destination and makes the
  * kernel discard datagrams from other origins — the course's remedy for the promiscuous client.
- * The remote must be an IP literal with a port from 1 to 65535, else `INVALID_ARGUMENT` before any
- * socket exists. `signal` aborts it (`ABORT_ERR`); for a promise of the socket, see
- * {@link openConnectedUdpSocket}.
+ * The remote is an IP literal or a host name, with a port from 1 to 65535, else `INVALID_ARGUMENT`
+ * before any socket exists. A host name (`localhost`) is looked up once, before the socket is made
+ * (`lookup`, of `family` when given), and the socket stays connected to that address; a name that
+ * does not resolve fails with `DNS_LOOKUP_FAILED` and opens nothing. `signal` aborts it, during the
+ * lookup too (`ABORT_ERR`); for a promise of the socket, see {@link openConnectedUdpSocket}.
  *
  * @example
  * ```ts
@@ -112,27 +130,68 @@ export function connectUdp(
   options: ConnectUdpOptions = {},
 ): Observable<ConnectedUdpSocket> {
   return new Observable<ConnectedUdpSocket>((subscriber) => {
-    let plan: SocketPlan;
-    let local: { readonly address: string; readonly port: number };
     let to: { readonly address: string; readonly port: number };
+    let localFamily: Family | undefined;
+    let kind: Family | 'name';
     try {
-      const family = resolveFamily(remote?.address, undefined, 'remote address');
+      kind = checkHost(remote?.address, 'remote address');
       to = { address: remote.address, port: checkRemotePort(remote.port) };
-      const localAddress = options.localAddress ?? (family === 'IPv6' ? '::' : '0.0.0.0');
-      resolveFamily(localAddress, family, 'local address');
-      local = { address: localAddress, port: checkLocalPort(options.localPort ?? 0, 'local port') };
-      plan = planSocket(family, options);
+      const { family } = options;
+      if (family !== undefined && family !== 4 && family !== 6) {
+        throw new InvalidArgumentError(`family must be 4 or 6, got ${String(family)}`);
+      }
+      if (options.localAddress !== undefined) {
+        localFamily = resolveFamily(options.localAddress, familyName(family), 'local address');
+      }
+      checkLocalPort(options.localPort ?? 0, 'local port');
+      planBuffers(options);
       if (options.signal !== undefined) assertSignal(options.signal);
+      if (kind !== 'name') return connectTo(subscriber, to, options);
     } catch (err) {
       subscriber.error(err);
       return;
     }
-    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan), {
-      name: 'connectUdp',
-      promiseForm: 'openConnectedUdpSocket',
-      signal: options.signal,
+    // A literal local address fixes the family the name must resolve to.
+    const family = options.family ?? (localFamily === undefined ? undefined : localFamily === 'IPv6' ? 6 : 4);
+    const resolving = resolveEndpoint(to, {
+      lookup: options.lookup ?? lookup,
+      ...(family === undefined ? {} : { family }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      what: `connectUdp ${to.address}:${to.port}`,
+    }).subscribe({
+      next: (resolved) => {
+        try {
+          subscriber.add(connectTo(subscriber, resolved, options));
+        } catch (err) {
+          subscriber.error(err);
+        }
+      },
+      error: (err: unknown) => subscriber.error(err),
     });
+    return () => resolving.unsubscribe();
   });
+}
+
+/** SOCKET + BIND + CONNECT to an IP literal; throws `INVALID_ARGUMENT` for options that do not fit it. */
+function connectTo(
+  subscriber: Subscriber<ConnectedUdpSocket>,
+  to: { readonly address: string; readonly port: number },
+  options: ConnectUdpOptions,
+): TeardownLogic {
+  const family = resolveFamily(to.address, familyName(options.family), 'remote address');
+  const localAddress = options.localAddress ?? (family === 'IPv6' ? '::' : '0.0.0.0');
+  resolveFamily(localAddress, family, 'local address');
+  const local = { address: localAddress, port: checkLocalPort(options.localPort ?? 0, 'local port') };
+  const plan = planSocket(family, options);
+  return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan), {
+    name: 'connectUdp',
+    promiseForm: 'openConnectedUdpSocket',
+    signal: options.signal,
+  });
+}
+
+function familyName(family: 4 | 6 | undefined): Family | undefined {
+  return family === undefined ? undefined : family === 6 ? 'IPv6' : 'IPv4';
 }
 
 /**
