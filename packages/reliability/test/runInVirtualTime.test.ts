@@ -20,7 +20,8 @@ describe('runInVirtualTime', () => {
     });
     const result = runInVirtualTime(clock, source);
     expect(result).toEqual({ values: [1], completed: false, error: boom, elapsedMs: 20 });
-    expect(runInVirtualTime(clock, throwError(() => boom)).error).toBe(boom);
+    const thrown = runInVirtualTime(clock, throwError(() => boom));
+    expect(thrown.error).toBe(boom);
   });
 
   it('stops at timeLimitMs and unsubscribes the source, leaving no timer behind', () => {
