@@ -1,15 +1,20 @@
 import { lookup } from 'node:dns';
 import {
   assertSignal,
+  type Datagram,
+  type DatagramSocket,
   type Endpoint,
   type Family,
+  formatEndpoint,
   InvalidArgumentError,
   isPortaError,
   openHandle,
   type PortaError,
   resolveEndpoint,
+  sameOrigin,
+  toEndpoint,
 } from '@porta/core';
-import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+import { map, Observable, type Subscriber, type TeardownLogic, throwError } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
 import {
   checkHost,
@@ -53,6 +58,9 @@ export interface ConnectUdpOptions extends UdpSocketOptions {
  * A UDP socket tied to one remote endpoint, as {@link connectUdp} emits it. The kernel drops every
  * datagram from any other origin, so `messages` only ever carries the remote's replies.
  *
+ * It is a `DatagramSocket` with a `remote`, so whatever takes one takes it: `requester(socket)`
+ * sends each `request(payload)` to the remote, retries and checks replies as on any socket.
+ *
  * @example
  * ```ts
  * connectUdp(server).pipe(
@@ -61,7 +69,7 @@ export interface ConnectUdpOptions extends UdpSocketOptions {
  * );
  * ```
  */
-export interface ConnectedUdpSocket extends AsyncDisposable, AsyncIterable<Uint8Array> {
+export interface ConnectedUdpSocket extends DatagramSocket, AsyncDisposable, AsyncIterable<Uint8Array> {
   /** The local address (getsockname), concrete after CONNECT even when bound to the wildcard. */
   readonly local: Endpoint;
   /** The connected remote (getpeername). */
@@ -80,12 +88,18 @@ export interface ConnectedUdpSocket extends AsyncDisposable, AsyncIterable<Uint8
    */
   readonly messages: Observable<Uint8Array>;
   /**
+   * `messages` as the `DatagramSocket` contract has them: each payload with its sender, always
+   * `remote` (the same object). Shares `messages`' stream, drops and `PORT_UNREACHABLE`.
+   */
+  readonly datagrams: Observable<Datagram>;
+  /**
    * SEND: cold, one datagram per subscription; emits `undefined` and completes once the OS accepted
    * it. `DATAGRAM_TOO_LARGE` before sending above {@link ConnectedUdpSocket.maxDatagramSize};
    * `PORT_UNREACHABLE` if the OS reports an earlier ICMP error on this send (then `messages` fails
-   * too).
+   * too). `to` may be omitted; given (as generic `DatagramSocket` code does), it must be the remote
+   * (compared as core's `sameOrigin` does), else the send fails with `INVALID_ARGUMENT`.
    */
-  send(data: Uint8Array): Observable<void>;
+  send(data: Uint8Array, to?: UdpDestination): Observable<void>;
   /** Counters (a snapshot on every read). */
   readonly stats: UdpStats;
   /** The effective SO_RCVBUF in bytes, as the OS reports it (Linux reports twice the usable size). */
@@ -220,9 +234,29 @@ class ConnectedSocket extends OpenDgram<Uint8Array> implements ConnectedUdpSocke
     ? MAX_DATAGRAM_IPV4
     : maxDatagramSize(this.family);
   readonly messages: Observable<Uint8Array> = this.inbound.asObservable();
+  readonly datagrams: Observable<Datagram> = this.inbound.pipe(
+    map((data): Datagram => ({ data, remote: this.remote })),
+  );
 
-  send(data: Uint8Array): Observable<void> {
-    return sendObservable(this, data);
+  send(data: Uint8Array, to?: UdpDestination): Observable<void> {
+    if (to === undefined || to === this.remote) return sendObservable(this, data);
+    return this.#isRemote(to)
+      ? sendObservable(this, data)
+      : throwError(
+          () =>
+            new InvalidArgumentError(
+              `this UDP socket is connected to ${formatEndpoint(this.remote)}: it cannot send to ` +
+                `${describe(to)} (bindUdp's socket sends anywhere)`,
+            ),
+        );
+  }
+
+  #isRemote(to: UdpDestination): boolean {
+    try {
+      return sameOrigin(this.remote, toEndpoint(to));
+    } catch {
+      return false; // not an address at all: not the remote
+    }
   }
 
   onSendError(error: PortaError): void {
@@ -233,5 +267,13 @@ class ConnectedSocket extends OpenDgram<Uint8Array> implements ConnectedUdpSocke
 
   protected received(data: Buffer): Uint8Array {
     return data;
+  }
+}
+
+function describe(to: UdpDestination): string {
+  try {
+    return formatEndpoint(toEndpoint(to));
+  } catch {
+    return JSON.stringify(to) ?? String(to);
   }
 }

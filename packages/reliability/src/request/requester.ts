@@ -10,7 +10,6 @@ import {
   originKey,
   PendingLimitError,
   type Remote,
-  toEndpoint,
 } from '@porta/core';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { retryBackoff } from '../retry/retryBackoff.js';
@@ -27,6 +26,7 @@ import {
   sendChannel,
   sendMessage,
 } from './internal/requestChannels.js';
+import { destinationOf } from './internal/requestDestination.js';
 import { encodePortaMessage } from './portaMessage.js';
 import type { RejectReason, RequesterEvent, RequesterStats } from './requesterEvent.js';
 import type { RequesterOptions, RequestOptions } from './requesterOptions.js';
@@ -37,8 +37,12 @@ export interface Requester {
    * Sends `payload` to `to` (an `Endpoint`, or a bare `{ address, port }`) when subscribed,
    * retrying per the policy; emits the accepted reply's payload once and completes, or errors with
    * `SERVER_UNREACHABLE`. Unsubscribing, or aborting `options.signal`, abandons it.
+   *
+   * On a connected socket (one with a `remote`, as `connectUdp`'s) `to` may be omitted: the request
+   * goes to the remote. A `to` that is not the remote fails with `INVALID_ARGUMENT` before anything
+   * is sent; so does an omitted `to` on a socket that is not connected.
    */
-  request(payload: Uint8Array, to: Endpoint | Remote, options?: RequestOptions): Observable<Uint8Array>;
+  request(payload: Uint8Array, to?: Endpoint | Remote, options?: RequestOptions): Observable<Uint8Array>;
   /** A snapshot of the counters. */
   readonly stats: RequesterStats;
   /** Every send, timeout, acceptance and rejection (hot). */
@@ -73,6 +77,9 @@ function positiveInteger(value: number, name: string): number {
  *   applied otherwise: plain mode samples only requests sent once);
  * - the table of pending requests is bounded (`maxPending`);
  * - retries follow {@link retryBackoff}: the course's schedule, or the peer's RTO when `adaptive`.
+ *
+ * A connected socket (`connectUdp`'s) works as any other: `requester(socket).request(payload)` sends
+ * to its remote, and the kernel has already dropped every datagram from elsewhere.
  *
  * The socket's datagrams are subscribed to while at least one request is pending; replies that
  * arrive when none is are not seen (the socket counts them as unread). If that inbound stream
@@ -161,18 +168,18 @@ class RequesterImpl implements Requester {
     return { ...this.#stats };
   }
 
-  request(payload: Uint8Array, to: Endpoint | Remote, options: RequestOptions = {}): Observable<Uint8Array> {
+  request(payload: Uint8Array, to?: Endpoint | Remote, options: RequestOptions = {}): Observable<Uint8Array> {
     const { signal } = options;
     if (signal !== undefined) assertSignal(signal);
     const sent = this.#request(payload, to);
     return signal === undefined ? sent : sent.pipe(abortable(signal, 'the request'));
   }
 
-  #request(payload: Uint8Array, destination: Endpoint | Remote): Observable<Uint8Array> {
+  #request(payload: Uint8Array, destination: Endpoint | Remote | undefined): Observable<Uint8Array> {
     return new Observable<Uint8Array>((subscriber) => {
       let to: Endpoint;
       try {
-        to = toEndpoint(destination);
+        to = destinationOf(this.#socket, destination);
       } catch (err) {
         subscriber.error(err);
         return;
