@@ -20,7 +20,10 @@ describe('runInVirtualTime', () => {
     });
     const result = runInVirtualTime(clock, source);
     expect(result).toEqual({ values: [1], completed: false, error: boom, elapsedMs: 20 });
-    const thrown = runInVirtualTime(clock, throwError(() => boom));
+    const thrown = runInVirtualTime(
+      clock,
+      throwError(() => boom),
+    );
     expect(thrown.error).toBe(boom);
   });
 
