@@ -52,7 +52,7 @@ function matches(pattern: SimEndpointPattern, e: Endpoint): boolean {
 /**
  * A simulated IP network in virtual time: sockets bound on it exchange datagrams through links that
  * lose, delay, duplicate, reorder and corrupt them from a seeded random source. Code written against
- * {@link DatagramSocket} (or a `TransportPlugin`, see {@link simTransport}) runs on it unchanged, a
+ * {@link @porta/core!DatagramSocket} (or a `TransportPlugin`, see {@link simTransport}) runs on it unchanged, a
  * long lossy run finishes in milliseconds, and the same seed replays exactly the same trace.
  *
  * Decisions (UDP semantics, simplified):
