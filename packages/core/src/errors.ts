@@ -58,6 +58,7 @@ export type PortaErrorCode =
 export class PortaError<C extends PortaErrorCode = PortaErrorCode> extends Error {
   /** True for an error of this class (or a subclass) made by any copy of porta. */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Replaced below; `this` here (not the class's name) keeps the bundler from renaming the class.
     return isBrandedInstance(PortaError, value);
   }
 
