@@ -185,6 +185,8 @@ export async function main(): Promise<void> {
     'one core.',
   ].join('\n');
   console.log(markdown);
-  // A partial run (BENCH_SCALE_ONLY=udp|tcp, each under 3 minutes) keeps its own section.
-  writeSection(only === undefined ? 'scale' : `scale-${only}`, markdown);
+  // Each Node line keeps its own section (reusePort exists from 22.12 on), and a partial run
+  // (BENCH_SCALE_ONLY=udp|tcp, each under 3 minutes) keeps its own too.
+  const nodeLine = `node${process.versions.node.split('.')[0]}`;
+  writeSection(only === undefined ? `scale-${nodeLine}` : `scale-${only}-${nodeLine}`, markdown);
 }

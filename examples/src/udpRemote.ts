@@ -1,5 +1,5 @@
-import { type Endpoint, encodeString, endpoint, formatEndpoint, isPortaError } from '@porta/core';
-import { retryBackoff } from '@porta/reliability';
+import { type Endpoint, encodeString, endpoint, isPortaError } from '@porta/core';
+import { requester } from '@porta/reliability';
 import { connectUdp } from '@porta/udp';
 import {
   catchError,
@@ -15,7 +15,6 @@ import {
 } from 'rxjs';
 import { asciiText } from './ascii.js';
 import { captureOf } from './captureOf.js';
-import { firstReply } from './firstReply.js';
 import { type LengthServerEvent, type LengthServerOptions, lengthServer } from './lengthServer.js';
 import { defaultLog, type ExampleOptions, messages } from './messages.js';
 import { pyAddress, pyRepr, pySeconds, pythonRandom } from './python.js';
@@ -98,21 +97,23 @@ export function udpRemoteClient(options: UdpRemoteClientOptions = {}): Observabl
     switchMap((socket) => {
       const progress = new Subject<UdpRemoteClientEvent>();
       let attempts = 0;
-      const answer = firstReply(socket.send(request), socket.messages).pipe(
-        retryBackoff({
+      // The course's server knows nothing of porta: plain payloads, a reply matched by origin (which
+      // the connected socket already guarantees), the course's waits.
+      const client = requester(socket, {
+        mode: 'plain',
+        retry: {
           initialMs: initialWaitMs,
           maxWaitMs,
-          target: formatEndpoint(server),
           onAttempt: ({ attempt: n, waitMs }) => {
             attempts = n;
-            // Before the send goes out, so the capture comments that very datagram.
-            if (n > 1)
-              options.capture?.commentNext(request, `retransmit, attempt ${n} (then waits ${waitMs} ms)`);
+            // A capture comments the retransmissions itself, from the requester's diagnostics.
             log(say.waiting(pySeconds(waitMs)));
             progress.next({ type: 'sent', attempt: n, waitMs });
           },
           onTimeout: ({ attempt: n, waitMs }) => progress.next({ type: 'timeout', attempt: n, waitMs }),
-        }),
+        },
+      });
+      const answer = client.request(request).pipe(
         map((data): UdpRemoteClientEvent => {
           const reply = asciiText(data);
           log(say.reply(pyRepr(reply)));

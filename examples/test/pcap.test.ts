@@ -35,7 +35,7 @@ describe.skipIf(noTshark !== undefined)(`porta --pcap${noTshark ? ` (skipped: ${
         'retransmit, attempt 2 (then waits 200 ms)',
         'retransmit, attempt 3 (then waits 400 ms)',
         'retransmit, attempt 4 (then waits 800 ms)',
-        '',
+        'requester accepted the reply',
       ]);
       expect(rows.at(-1)![0]).toBe(String(port)); // the reply comes last
     },

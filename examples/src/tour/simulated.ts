@@ -1,5 +1,5 @@
 import { encodeString, endpoint } from '@porta/core';
-import { retryBackoff, SimNetwork } from '@porta/reliability';
+import { requester, SimNetwork } from '@porta/reliability';
 import {
   catchError,
   ignoreElements,
@@ -12,7 +12,6 @@ import {
   switchMap,
   take,
 } from 'rxjs';
-import { firstReply } from '../firstReply.js';
 import { answerLengths } from '../lengthServer.js';
 import { REMOTE_REQUEST } from '../udpRemote.js';
 
@@ -48,9 +47,9 @@ export interface LossyExchangesResult {
 
 /**
  * The course's backoff client at scale: `clients` clients, each sending one request to a server
- * across a simulated network that loses datagrams both ways, with `retryBackoff`'s course defaults
- * (0.1 → 1.6 s, then give up). Runs in virtual time, so thousands of exchanges take milliseconds,
- * and repeats exactly from its seed.
+ * across a simulated network that loses datagrams both ways, each through a plain-mode `requester`
+ * with the course's waits (0.1 → 1.6 s, then give up). Runs in virtual time, so thousands of
+ * exchanges take milliseconds, and repeats exactly from its seed.
  *
  * @example
  * ```ts
@@ -73,14 +72,17 @@ export function lossyExchanges(options: LossyExchangesOptions = {}): LossyExchan
     net.bind({ address: '10.0.0.2' }).pipe(
       switchMap((socket) => {
         let attempt = 0;
-        return firstReply(socket.send(request, server), socket.datagrams).pipe(
-          retryBackoff({
-            scheduler: net.scheduler,
+        const course = requester(socket, {
+          mode: 'plain',
+          scheduler: net.scheduler,
+          retry: {
             onAttempt: (info) => {
               attempt = info.attempt;
               sent++;
             },
-          }),
+          },
+        });
+        return course.request(request, server).pipe(
           map(() => attempt),
           catchError(() => of('gave up' as const)),
         );

@@ -43,6 +43,7 @@ export * from './proxyProtocol/encodeProxyHeader.js';
 export * from './proxyProtocol/proxyHeader.js';
 export * from './proxyProtocol/proxyHeaderDecoder.js';
 export * from './remote.js';
+export * from './resolveEndpoint.js';
 export * from './systemError.js';
 export * from './text/decodeText.js';
 export * from './text/encodeText.js';

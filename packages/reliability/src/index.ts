@@ -29,6 +29,8 @@ export * from './kcp/kcpTransport.js';
 export * from './random.js';
 export * from './request/portaMessage.js';
 export * from './request/requester.js';
+export * from './request/requesterEvent.js';
+export * from './request/requesterOptions.js';
 export * from './request/serveRequests.js';
 export * from './retry/backoffPolicy.js';
 export * from './retry/jitter.js';

@@ -1,4 +1,5 @@
 import type dgram from 'node:dgram';
+import { lookup } from 'node:dns';
 import {
   assertSignal,
   type Datagram,
@@ -7,11 +8,12 @@ import {
   type Family,
   InvalidArgumentError,
   openHandle,
+  resolveEndpoint,
   reusePortSupported,
 } from '@porta/core';
-import { Observable } from 'rxjs';
-import { checkLocalPort, resolveFamily } from './internal/checks.js';
-import { planSocket, type SocketPlan, sendObservable } from './internal/dgram.js';
+import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+import { checkHost, checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
+import { planSocket, sendObservable } from './internal/dgram.js';
 import { EndpointCache } from './internal/endpointCache.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
@@ -30,14 +32,18 @@ export type UdpDestination = Endpoint | { readonly address: string; readonly por
  */
 export interface BindUdpOptions extends UdpSocketOptions {
   /**
-   * IP literal to bind (host names are not resolved). Default `127.0.0.1` — loopback, as the
-   * course's server binds — or `::1` when `family` is `IPv6`. Bind `0.0.0.0` / `::` to serve every
-   * interface.
+   * IP literal or host name to bind. Default `127.0.0.1` — loopback, as the course's server binds —
+   * or `::1` when `family` is `IPv6`. Bind `0.0.0.0` / `::` to serve every interface. A host name
+   * (`localhost`) is looked up once, before the socket is made (`lookup`, of `family` when given);
+   * a name that does not resolve fails with `DNS_LOOKUP_FAILED` and opens nothing.
    */
   readonly address?: string;
   /** Port to bind, 0..65535. Default 0: the OS picks a free port (read it from `socket.local`). */
   readonly port?: number;
-  /** Socket family. Default: inferred from `address`; when given, it must agree with it. */
+  /**
+   * Socket family. Default: inferred from `address` (or from the address a host name resolved to);
+   * when given, an IP literal must agree with it and a host name is resolved to this family only.
+   */
   readonly family?: Family;
   /**
    * SO_REUSEPORT: several sockets (one per worker process) bind the same port and the kernel
@@ -105,7 +111,8 @@ export interface UdpSocket extends DatagramSocket, AsyncDisposable, AsyncIterabl
  * SOCKET + BIND as an Observable: subscribing creates a UDP socket and binds it, then emits the
  * bound {@link UdpSocket} once; unsubscribing closes it (CLOSE). Bad ports (-1, 65536, 1.5, NaN) and
  * addresses fail with `INVALID_ARGUMENT` before any socket exists; a busy port with
- * `ADDRESS_IN_USE` naming it; an address not on this machine with `ADDRESS_NOT_AVAILABLE`.
+ * `ADDRESS_IN_USE` naming it; an address not on this machine with `ADDRESS_NOT_AVAILABLE`. A host
+ * name is resolved once first: `DNS_LOOKUP_FAILED` if it does not resolve, and no socket is made.
  *
  * `signal` aborts it (`ABORT_ERR`); for a promise of the socket, see {@link openUdpSocket}.
  *
@@ -122,39 +129,72 @@ export interface UdpSocket extends DatagramSocket, AsyncDisposable, AsyncIterabl
  */
 export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
   return new Observable<UdpSocket>((subscriber) => {
-    let plan: SocketPlan;
     let address: string;
     let port: number;
+    let kind: Family | 'name';
     try {
       address = options.address ?? (options.family === 'IPv6' ? '::1' : '127.0.0.1');
-      const family = resolveFamily(address, options.family, 'bind address');
+      kind = checkHost(address, 'bind address');
       port = checkLocalPort(options.port ?? 0);
-      if (options.ipv6Only !== undefined && family !== 'IPv6') {
-        throw new InvalidArgumentError(`ipv6Only applies to IPv6 sockets, but ${address} is IPv4`);
+      if (options.family !== undefined && options.family !== 'IPv4' && options.family !== 'IPv6') {
+        throw new InvalidArgumentError(`family must be 'IPv4' or 'IPv6', got ${String(options.family)}`);
       }
-      plan = planSocket(family, options);
-      if (options.reusePort === true) {
-        if (!reusePortSupported()) {
-          throw new InvalidArgumentError(
-            `reusePort needs Node ≥ 22.12 on Linux (core's reusePortSupported()); this is Node ${process.versions.node} on ${process.platform}`,
-          );
-        }
-        plan = { ...plan, reusePort: true };
+      planBuffers(options);
+      if (options.reusePort === true && !reusePortSupported()) {
+        throw new InvalidArgumentError(
+          `reusePort needs Node ≥ 22.12 on Linux (core's reusePortSupported()); this is Node ${process.versions.node} on ${process.platform}`,
+        );
       }
       if (options.signal !== undefined) assertSignal(options.signal);
+      if (kind !== 'name') return bindAt(subscriber, address, port, options);
     } catch (err) {
       subscriber.error(err);
       return;
     }
-    return openDgram(
-      subscriber,
-      plan,
+    const resolving = resolveEndpoint(
       { address, port },
-      undefined,
-      (socket) => new BoundUdpSocket(socket, plan),
-      { name: 'bindUdp', promiseForm: 'openUdpSocket', signal: options.signal },
-    );
+      {
+        lookup: options.lookup ?? lookup,
+        ...(options.family === undefined ? {} : { family: options.family === 'IPv6' ? 6 : 4 }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        what: `bindUdp ${address}:${port}`,
+      },
+    ).subscribe({
+      next: (resolved) => {
+        try {
+          subscriber.add(bindAt(subscriber, resolved.address, port, options));
+        } catch (err) {
+          subscriber.error(err);
+        }
+      },
+      error: (err: unknown) => subscriber.error(err),
+    });
+    return () => resolving.unsubscribe();
   });
+}
+
+/** SOCKET + BIND at an IP literal; throws `INVALID_ARGUMENT` for options that do not fit its family. */
+function bindAt(
+  subscriber: Subscriber<UdpSocket>,
+  address: string,
+  port: number,
+  options: BindUdpOptions,
+): TeardownLogic {
+  const family = resolveFamily(address, options.family, 'bind address');
+  if (options.ipv6Only !== undefined && family !== 'IPv6') {
+    throw new InvalidArgumentError(`ipv6Only applies to IPv6 sockets, but ${address} is IPv4`);
+  }
+  let plan = planSocket(family, options);
+  // reusePort: checked against the runtime by bindUdp, before any lookup.
+  if (options.reusePort === true) plan = { ...plan, reusePort: true };
+  return openDgram(
+    subscriber,
+    plan,
+    { address, port },
+    undefined,
+    (socket) => new BoundUdpSocket(socket, plan),
+    { name: 'bindUdp', promiseForm: 'openUdpSocket', signal: options.signal },
+  );
 }
 
 /**

@@ -1,15 +1,30 @@
+import { lookup } from 'node:dns';
 import {
   assertSignal,
+  type Datagram,
+  type DatagramSocket,
   type Endpoint,
   type Family,
+  formatEndpoint,
+  InvalidArgumentError,
   isPortaError,
   openHandle,
   type PortaError,
+  resolveEndpoint,
+  sameOrigin,
+  toEndpoint,
 } from '@porta/core';
-import { Observable } from 'rxjs';
+import { map, Observable, type Subscriber, type TeardownLogic, throwError } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
-import { checkLocalPort, checkRemotePort, isIPv4Mapped, resolveFamily } from './internal/checks.js';
-import { planSocket, remoteEndpoint, type SocketPlan, sendObservable } from './internal/dgram.js';
+import {
+  checkHost,
+  checkLocalPort,
+  checkRemotePort,
+  isIPv4Mapped,
+  planBuffers,
+  resolveFamily,
+} from './internal/checks.js';
+import { planSocket, remoteEndpoint, sendObservable } from './internal/dgram.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
 import { MAX_DATAGRAM_IPV4, maxDatagramSize } from './limits.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
@@ -31,11 +46,20 @@ export interface ConnectUdpOptions extends UdpSocketOptions {
   readonly localAddress?: string;
   /** Local port, 0..65535. Default 0 (any free port). */
   readonly localPort?: number;
+  /**
+   * The remote's IP family, as `connectTcp`'s option: a host name is resolved to this family only,
+   * and an IP literal must be of it. Default: the family of the literal, or of the address the
+   * name resolved to (of `localAddress`'s family when that is given).
+   */
+  readonly family?: 4 | 6;
 }
 
 /**
  * A UDP socket tied to one remote endpoint, as {@link connectUdp} emits it. The kernel drops every
  * datagram from any other origin, so `messages` only ever carries the remote's replies.
+ *
+ * It is a `DatagramSocket` with a `remote`, so whatever takes one takes it: `requester(socket)`
+ * sends each `request(payload)` to the remote, retries and checks replies as on any socket.
  *
  * @example
  * ```ts
@@ -45,7 +69,7 @@ export interface ConnectUdpOptions extends UdpSocketOptions {
  * );
  * ```
  */
-export interface ConnectedUdpSocket extends AsyncDisposable, AsyncIterable<Uint8Array> {
+export interface ConnectedUdpSocket extends DatagramSocket, AsyncDisposable, AsyncIterable<Uint8Array> {
   /** The local address (getsockname), concrete after CONNECT even when bound to the wildcard. */
   readonly local: Endpoint;
   /** The connected remote (getpeername). */
@@ -64,12 +88,18 @@ export interface ConnectedUdpSocket extends AsyncDisposable, AsyncIterable<Uint8
    */
   readonly messages: Observable<Uint8Array>;
   /**
+   * `messages` as the `DatagramSocket` contract has them: each payload with its sender, always
+   * `remote` (the same object). Shares `messages`' stream, drops and `PORT_UNREACHABLE`.
+   */
+  readonly datagrams: Observable<Datagram>;
+  /**
    * SEND: cold, one datagram per subscription; emits `undefined` and completes once the OS accepted
    * it. `DATAGRAM_TOO_LARGE` before sending above {@link ConnectedUdpSocket.maxDatagramSize};
    * `PORT_UNREACHABLE` if the OS reports an earlier ICMP error on this send (then `messages` fails
-   * too).
+   * too). `to` may be omitted; given (as generic `DatagramSocket` code does), it must be the remote
+   * (compared as core's `sameOrigin` does), else the send fails with `INVALID_ARGUMENT`.
    */
-  send(data: Uint8Array): Observable<void>;
+  send(data: Uint8Array, to?: UdpDestination): Observable<void>;
   /** Counters (a snapshot on every read). */
   readonly stats: UdpStats;
   /** The effective SO_RCVBUF in bytes, as the OS reports it (Linux reports twice the usable size). */
@@ -93,9 +123,11 @@ export interface ConnectedUdpSocket extends AsyncDisposable, AsyncIterable<Uint8
  * SOCKET + BIND + CONNECT as an Observable: emits one {@link ConnectedUdpSocket} once connected;
  * unsubscribing closes it. CONNECT on UDP sends nothing: it fixes the destination and makes the
  * kernel discard datagrams from other origins — the course's remedy for the promiscuous client.
- * The remote must be an IP literal with a port from 1 to 65535, else `INVALID_ARGUMENT` before any
- * socket exists. `signal` aborts it (`ABORT_ERR`); for a promise of the socket, see
- * {@link openConnectedUdpSocket}.
+ * The remote is an IP literal or a host name, with a port from 1 to 65535, else `INVALID_ARGUMENT`
+ * before any socket exists. A host name (`localhost`) is looked up once, before the socket is made
+ * (`lookup`, of `family` when given), and the socket stays connected to that address; a name that
+ * does not resolve fails with `DNS_LOOKUP_FAILED` and opens nothing. `signal` aborts it, during the
+ * lookup too (`ABORT_ERR`); for a promise of the socket, see {@link openConnectedUdpSocket}.
  *
  * @example
  * ```ts
@@ -112,27 +144,68 @@ export function connectUdp(
   options: ConnectUdpOptions = {},
 ): Observable<ConnectedUdpSocket> {
   return new Observable<ConnectedUdpSocket>((subscriber) => {
-    let plan: SocketPlan;
-    let local: { readonly address: string; readonly port: number };
     let to: { readonly address: string; readonly port: number };
+    let localFamily: Family | undefined;
+    let kind: Family | 'name';
     try {
-      const family = resolveFamily(remote?.address, undefined, 'remote address');
+      kind = checkHost(remote?.address, 'remote address');
       to = { address: remote.address, port: checkRemotePort(remote.port) };
-      const localAddress = options.localAddress ?? (family === 'IPv6' ? '::' : '0.0.0.0');
-      resolveFamily(localAddress, family, 'local address');
-      local = { address: localAddress, port: checkLocalPort(options.localPort ?? 0, 'local port') };
-      plan = planSocket(family, options);
+      const { family } = options;
+      if (family !== undefined && family !== 4 && family !== 6) {
+        throw new InvalidArgumentError(`family must be 4 or 6, got ${String(family)}`);
+      }
+      if (options.localAddress !== undefined) {
+        localFamily = resolveFamily(options.localAddress, familyName(family), 'local address');
+      }
+      checkLocalPort(options.localPort ?? 0, 'local port');
+      planBuffers(options);
       if (options.signal !== undefined) assertSignal(options.signal);
+      if (kind !== 'name') return connectTo(subscriber, to, options);
     } catch (err) {
       subscriber.error(err);
       return;
     }
-    return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan), {
-      name: 'connectUdp',
-      promiseForm: 'openConnectedUdpSocket',
-      signal: options.signal,
+    // A literal local address fixes the family the name must resolve to.
+    const family = options.family ?? (localFamily === undefined ? undefined : localFamily === 'IPv6' ? 6 : 4);
+    const resolving = resolveEndpoint(to, {
+      lookup: options.lookup ?? lookup,
+      ...(family === undefined ? {} : { family }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      what: `connectUdp ${to.address}:${to.port}`,
+    }).subscribe({
+      next: (resolved) => {
+        try {
+          subscriber.add(connectTo(subscriber, resolved, options));
+        } catch (err) {
+          subscriber.error(err);
+        }
+      },
+      error: (err: unknown) => subscriber.error(err),
     });
+    return () => resolving.unsubscribe();
   });
+}
+
+/** SOCKET + BIND + CONNECT to an IP literal; throws `INVALID_ARGUMENT` for options that do not fit it. */
+function connectTo(
+  subscriber: Subscriber<ConnectedUdpSocket>,
+  to: { readonly address: string; readonly port: number },
+  options: ConnectUdpOptions,
+): TeardownLogic {
+  const family = resolveFamily(to.address, familyName(options.family), 'remote address');
+  const localAddress = options.localAddress ?? (family === 'IPv6' ? '::' : '0.0.0.0');
+  resolveFamily(localAddress, family, 'local address');
+  const local = { address: localAddress, port: checkLocalPort(options.localPort ?? 0, 'local port') };
+  const plan = planSocket(family, options);
+  return openDgram(subscriber, plan, local, to, (socket) => new ConnectedSocket(socket, plan), {
+    name: 'connectUdp',
+    promiseForm: 'openConnectedUdpSocket',
+    signal: options.signal,
+  });
+}
+
+function familyName(family: 4 | 6 | undefined): Family | undefined {
+  return family === undefined ? undefined : family === 6 ? 'IPv6' : 'IPv4';
 }
 
 /**
@@ -161,9 +234,29 @@ class ConnectedSocket extends OpenDgram<Uint8Array> implements ConnectedUdpSocke
     ? MAX_DATAGRAM_IPV4
     : maxDatagramSize(this.family);
   readonly messages: Observable<Uint8Array> = this.inbound.asObservable();
+  readonly datagrams: Observable<Datagram> = this.inbound.pipe(
+    map((data): Datagram => ({ data, remote: this.remote })),
+  );
 
-  send(data: Uint8Array): Observable<void> {
-    return sendObservable(this, data);
+  send(data: Uint8Array, to?: UdpDestination): Observable<void> {
+    if (to === undefined || to === this.remote) return sendObservable(this, data);
+    return this.#isRemote(to)
+      ? sendObservable(this, data)
+      : throwError(
+          () =>
+            new InvalidArgumentError(
+              `this UDP socket is connected to ${formatEndpoint(this.remote)}: it cannot send to ` +
+                `${describe(to)} (bindUdp's socket sends anywhere)`,
+            ),
+        );
+  }
+
+  #isRemote(to: UdpDestination): boolean {
+    try {
+      return sameOrigin(this.remote, toEndpoint(to));
+    } catch {
+      return false; // not an address at all: not the remote
+    }
   }
 
   onSendError(error: PortaError): void {
@@ -174,5 +267,13 @@ class ConnectedSocket extends OpenDgram<Uint8Array> implements ConnectedUdpSocke
 
   protected received(data: Buffer): Uint8Array {
     return data;
+  }
+}
+
+function describe(to: UdpDestination): string {
+  try {
+    return formatEndpoint(toEndpoint(to));
+  } catch {
+    return JSON.stringify(to) ?? String(to);
   }
 }

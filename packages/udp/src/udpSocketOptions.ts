@@ -1,4 +1,4 @@
-import type { PacketCapture } from '@porta/core';
+import type { LookupFunction, PacketCapture } from '@porta/core';
 
 /**
  * Socket options shared by {@link bindUdp} and {@link connectUdp}.
@@ -31,4 +31,11 @@ export interface UdpSocketOptions {
    * `PacketCapture`, e.g. `captureFile('udp.pcapng')`). Default: none, and then nothing is recorded.
    */
   readonly capture?: PacketCapture;
+  /**
+   * How a host name given as the address (`bindUdp`'s `address`, `connectUdp`'s remote) is
+   * resolved: once, before the socket is made. Default Node's `dns.lookup`; any function of its
+   * shape fits (a cache, a fixed answer). Unlike node:dgram's option of the same name, it is never
+   * called per send: sends take IP literals only.
+   */
+  readonly lookup?: LookupFunction;
 }

@@ -127,7 +127,9 @@ describe('connectUdp', () => {
       ['remote port 1.5', [{ address: '127.0.0.1', port: 1.5 }]],
       ['remote port NaN', [{ address: '127.0.0.1', port: Number.NaN }]],
       ['remote address 999.1.1.1', [{ address: '999.1.1.1', port: 9 }]],
-      ['remote host name', [{ address: 'example.com', port: 9 }]],
+      ['remote address that is neither an IP nor a name', [{ address: 'exa mple.com', port: 9 }]],
+      ['a family that contradicts the remote', [{ address: '127.0.0.1', port: 9 }, { family: 6 }]],
+      ['family 5', [{ address: 'localhost', port: 9 }, { family: 5 as 4 }]],
       ['local address of the other family', [{ address: '127.0.0.1', port: 9 }, { localAddress: '::1' }]],
       ['local port 70000', [{ address: '127.0.0.1', port: 9 }, { localPort: 70000 }]],
     ];

@@ -1,11 +1,20 @@
-import { assertPort, type Endpoint, type Family, familyOf, InvalidArgumentError } from '@porta/core';
+import {
+  assertPort,
+  type Endpoint,
+  type Family,
+  familyOf,
+  InvalidArgumentError,
+  isHostName,
+} from '@porta/core';
 import type { UdpDestination } from '../bindUdp.js';
 import type { UdpSocketOptions } from '../udpSocketOptions.js';
 import { DEFAULT_RECV_BUFFER_SIZE, MIN_BUFFER_SIZE } from './defaults.js';
 
 /**
- * Checks an IP literal and returns its family. Host names are refused on purpose: resolving one
- * would happen after the socket exists, and a name may map to several addresses of either family.
+ * Checks an IP literal and returns its family. This is the check of a destination: a send never
+ * resolves a host name (a lookup per datagram would be slow, and racy: the name may map to another
+ * address between two sends, or to one of the other family). `bindUdp` and `connectUdp` resolve a
+ * name once, before the socket exists: see {@link checkHost}.
  */
 export function checkAddress(address: unknown, what: string): Family {
   if (typeof address !== 'string') {
@@ -14,10 +23,24 @@ export function checkAddress(address: unknown, what: string): Family {
   const family = familyOf(address);
   if (family === undefined || (family === 'IPv6' && !isIPv6Literal(address))) {
     throw new InvalidArgumentError(
-      `${what} "${address}" is not an IPv4 or IPv6 address (host names are not resolved; resolve them first)`,
+      `${what} "${address}" is not an IPv4 or IPv6 address (a send does not resolve host names: connect to the name, or resolve it once with core's resolveEndpoint)`,
     );
   }
   return family;
+}
+
+/**
+ * An address to bind or connect to: an IP literal (its family, checked as {@link checkAddress}
+ * does) or a host name, `'name'`, looked up once before the socket is made.
+ */
+export function checkHost(address: unknown, what: string): Family | 'name' {
+  if (typeof address === 'string' && familyOf(address) === undefined && isHostName(address)) return 'name';
+  try {
+    return checkAddress(address, what);
+  } catch (err) {
+    if (typeof address !== 'string') throw err;
+    throw new InvalidArgumentError(`${what} "${address}" is neither an IPv4 or IPv6 address nor a host name`);
+  }
 }
 
 /** `familyOf` only screens the characters; the WHATWG URL parser checks the IPv6 grammar in full. */
