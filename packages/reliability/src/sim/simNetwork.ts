@@ -52,7 +52,7 @@ function matches(pattern: SimEndpointPattern, e: Endpoint): boolean {
 /**
  * A simulated IP network in virtual time: sockets bound on it exchange datagrams through links that
  * lose, delay, duplicate, reorder and corrupt them from a seeded random source. Code written against
- * {@link @porta/core!index.DatagramSocket} (or a `TransportPlugin`, see {@link simTransport}) runs on it unchanged, a
+ * {@link @porta/core!DatagramSocket} (or a `TransportPlugin`, see {@link simTransport}) runs on it unchanged, a
  * long lossy run finishes in milliseconds, and the same seed replays exactly the same trace.
  *
  * Decisions (UDP semantics, simplified):
@@ -173,7 +173,7 @@ export class SimNetwork {
 
   /**
    * Runs the virtual clock until nothing is scheduled within `ms` and moves it forward by `ms`.
-   * @throws {@link @porta/core!index.InvalidArgumentError} when the network does not run on a virtual-time scheduler.
+   * @throws {@link @porta/core!InvalidArgumentError} when the network does not run on a virtual-time scheduler.
    */
   advanceBy(ms: number): void {
     if (!(Number.isFinite(ms) && ms >= 0)) throw new InvalidArgumentError(`ms must be ≥ 0, got ${ms}`);
