@@ -1,7 +1,12 @@
 import { of, timer } from 'rxjs';
 import { map } from 'rxjs/operators';
 import { describe, expect, it } from 'vitest';
-import { decodePortaMessage, encodePortaMessage, type ServeRequestsEvent, serveRequests } from '../src/index.js';
+import {
+  decodePortaMessage,
+  encodePortaMessage,
+  type ServeRequestsEvent,
+  serveRequests,
+} from '../src/index.js';
 import { ascii, simPair, text } from './requesterSupport.js';
 
 describe('serveRequests: the server side of the porta protocol (simulated)', () => {

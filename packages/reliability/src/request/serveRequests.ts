@@ -57,7 +57,10 @@ export type ServeEvent = ServeRequestsEvent;
  * ).subscribe();
  * ```
  */
-export function serveRequests(socket: DatagramSocket, handler: RequestHandler): Observable<ServeRequestsEvent> {
+export function serveRequests(
+  socket: DatagramSocket,
+  handler: RequestHandler,
+): Observable<ServeRequestsEvent> {
   return socket.datagrams.pipe(
     mergeMap((datagram): Observable<ServeRequestsEvent> => {
       let request: PortaMessage;
