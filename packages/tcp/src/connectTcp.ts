@@ -45,6 +45,8 @@ export interface ConnectTcpOptions {
   readonly idleTimeoutMs?: number;
   /** See `TcpConnectionOptions.maxPendingWriteBytes`. Default 64 MiB. */
   readonly maxPendingWriteBytes?: number;
+  /** See `TcpConnectionOptions.maxWriteBatchBytes`. Default 64 KiB. */
+  readonly maxWriteBatchBytes?: number;
   /** Clock for `timeoutMs` and `idleTimeoutMs`. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /** Record the connection in a pcapng capture (core's `PacketCapture`). Default none. */
@@ -124,6 +126,8 @@ export function connectTcp(
       if (options.maxPendingWriteBytes !== undefined) {
         assertCount(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
       }
+      if (options.maxWriteBatchBytes !== undefined)
+        assertCount(options.maxWriteBatchBytes, 'maxWriteBatchBytes');
     } catch (err) {
       subscriber.error(err);
       return;
@@ -161,6 +165,9 @@ export function connectTcp(
         ...(options.maxPendingWriteBytes === undefined
           ? {}
           : { maxPendingWriteBytes: options.maxPendingWriteBytes }),
+        ...(options.maxWriteBatchBytes === undefined
+          ? {}
+          : { maxWriteBatchBytes: options.maxWriteBatchBytes }),
       });
       socket.off('error', onError);
       const connected = portaChannels.tcpConnect;
