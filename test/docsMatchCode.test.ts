@@ -128,6 +128,27 @@ function problemWith(line: string): string | undefined {
   return undefined;
 }
 
+describe('the API site documents every entry a consumer can import', () => {
+  it("each package's typedoc entryPoints are the sources of its exports map's entries", () => {
+    for (const dir of ['packages/core', 'packages/udp', 'packages/tcp', 'packages/reliability']) {
+      const pkg = JSON.parse(text(`${dir}/package.json`)) as { exports: Record<string, unknown> };
+      const sources = Object.values(pkg.exports)
+        .map((target) =>
+          typeof target === 'object' && target !== null ? Reflect.get(target, '@porta/source') : undefined,
+        )
+        .filter((source): source is string => typeof source === 'string')
+        .map((source) => source.replace(/^\.\//, ''))
+        .sort();
+      const own = existsSync(join(root, dir, 'typedoc.json'))
+        ? (JSON.parse(text(`${dir}/typedoc.json`)) as { entryPoints?: string[] }).entryPoints
+        : undefined;
+      const shared = (JSON.parse(text('typedoc.json')) as { packageOptions: { entryPoints: string[] } })
+        .packageOptions.entryPoints;
+      expect([...(own ?? shared)].sort(), dir).toEqual(sources);
+    }
+  });
+});
+
 describe('the commands the docs name exist', () => {
   it("finds the command lines to check (the README's first-run commands among them)", () => {
     const npm = npmCommands().map((m) => m.line);

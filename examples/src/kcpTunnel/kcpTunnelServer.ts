@@ -3,7 +3,7 @@ import { kcpListen, SmuxSession } from '@porta/reliability';
 import { connectTcp } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
 import { Observable } from 'rxjs';
-import { smuxOptionsOf } from './checkTunnelOptions.js';
+import { kcpOptionsOf, smuxLinkOf, smuxOptionsOf } from './checkTunnelOptions.js';
 import type { KcpTunnelEvent } from './kcpTunnelEvent.js';
 import type { KcpTunnelOptions } from './kcpTunnelOptions.js';
 import { pipeStreams } from './pipeStreams.js';
@@ -26,7 +26,8 @@ export interface KcpTunnelServerOptions extends KcpTunnelOptions {
 /**
  * The server end of a KCP tunnel, as `kcptun-server` is: KCP sessions arrive on UDP, each carries
  * an smux session, and each smux stream is joined to a new TCP connection to `target`. Speaks to
- * `kcptun-client --crypt none --nocomp --ds 0 --ps 0` (same `--mode`, `--smuxver`).
+ * `kcptun-client` given the same `--crypt`, `--key`, `--nocomp`, `--ds`, `--ps`, `--mode`, `--smuxver`
+ * (the defaults are kcptun's).
  * Emits `listening` first; unsubscribing closes everything.
  *
  * @example
@@ -37,14 +38,20 @@ export interface KcpTunnelServerOptions extends KcpTunnelOptions {
  */
 export function kcpTunnelServer(options: KcpTunnelServerOptions): Observable<KcpTunnelEvent> {
   const smux = smuxOptionsOf(options, false);
+  const kcp = kcpOptionsOf(options);
   return new Observable<KcpTunnelEvent>((subscriber) => {
     const sub = bindUdp({ address: options.listen.address, port: options.listen.port }).subscribe({
       next: (socket) => {
         subscriber.next({ type: 'listening', local: socket.local });
         sub.add(
-          kcpListen(socket, options).subscribe((session) => {
-            subscriber.next({ type: 'session', remote: session.remote, conv: session.conv });
-            const mux = new SmuxSession(session, smux);
+          kcpListen(socket, kcp).subscribe((session) => {
+            subscriber.next({
+              type: 'session',
+              remote: session.remote,
+              conv: session.conv,
+              stats: () => session.stats,
+            });
+            const mux = new SmuxSession(smuxLinkOf(session, options), smux);
             const streams = mux.streams.subscribe((stream) => {
               subscriber.next({ type: 'stream-opened', id: stream.id });
               const joined = connectTcp({ host: options.target.host, port: options.target.port }).subscribe({

@@ -1,3 +1,11 @@
+/**
+ * `@porta/core`: bytes, codecs and framing operators, the origin filter, typed errors, the actor
+ * runtime and the transport plugin contract. The API site shows this entry's names at the package's
+ * own level (`@porta/core!Name` links them), beside the `testing` module of `@porta/core/testing`.
+ *
+ * @module
+ * @mergeModuleWith <project>
+ */
 export * from './abort.js';
 export * from './actor/mailbox.js';
 export * from './actor/memoryTransport.js';
