@@ -1,13 +1,7 @@
 import net from 'node:net';
 import tls, { type ConnectionOptions } from 'node:tls';
-import {
-  abortErrorOf,
-  assertSignal,
-  openHandle,
-  type PacketCapture,
-  portaChannels,
-  TimeoutError,
-} from '@porta/core';
+import { openHandle, type PacketCapture, portaChannels, TimeoutError } from '@porta/core';
+import { abortErrorOf, assertSignal } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { markOwnerEnded } from './internal/closeReason.js';
 import { toPortaError } from './internal/systemError.js';
@@ -59,7 +53,7 @@ export interface ConnectTcpOptions {
 
 /**
  * A TCP remote in the shape every porta API takes: an address (IP literal or host name) and a port.
- * An {@link @porta/core!Endpoint} from elsewhere (a listener's `local`, a datagram's `remote`) fits as it is.
+ * An {@link @porta/core!index.Endpoint} from elsewhere (a listener's `local`, a datagram's `remote`) fits as it is.
  *
  * @example
  * ```ts
@@ -81,7 +75,7 @@ export interface TcpRemote {
  * socket — also in the middle of connecting.
  *
  * The remote is given either inside the options (`{ host, port, … }`, as `net.connect`) or, as for
- * `connectUdp`, as a first argument `{ address, port }` (any {@link @porta/core!Endpoint} fits) with the options
+ * `connectUdp`, as a first argument `{ address, port }` (any {@link @porta/core!index.Endpoint} fits) with the options
  * second.
  *
  * Errors: `INVALID_ARGUMENT` (before any socket), `DNS_LOOKUP_FAILED` naming a host name that did

@@ -33,7 +33,7 @@ export interface KcpListenOptions extends KcpSessionOptions {
  *
  * Emits each new session; unsubscribing closes every session it emitted.
  *
- * @throws {@link @porta/core!InvalidArgumentError} (at call time) for a bad option.
+ * @throws {@link @porta/core!index.InvalidArgumentError} (at call time) for a bad option.
  * @example
  * ```ts
  * bindUdp({ port: 29900 }).pipe(

@@ -19,7 +19,7 @@ export interface KcpPacketLayer {
   seal(packet: Uint8Array): Uint8Array;
   /**
    * Returns the segments part of a received datagram.
-   * @throws {@link @porta/core!KcpMalformedError} when the datagram is too short or fails its check.
+   * @throws {@link @porta/core!index.KcpMalformedError} when the datagram is too short or fails its check.
    */
   open(datagram: Uint8Array): Uint8Array;
 }

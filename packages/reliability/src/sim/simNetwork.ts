@@ -317,7 +317,7 @@ export class SimNetwork {
 
   /**
    * Runs the virtual clock until nothing is scheduled within `ms` and moves it forward by `ms`.
-   * @throws {@link @porta/core!InvalidArgumentError} when the network does not run on a virtual-time scheduler.
+   * @throws {@link @porta/core!index.InvalidArgumentError} when the network does not run on a virtual-time scheduler.
    */
   advanceBy(ms: number): void {
     if (!(Number.isFinite(ms) && ms >= 0)) throw new InvalidArgumentError(`ms must be ≥ 0, got ${ms}`);
