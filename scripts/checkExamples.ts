@@ -2,7 +2,12 @@
 // cannot call a helper that does not exist or pass an option an API does not take:
 // `npm run check:examples`, part of `npm run lint` (so of CI). The packages, their subpath entries
 // and their files are found, not listed: a moved or new file is checked as it is.
-// (`examples/` is an app, not an API: not checked.)
+// (`examples/` is an app, not an API: its TSDoc is not checked.)
+//
+// The ```ts blocks of the guides (`docs/*.md`) and the READMEs (the root's, each package's) are
+// checked the same way, as fragments of the package whose README holds them (`@porta/core` for the
+// guides). A block that is deliberately partial is marked on the line before its fence with
+// `<!-- check-examples: skip — the reason -->`; a mark without a reason is an error.
 //
 // An example is a fragment, as in RxJS's and undici's docs: it names porta's and rxjs's exports
 // without importing them, and it works on the few things CONTEXT below names (a `socket` is a
@@ -107,6 +112,12 @@ const CONTEXT: Record<string, string> = {
   proxy: "import('@porta/reliability').ImpairmentProxy",
   metrics: '{ record(value: unknown): void }',
   db: '{ lookup(key: Uint8Array): Promise<Uint8Array> }',
+  signal: 'AbortSignal',
+  // A test file's runner and property library, as the testing guide's fragments take them.
+  describe: "typeof import('vitest').describe",
+  it: "typeof import('vitest').it",
+  expect: "typeof import('vitest').expect",
+  fc: "typeof import('fast-check').default",
 };
 
 interface Example {
@@ -114,6 +125,8 @@ interface Example {
   readonly line: number;
   readonly pkg: string;
   readonly code: string;
+  /** How a failure names it: `@example` (TSDoc) or ```ts (a Markdown block). */
+  readonly kind: '@example' | '```ts';
 }
 
 function sourceFiles(dir: string): string[] {
@@ -142,11 +155,60 @@ function examplesOf(file: string, pkg: string): Example[] {
       const body: string[] = [];
       let k = j + 1;
       for (; k < lines.length && lines[k]?.trim() !== '```'; k++) body.push(lines[k] ?? '');
-      found.push({ file, line: startLine + j + 1, pkg, code: body.join('\n') });
+      found.push({ file, line: startLine + j + 1, pkg, code: body.join('\n'), kind: '@example' });
       i = k;
     }
   }
   return found;
+}
+
+/** The mark that exempts the Markdown block after it, with its reason. */
+const SKIP = /^<!--\s*check-examples:\s*skip\b\s*[—–:-]?\s*(.*?)\s*-->$/;
+
+/** Markdown blocks that are not checked, each with its reason (reported, so a skip stays visible). */
+const skipped: string[] = [];
+/** Marks without a reason: errors. */
+const badMarks: string[] = [];
+
+/** The ```ts blocks of a Markdown file, but those marked to skip. */
+function markdownExamplesOf(file: string, pkg: string): Example[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const found: Example[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const fence = /^(\s*)```(ts|typescript)\s*$/.exec(lines[i] ?? '');
+    if (fence === null) continue;
+    const indent = fence[1]?.length ?? 0;
+    const body: string[] = [];
+    let k = i + 1;
+    for (; k < lines.length && !/^\s*```\s*$/.test(lines[k] ?? ''); k++)
+      body.push((lines[k] ?? '').slice(indent));
+    let before = i - 1;
+    while (before >= 0 && lines[before]?.trim() === '') before--;
+    const mark = SKIP.exec(lines[before]?.trim() ?? '');
+    const where = `${relative(root, file)}:${i + 1}`;
+    if (mark !== null) {
+      if ((mark[1] ?? '') === '') badMarks.push(`${where}: a check-examples skip mark needs a reason`);
+      else skipped.push(`${where}: ${mark[1]}`);
+    } else {
+      found.push({ file, line: i + 2, pkg, code: body.join('\n'), kind: '```ts' });
+    }
+    i = k;
+  }
+  return found;
+}
+
+/** The guides and READMEs whose ```ts blocks are checked, each with the package it documents. */
+function markdownFiles(all: readonly Entry[]): { readonly file: string; readonly pkg: string }[] {
+  const docs = join(root, 'docs');
+  const guides = readdirSync(docs)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => ({ file: join(docs, f), pkg: '@porta/core' }));
+  const readmes = all
+    .filter((e) => e.root)
+    .map((e) => ({ file: join(e.dir, '..', 'README.md'), pkg: e.module }))
+    .filter(({ file }) => existsSync(file));
+  return [{ file: join(root, 'README.md'), pkg: '@porta/core' }, ...guides, ...readmes];
 }
 
 const options: ts.CompilerOptions = {
@@ -238,12 +300,14 @@ function declared(code: string): Set<string> {
 const ENTRIES = entries();
 /** Each package's source folder, once (the root entry's). */
 const roots = ENTRIES.filter((e) => e.root).map((e) => e.dir);
-const all: Example[] = roots.flatMap((dir) =>
+const tsdoc: Example[] = roots.flatMap((dir) =>
   sourceFiles(dir).flatMap((file) => {
     const entry = entryOf(file, ENTRIES);
     return entry === undefined ? [] : examplesOf(file, entry.module);
   }),
 );
+const markdown: Example[] = markdownFiles(ENTRIES).flatMap(({ file, pkg }) => markdownExamplesOf(file, pkg));
+const all: Example[] = [...tsdoc, ...markdown];
 const modules = [
   ...ENTRIES.map((e) => e.module),
   'rxjs',
@@ -309,11 +373,15 @@ for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
     continue;
   }
   const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-  console.error(`${relative(root, example.file)}:${example.line + line}: @example: ${message}`);
+  console.error(`${relative(root, example.file)}:${example.line + line}: ${example.kind}: ${message}`);
   failures++;
 }
+for (const bad of badMarks) console.error(bad);
+failures += badMarks.length;
+const counted = `${tsdoc.length} TSDoc examples and ${markdown.length} Markdown blocks (${skipped.length} marked to skip)`;
 if (failures > 0) {
-  console.error(`check-examples: ${failures} error(s) in ${all.length} TSDoc examples`);
+  console.error(`check-examples: ${failures} error(s) in ${counted}`);
   process.exit(1);
 }
-console.log(`check-examples: ${all.length} TSDoc examples type-check`);
+for (const skip of skipped) console.log(`check-examples: skipped ${skip}`);
+console.log(`check-examples: ${counted} type-check`);

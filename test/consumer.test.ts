@@ -20,7 +20,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /** The peer floor in every package's `peerDependencies` (`^7.8.0`): the version a consumer may pin. */
 const RXJS_FLOOR = '7.8.0';
 const root = fileURLToPath(new URL('..', import.meta.url));
-const packages = ['packages/core', 'packages/udp', 'packages/tcp', 'packages/reliability', 'examples'];
+/** Each tarball (by its name's tail, `porta-<name>-<version>.tgz`) and the folder it is packed from. */
+const FOLDERS: Readonly<Record<string, string>> = {
+  core: 'packages/core',
+  udp: 'packages/udp',
+  tcp: 'packages/tcp',
+  reliability: 'packages/reliability',
+  examples: 'examples',
+};
+const packages = Object.values(FOLDERS);
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 
 function run(
@@ -101,15 +109,29 @@ describe.skipIf(offline !== '')(
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it('ships dist, README, LICENSE and a repository, and no src/ beside source maps that carry the sources', () => {
-      for (const name of ['core', 'udp', 'tcp', 'reliability', 'examples']) {
+    it('every tarball ships dist, README, LICENSE and a repository naming its folder, and no src/ beside source maps that carry the sources', () => {
+      for (const [name, folder] of Object.entries(FOLDERS)) {
         const files = ok(run('tar', ['-tzf', tarball(name)], dir), 'tar').split('\n');
         expect(files, name).toContain('package/README.md');
         expect(files, name).toContain('package/LICENSE');
         expect(
-          files.filter((f) => f.startsWith('package/src/')),
+          files.some((f) => f.startsWith('package/dist/')),
+          name,
+        ).toBe(true);
+        expect(
+          files.filter((f) => /^package\/(src|test|\.tsbuild)\//.test(f)),
           name,
         ).toEqual([]);
+        const manifest = JSON.parse(
+          ok(run('tar', ['-xzOf', tarball(name), 'package/package.json'], dir), 'tar package.json'),
+        );
+        expect(manifest.repository, name).toMatchObject({ type: 'git', directory: folder });
+        expect(manifest.repository.url, name).toMatch(/^git\+https:\/\/\S+\.git$/);
+        expect(manifest.license, name).toBe('MIT');
+        const license = ok(run('tar', ['-xzOf', tarball(name), 'package/LICENSE'], dir), 'tar LICENSE');
+        expect(license, name).toMatch(/MIT License/i);
+        const readme = ok(run('tar', ['-xzOf', tarball(name), 'package/README.md'], dir), 'tar README');
+        expect(readme, name).toContain(manifest.name);
       }
       const core = ok(
         run('node', ['-p', 'JSON.stringify(require("@porta/core/package.json").repository)'], app),

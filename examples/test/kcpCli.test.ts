@@ -70,17 +70,39 @@ describe('porta kcp-tunnel and porta impair', () => {
   );
 
   it(
-    'refuse what they cannot do with a usage error (exit 2): a cipher, compression, FEC, a bad ADDR:PORT, a loss over 1',
+    'refuse what they cannot do with a usage error (exit 2): a cipher porta lacks, compression, impossible FEC, a bad ADDR:PORT, a loss over 1',
     async () => {
       const cases: [string[], RegExp][] = [
         [
-          ['kcp-tunnel', 'server', '-l', '127.0.0.1:0', '-t', '127.0.0.1:1', '--nocomp', '--crypt', 'aes'],
-          /--crypt aes is not implemented/,
+          [
+            'kcp-tunnel',
+            'server',
+            '-l',
+            '127.0.0.1:0',
+            '-t',
+            '127.0.0.1:1',
+            '--nocomp',
+            '--crypt',
+            'blowfish',
+          ],
+          /--crypt blowfish is not implemented: porta has aes, aes-128/,
         ],
         [['kcp-tunnel', 'client', '-l', '127.0.0.1:0', '-r', '127.0.0.1:1'], /pass --nocomp/],
         [
-          ['kcp-tunnel', 'client', '-l', '127.0.0.1:0', '-r', '127.0.0.1:1', '--nocomp', '--ds', '10'],
-          /FEC is not implemented/,
+          [
+            'kcp-tunnel',
+            'client',
+            '-l',
+            '127.0.0.1:0',
+            '-r',
+            '127.0.0.1:1',
+            '--nocomp',
+            '--ds',
+            '250',
+            '--ps',
+            '7',
+          ],
+          /--ds and --ps must be ≥ 0 with a sum ≤ 256/,
         ],
         [
           ['kcp-tunnel', 'client', '-l', 'nowhere', '-r', '127.0.0.1:1', '--nocomp'],

@@ -1,14 +1,16 @@
-import { createHash } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { endpoint } from '@porta/core';
 import { trackHandles } from '@porta/core/testing';
-import { impairmentProxy } from '@porta/reliability';
-import { bindUdp } from '@porta/udp';
-import type { Observable, Subscription } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { kcptunFlags, kcptunSkipReason } from '../../test/support/kcptun.js';
-import { type KcpTunnelEvent, kcpTunnelClient, kcpTunnelServer } from '../src/index.js';
-import { type Child, cleanUpChildren, freePort, python, pythonSkipReason, start } from './support.js';
+import { kcpTunnelClient, kcpTunnelServer } from '../src/index.js';
+import {
+  echoServer,
+  echoThrough,
+  kcptunReady,
+  lossyPath,
+  startTunnel,
+  stopAfterEach,
+} from './kcptunSupport.js';
+import { cleanUpChildren, freePort, python, pythonSkipReason, start } from './support.js';
 
 // porta's KCP tunnel against Debian's kcptun (kcp-go + smux), on loopback, in both directions.
 const kcptunMissing = kcptunSkipReason();
@@ -17,95 +19,7 @@ if (kcptunMissing) console.warn(`Skipping the kcptun interoperability tests: ${k
 
 trackHandles();
 cleanUpChildren();
-
-const subscriptions: Subscription[] = [];
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-afterEach(async () => {
-  for (const s of subscriptions.splice(0)) s.unsubscribe();
-  // kcptun keeps its connections to the echo server open until it is killed: close them here.
-  for (const s of sockets) s.destroy();
-  sockets.clear();
-  await Promise.all(servers.splice(0).map((s) => new Promise((done) => s.close(done))));
-});
-
-/** Subscribes a tunnel end (stopped after the test); resolves with the port it listens on. */
-function startTunnel(tunnel: Observable<KcpTunnelEvent>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    subscriptions.push(
-      tunnel.subscribe({
-        next: (e) => {
-          if (e.type === 'listening') resolve(e.local.port);
-        },
-        error: reject,
-      }),
-    );
-  });
-}
-
-/** Resolves once a kcptun program has logged that it listens (kcptun logs to stderr). */
-async function kcptunReady(child: Child): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!child.stderr.some((l) => l.includes('listening on'))) {
-    if (Date.now() > deadline) throw new Error(`kcptun did not start: ${child.stderr.join(' | ')}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** A TCP echo server on loopback (stopped after the test). */
-async function echoServer(): Promise<number> {
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.pipe(socket);
-  });
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return (server.address() as { port: number }).port;
-}
-
-/** Sends `size` pseudo-random bytes through `port` and returns the SHA-256 of what was sent and of what came back. */
-async function echoThrough(
-  port: number,
-  size: number,
-): Promise<{ sent: string; received: string; bytes: number }> {
-  const data = createHash('sha512').update('seed').digest();
-  const payload = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) payload[i] = (data[i % data.length] as number) ^ (i * 7);
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const hash = createHash('sha256');
-    let bytes = 0;
-    socket.on('data', (chunk) => {
-      hash.update(chunk);
-      bytes += chunk.length;
-      if (bytes >= size) {
-        socket.end();
-        resolve({
-          sent: createHash('sha256').update(payload).digest('hex'),
-          received: hash.digest('hex'),
-          bytes,
-        });
-      }
-    });
-    socket.on('error', reject);
-    socket.write(payload);
-  });
-}
-
-/** A lossy UDP path to `target` (10% each way by default); resolves with the port to send to. */
-function lossyPath(targetPort: number, lossRate = 0.1, seed = 5): Promise<number> {
-  return new Promise((resolve, reject) => {
-    subscriptions.push(
-      impairmentProxy({ bind: bindUdp, target: endpoint('127.0.0.1', targetPort), lossRate, seed }).subscribe(
-        {
-          next: (proxy) => resolve(proxy.local.port),
-          error: reject,
-        },
-      ),
-    );
-  });
-}
+stopAfterEach();
 
 describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun', () => {
   describe.each([

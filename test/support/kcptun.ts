@@ -12,19 +12,34 @@ export function kcptunSkipReason(): string | undefined {
   return undefined;
 }
 
+/** What a kcptun end is told, under kcptun's own option names. */
+export interface KcptunFlagOptions {
+  readonly mode?: string;
+  readonly smuxver?: 1 | 2;
+  /** `--crypt`; default `none`. */
+  readonly crypt?: string;
+  readonly key?: string;
+  /** `--ds` / `--ps`; default 0 (no FEC). */
+  readonly ds?: number;
+  readonly ps?: number;
+  /** Compression on (no `--nocomp`); default off. */
+  readonly comp?: boolean;
+}
+
 /**
- * The flags both kcptun ends need to talk to porta: no cipher, no compression, no FEC — the parts
- * porta implements — and the same mode and smux version on both ends.
+ * The flags a kcptun end needs to talk to porta: by default no cipher, no compression, no FEC, and
+ * the same mode and smux version on both ends; each can be turned on.
  */
-export function kcptunFlags(options: { readonly mode?: string; readonly smuxver?: 1 | 2 } = {}): string[] {
+export function kcptunFlags(options: KcptunFlagOptions = {}): string[] {
   return [
     '--crypt',
-    'none',
-    '--nocomp',
+    options.crypt ?? 'none',
+    ...(options.key !== undefined ? ['--key', options.key] : []),
+    ...(options.comp ? [] : ['--nocomp']),
     '--ds',
-    '0',
+    String(options.ds ?? 0),
     '--ps',
-    '0',
+    String(options.ps ?? 0),
     '--mode',
     options.mode ?? 'fast',
     '--smuxver',

@@ -34,6 +34,24 @@ export interface Args {
 }
 
 /**
+ * Every option `command` accepts (`--lang` aside, taken from the whole line first): `-p` unless it
+ * does not use a port, `-h`, `--pcap`, and its own.
+ *
+ * @example
+ * ```ts
+ * Object.keys(optionsOf(udpLocal)); // ['port', 'help', 'pcap', 'timeout', 'workers']
+ * ```
+ */
+export function optionsOf(command: Command): Readonly<Record<string, OptionSpec>> {
+  return {
+    ...(command.usesPort !== false ? { port: { type: 'string', short: 'p' } } : {}),
+    help: { type: 'boolean', short: 'h' },
+    pcap: { type: 'string' },
+    ...command.options,
+  };
+}
+
+/**
  * Parses a subcommand's arguments (`argv` after the subcommand's name, `--lang` already taken out,
  * see {@link takeLang}): the common options (`-p`, `-h`) and the command's own. Every mistake is a
  * {@link UsageError} in the CLI's own words and the console language.
@@ -45,13 +63,7 @@ export interface Args {
  */
 export function parseCommandLine(command: Command, argv: readonly string[], lang: Lang): Args {
   const say = usageText(lang);
-  const usesPort = command.usesPort !== false;
-  const options: Record<string, OptionSpec> = {
-    ...(usesPort ? { port: { type: 'string', short: 'p' } } : {}),
-    help: { type: 'boolean', short: 'h' },
-    pcap: { type: 'string' },
-    ...command.options,
-  };
+  const options = optionsOf(command);
   // Not strict: parseArgs' own errors name its internals ("argument is ambiguous" for `-p -1`);
   // the tokens let the CLI check every option itself and say what is wrong in its own words.
   const parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: false, tokens: true, options });

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@porta/core';
-import type { SmuxSessionOptions } from '@porta/reliability';
+import { type KcpSessionOptions, kcpGoPacketLayer, type SmuxSessionOptions } from '@porta/reliability';
 import type { KcpTunnelOptions } from './kcpTunnelOptions.js';
 
 /**
@@ -8,14 +8,8 @@ import type { KcpTunnelOptions } from './kcpTunnelOptions.js';
  * @internal
  */
 export function smuxOptionsOf(options: KcpTunnelOptions, client: boolean): SmuxSessionOptions {
-  if ((options.crypt ?? 'none') !== 'none') {
-    throw new InvalidArgumentError(`--crypt ${options.crypt}: only 'none' is implemented`);
-  }
   if (options.noComp === false) {
     throw new InvalidArgumentError('snappy compression is not implemented: pass --nocomp (both ends)');
-  }
-  if ((options.dataShards ?? 0) !== 0 || (options.parityShards ?? 0) !== 0) {
-    throw new InvalidArgumentError('FEC is not implemented: pass --ds 0 --ps 0 (both ends)');
   }
   const keepAlive = (options.keepAliveSeconds ?? 10) * 1000;
   const streamBuffer = options.streamBuffer ?? 2 * 1024 * 1024;
@@ -27,5 +21,21 @@ export function smuxOptionsOf(options: KcpTunnelOptions, client: boolean): SmuxS
     keepAliveIntervalMs: keepAlive,
     keepAliveTimeoutMs: Math.max(30_000, keepAlive * 3),
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+  };
+}
+
+/**
+ * The KCP session options of a tunnel end: its own, with kcp-go's packet layer for `crypt` and
+ * `key` unless a `packetLayer` is given.
+ * @internal
+ */
+export function kcpOptionsOf(options: KcpTunnelOptions): KcpSessionOptions {
+  if (options.packetLayer) return options;
+  return {
+    ...options,
+    packetLayer: kcpGoPacketLayer({
+      crypt: options.crypt ?? 'none',
+      ...(options.key !== undefined ? { key: options.key } : {}),
+    }),
   };
 }

@@ -3,7 +3,7 @@ import { type KcpSession, kcpConnect, SmuxSession } from '@porta/reliability';
 import { listenTcp } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
 import { Observable, type Subscription } from 'rxjs';
-import { smuxOptionsOf } from './checkTunnelOptions.js';
+import { kcpOptionsOf, smuxOptionsOf } from './checkTunnelOptions.js';
 import type { KcpTunnelEvent } from './kcpTunnelEvent.js';
 import type { KcpTunnelOptions } from './kcpTunnelOptions.js';
 import { pipeStreams } from './pipeStreams.js';
@@ -32,7 +32,7 @@ interface Link {
 /**
  * The client end of a KCP tunnel, as `kcptun-client` is: it accepts TCP connections and carries
  * each as an smux stream over one KCP session to `remote` (a new session once the old one dies).
- * Speaks to `kcptun-server --crypt none --nocomp --ds 0 --ps 0` (same `--mode`, `--smuxver`).
+ * Speaks to `kcptun-server --nocomp` with the same `--crypt`, `--key`, `--ds`, `--ps`, `--mode`, `--smuxver`.
  * Emits `listening` first; unsubscribing closes everything.
  *
  * @example
@@ -43,6 +43,7 @@ interface Link {
  */
 export function kcpTunnelClient(options: KcpTunnelClientOptions): Observable<KcpTunnelEvent> {
   const smux = smuxOptionsOf(options, true);
+  const kcp = kcpOptionsOf(options);
   const remote: Endpoint = endpoint(options.remote.address, options.remote.port);
   return new Observable<KcpTunnelEvent>((subscriber) => {
     let link: Link | undefined;
@@ -57,11 +58,11 @@ export function kcpTunnelClient(options: KcpTunnelClientOptions): Observable<Kcp
         const udp = bindUdp({ address: family === 'IPv6' ? '::' : '0.0.0.0', port: 0 }).subscribe({
           next: (socket) => {
             udp.add(
-              kcpConnect(socket, remote, options).subscribe((session) => {
+              kcpConnect(socket, remote, kcp).subscribe((session) => {
                 const mux = new SmuxSession(session, smux);
                 const current: Link = { session, mux, subscription: udp };
                 link = current;
-                subscriber.next({ type: 'session', remote, conv: session.conv });
+                subscriber.next({ type: 'session', remote, conv: session.conv, stats: () => session.stats });
                 mux.closed.subscribe(() => {
                   subscriber.next({ type: 'session-closed', conv: session.conv });
                   if (link === current) link = undefined;

@@ -1,4 +1,4 @@
-import type { KcpSessionOptions } from '@porta/reliability';
+import type { KcpCryptName, KcpSessionOptions } from '@porta/reliability';
 
 /**
  * What both ends of a KCP tunnel share, under kcptun's option names where they mean the same.
@@ -17,11 +17,10 @@ export interface KcpTunnelOptions extends KcpSessionOptions {
   readonly streamBuffer?: number;
   /** kcptun's `--keepalive`, seconds between NOPs. Default 10. */
   readonly keepAliveSeconds?: number;
-  /** kcptun's `--crypt`: only `none` is implemented. */
-  readonly crypt?: 'none';
+  /** kcptun's `--crypt` (porta has those in `KCP_CRYPTS`). Default `none`. Ignored when `packetLayer` is given. */
+  readonly crypt?: KcpCryptName;
+  /** kcptun's `--key`, the passphrase both ends share. Default kcptun's, `it's a secrect`. */
+  readonly key?: string;
   /** kcptun's `--nocomp`: must be true (snappy is not implemented). */
   readonly noComp?: boolean;
-  /** kcptun's `--ds` and `--ps`: must be 0 (FEC is not implemented). */
-  readonly dataShards?: number;
-  readonly parityShards?: number;
 }

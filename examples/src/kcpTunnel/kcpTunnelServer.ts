@@ -3,7 +3,7 @@ import { kcpListen, SmuxSession } from '@porta/reliability';
 import { connectTcp } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
 import { Observable } from 'rxjs';
-import { smuxOptionsOf } from './checkTunnelOptions.js';
+import { kcpOptionsOf, smuxOptionsOf } from './checkTunnelOptions.js';
 import type { KcpTunnelEvent } from './kcpTunnelEvent.js';
 import type { KcpTunnelOptions } from './kcpTunnelOptions.js';
 import { pipeStreams } from './pipeStreams.js';
@@ -26,7 +26,7 @@ export interface KcpTunnelServerOptions extends KcpTunnelOptions {
 /**
  * The server end of a KCP tunnel, as `kcptun-server` is: KCP sessions arrive on UDP, each carries
  * an smux session, and each smux stream is joined to a new TCP connection to `target`. Speaks to
- * `kcptun-client --crypt none --nocomp --ds 0 --ps 0` (same `--mode`, `--smuxver`).
+ * `kcptun-client --nocomp` with the same `--crypt`, `--key`, `--ds`, `--ps`, `--mode`, `--smuxver`.
  * Emits `listening` first; unsubscribing closes everything.
  *
  * @example
@@ -37,13 +37,19 @@ export interface KcpTunnelServerOptions extends KcpTunnelOptions {
  */
 export function kcpTunnelServer(options: KcpTunnelServerOptions): Observable<KcpTunnelEvent> {
   const smux = smuxOptionsOf(options, false);
+  const kcp = kcpOptionsOf(options);
   return new Observable<KcpTunnelEvent>((subscriber) => {
     const sub = bindUdp({ address: options.listen.address, port: options.listen.port }).subscribe({
       next: (socket) => {
         subscriber.next({ type: 'listening', local: socket.local });
         sub.add(
-          kcpListen(socket, options).subscribe((session) => {
-            subscriber.next({ type: 'session', remote: session.remote, conv: session.conv });
+          kcpListen(socket, kcp).subscribe((session) => {
+            subscriber.next({
+              type: 'session',
+              remote: session.remote,
+              conv: session.conv,
+              stats: () => session.stats,
+            });
             const mux = new SmuxSession(session, smux);
             const streams = mux.streams.subscribe((stream) => {
               subscriber.next({ type: 'stream-opened', id: stream.id });

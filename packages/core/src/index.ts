@@ -1,3 +1,12 @@
+/**
+ * `@porta/core`: bytes, codecs and framing operators, the origin filter, typed errors, the actor
+ * runtime, captures, diagnostics and metrics. The API site shows this entry's names at the package's
+ * own level (`@porta/core!Name` links them), beside the `transport` module of `@porta/core/transport`
+ * (the plugin contract, for transport authors) and the `testing` module of `@porta/core/testing`.
+ *
+ * @module
+ * @mergeModuleWith <project>
+ */
 export { AbortError, abortable } from './abort.js';
 export * from './actor/mailbox.js';
 export type * from './actor/peer.js';

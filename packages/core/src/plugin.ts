@@ -48,7 +48,7 @@ export interface PeerLink {
   readonly remote: Endpoint;
   /**
    * Inbound messages. Completes when the peer ends its side (TCP FIN) or the link is closed; errors
-   * with a {@link @porta/core!index.PortaError} on failure (e.g. `CONNECTION_RESET`). Subscribe at most once.
+   * with a {@link @porta/core!PortaError} on failure (e.g. `CONNECTION_RESET`). Subscribe at most once.
    */
   readonly inbound: Observable<Uint8Array>;
   /**
@@ -56,6 +56,15 @@ export interface PeerLink {
    * are handed to the OS in full (waiting for `drain` when the socket's buffer is full), or errors.
    */
   send(data: Uint8Array): Observable<void>;
+  /**
+   * Sends several messages in order, in as few writes as the link can (TCP: gathered into writes of
+   * at most `maxWriteBatchBytes`), each with `sendall` semantics — optional: the runtime uses it for
+   * replies that queued up together, and {@link PeerLink.send} one by one on a link without it.
+   * Emits, each time the OS has taken some of them, how many (in order; the counts add up to
+   * `data.length`), then completes; errors once when the rest cannot be sent — the messages not
+   * yet counted were not sent.
+   */
+  sendBatch?(data: readonly Uint8Array[]): Observable<number>;
   /**
    * Stops reading from the peer — a capability: present only where pausing really stops the peer
    * (TCP: `socket.pause()`, the kernel window closes, the sender blocks). A datagram link has none,

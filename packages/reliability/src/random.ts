@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '@porta/core';
  * request ids must come from `node:crypto`.
  *
  * @param seed any 32-bit integer (negative and larger values are reduced modulo 2³²).
- * @throws {@link @porta/core!index.InvalidArgumentError} when `seed` is not a finite integer.
+ * @throws {@link @porta/core!InvalidArgumentError} when `seed` is not a finite integer.
  *
  * @example
  * ```ts

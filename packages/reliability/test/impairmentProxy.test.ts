@@ -4,7 +4,8 @@ import { bindUdp } from '@porta/udp';
 import { EMPTY, mergeMap, type Observable, Subscription, switchMap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type ImpairmentProxy, impairmentProxy } from '../src/impairment/impairmentProxy.js';
-import { SimNetwork, type SimSocket } from '../src/sim/simNetwork.js';
+import { SimNetwork } from '../src/sim/simNetwork.js';
+import type { SimSocket } from '../src/sim/simSocket.js';
 
 trackHandles();
 

@@ -16,7 +16,9 @@ import {
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { type SimEvent, SimNetwork, type SimNetworkOptions, type SimSocket } from '../src/sim/simNetwork.js';
+import { SimNetwork } from '../src/sim/simNetwork.js';
+import type { SimEvent, SimNetworkOptions } from '../src/sim/simNetworkOptions.js';
+import type { SimSocket } from '../src/sim/simSocket.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);

@@ -39,6 +39,8 @@ export interface ConnectTcpOptions {
   readonly idleTimeoutMs?: number;
   /** See `TcpConnectionOptions.maxPendingWriteBytes`. Default 64 MiB. */
   readonly maxPendingWriteBytes?: number;
+  /** See `TcpConnectionOptions.maxWriteBatchBytes`. Default 64 KiB. */
+  readonly maxWriteBatchBytes?: number;
   /** Clock for `timeoutMs` and `idleTimeoutMs`. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
   /** Record the connection in a pcapng capture (core's `PacketCapture`). Default none. */
@@ -53,7 +55,7 @@ export interface ConnectTcpOptions {
 
 /**
  * A TCP remote in the shape every porta API takes: an address (IP literal or host name) and a port.
- * An {@link @porta/core!index.Endpoint} from elsewhere (a listener's `local`, a datagram's `remote`) fits as it is.
+ * An {@link @porta/core!Endpoint} from elsewhere (a listener's `local`, a datagram's `remote`) fits as it is.
  *
  * @example
  * ```ts
@@ -75,7 +77,7 @@ export interface TcpRemote {
  * socket — also in the middle of connecting.
  *
  * The remote is given either inside the options (`{ host, port, … }`, as `net.connect`) or, as for
- * `connectUdp`, as a first argument `{ address, port }` (any {@link @porta/core!index.Endpoint} fits) with the options
+ * `connectUdp`, as a first argument `{ address, port }` (any {@link @porta/core!Endpoint} fits) with the options
  * second.
  *
  * Errors: `INVALID_ARGUMENT` (before any socket), `DNS_LOOKUP_FAILED` naming a host name that did
@@ -118,6 +120,8 @@ export function connectTcp(
       if (options.maxPendingWriteBytes !== undefined) {
         assertCount(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
       }
+      if (options.maxWriteBatchBytes !== undefined)
+        assertCount(options.maxWriteBatchBytes, 'maxWriteBatchBytes');
     } catch (err) {
       subscriber.error(err);
       return;
@@ -155,6 +159,9 @@ export function connectTcp(
         ...(options.maxPendingWriteBytes === undefined
           ? {}
           : { maxPendingWriteBytes: options.maxPendingWriteBytes }),
+        ...(options.maxWriteBatchBytes === undefined
+          ? {}
+          : { maxWriteBatchBytes: options.maxWriteBatchBytes }),
       });
       socket.off('error', onError);
       const connected = portaChannels.tcpConnect;

@@ -67,6 +67,8 @@ export interface ListenTcpOptions {
    * Of each accepted connection: see `TcpConnectionOptions.maxPendingWriteBytes`. Default 64 MiB.
    */
   readonly maxPendingWriteBytes?: number;
+  /** Of each accepted connection: see `TcpConnectionOptions.maxWriteBatchBytes`. Default 64 KiB. */
+  readonly maxWriteBatchBytes?: number;
   /** Disable Nagle's algorithm on accepted connections. Default false (as the OS). */
   readonly noDelay?: boolean;
   /** Clock for the idle timeout and the shutdown grace period. Default `asyncScheduler`. */
@@ -151,6 +153,8 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
       if (options.maxPendingWriteBytes !== undefined) {
         assertCount(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
       }
+      if (options.maxWriteBatchBytes !== undefined)
+        assertCount(options.maxWriteBatchBytes, 'maxWriteBatchBytes');
     } catch (err) {
       subscriber.error(err);
       return;
@@ -200,6 +204,9 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
             ...(options.maxPendingWriteBytes === undefined
               ? {}
               : { maxPendingWriteBytes: options.maxPendingWriteBytes }),
+            ...(options.maxWriteBatchBytes === undefined
+              ? {}
+              : { maxWriteBatchBytes: options.maxWriteBatchBytes }),
           },
           onFinished: () => subscriber.complete(),
         });

@@ -15,6 +15,7 @@ import { IdleGuard } from './internal/idleGuard.js';
 import { ReadFlow } from './internal/readFlow.js';
 import { receiveQueue } from './internal/receiveQueue.js';
 import { sendAll } from './internal/sendAll.js';
+import { maxWriteBatchOf, sendBatch } from './internal/sendBatch.js';
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
 import { SocketWriter } from './internal/socketWriter.js';
 import { toPortaError } from './internal/systemError.js';
@@ -81,6 +82,7 @@ export class TcpConnection {
   readonly #idle: IdleGuard | undefined;
   readonly #tap: TcpCaptureTap | undefined;
   readonly #maxPendingWrite: number;
+  readonly #maxWriteBatch: number;
   #bytesRead = 0;
   #bytesWritten = 0;
   #screenedOut = false;
@@ -101,6 +103,7 @@ export class TcpConnection {
       throw new InvalidArgumentError(`idleTimeoutMs must be > 0, got ${idleTimeoutMs}`);
     }
     this.#maxPendingWrite = options.maxPendingWriteBytes ?? DEFAULT_MAX_PENDING_WRITE;
+    this.#maxWriteBatch = maxWriteBatchOf(options.maxWriteBatchBytes);
     this.#tap =
       options.capture &&
       captureTap(socket, options.capture, this.local, this.remote, options.side ?? 'server');
@@ -227,6 +230,24 @@ export class TcpConnection {
         }
       });
     });
+  }
+
+  /**
+   * Sends `frames` in order with `sendall` semantics, gathered into as few writes as
+   * `maxWriteBatchBytes` (default 64 KiB) allows: a burst of small replies costs one system call,
+   * not one each. Emits, once per write the OS has taken, how many of the frames it held (in order),
+   * so a caller can tell exactly which frames went out; completes once all have; errors once with a
+   * typed error when the rest cannot be sent (the frames not yet counted were not sent). A full
+   * socket buffer makes the next write wait for `drain`.
+   *
+   * @example
+   * ```ts
+   * const replies = ['ok 1\n', 'ok 2\n'].map((s) => new TextEncoder().encode(s));
+   * conn.sendBatch(replies).subscribe((n) => console.log(`${n} replies handed to the OS`));
+   * ```
+   */
+  sendBatch(frames: readonly Uint8Array[]): Observable<number> {
+    return sendBatch(this.#writer, frames, this.#maxWriteBatch);
   }
 
   /**

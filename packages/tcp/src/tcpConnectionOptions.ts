@@ -29,6 +29,12 @@ export interface TcpConnectionOptions {
    */
   readonly maxPendingWriteBytes?: number;
   /**
+   * The most bytes one write of {@link TcpConnection.sendBatch} gathers (a larger frame is written
+   * alone). Bounds the copy a batch makes and how much one write holds back from the peer. Default
+   * 64 KiB.
+   */
+  readonly maxWriteBatchBytes?: number;
+  /**
    * The socket was relayed by a trusted balancer that sent this PROXY header (see the listener's
    * `proxyProtocol` option): `remote` becomes the client the header names (unless it is `LOCAL` or
    * names no address) and {@link TcpConnection.proxied} keeps the balancer's address.

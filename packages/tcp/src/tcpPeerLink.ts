@@ -5,7 +5,7 @@ import type { TcpConnection } from './tcpConnection.js';
 
 /**
  * The {@link PeerLink} that `tcpTransport` gives the actor runtime for each accepted
- * {@link TcpConnection}: `inbound` is its `bytes`, `send` its `send`, and it can pause (the kernel
+ * {@link TcpConnection}: `inbound` is its `bytes`, `send` its `send` (a burst of replies: its `sendBatch`, one write), and it can pause (the kernel
  * window closes, so a full mailbox pushes back on the peer). One object with its methods on the
  * prototype, so a connection's link costs no closures. `connection` is the connection under it, for
  * code that handles the transport's events itself.
@@ -35,6 +35,10 @@ export class TcpPeerLink implements PeerLink {
 
   send(data: Uint8Array): Observable<void> {
     return this.connection.send(data);
+  }
+
+  sendBatch(data: readonly Uint8Array[]): Observable<number> {
+    return this.connection.sendBatch(data);
   }
 
   pause(): void {

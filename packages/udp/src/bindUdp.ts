@@ -18,7 +18,7 @@ import { OpenDgram, openDgram } from './internal/openDgram.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 
-/** Where a datagram goes: an {@link @porta/core!index.Endpoint} (e.g. a sender's, to reply) or a bare `{ address, port }`. */
+/** Where a datagram goes: an {@link @porta/core!Endpoint} (e.g. a sender's, to reply) or a bare `{ address, port }`. */
 export type UdpDestination = Endpoint | { readonly address: string; readonly port: number };
 
 /**

@@ -1,4 +1,4 @@
-import { KCP_MODES, type KcpMode } from '@porta/reliability';
+import { KCP_CRYPTS, KCP_MODES, type KcpCryptName, type KcpMode } from '@porta/reliability';
 import { map } from 'rxjs';
 import { kcpTunnelClient } from '../../kcpTunnel/kcpTunnelClient.js';
 import type { KcpTunnelEvent } from '../../kcpTunnel/kcpTunnelEvent.js';
@@ -14,15 +14,18 @@ function tunnelOptions(args: Args): KcpTunnelOptions {
   if (!(mode in KCP_MODES))
     throw new UsageError(`--mode must be one of normal, fast, fast2, fast3; got "${mode}"`);
   const crypt = (args.values.crypt as string | undefined) ?? 'none';
-  if (crypt !== 'none') {
-    throw new UsageError(`--crypt ${crypt} is not implemented: use --crypt none (on both ends)`);
+  if (!(KCP_CRYPTS as readonly string[]).includes(crypt)) {
+    throw new UsageError(`--crypt ${crypt} is not implemented: porta has ${KCP_CRYPTS.join(', ')}`);
   }
   if (args.values.nocomp !== true) {
     throw new UsageError('snappy compression is not implemented: pass --nocomp (on both ends)');
   }
   const ds = integer(args, 'ds') ?? 0;
   const ps = integer(args, 'ps') ?? 0;
-  if (ds !== 0 || ps !== 0) throw new UsageError('FEC is not implemented: pass --ds 0 --ps 0 (on both ends)');
+  if (!(ds >= 0 && ps >= 0 && ds + ps <= 256)) {
+    throw new UsageError(`--ds and --ps must be ≥ 0 with a sum ≤ 256, got ${ds} and ${ps}`);
+  }
+  const key = args.values.key as string | undefined;
   const smuxver = integer(args, 'smuxver') ?? 1;
   if (smuxver !== 1 && smuxver !== 2) throw new UsageError(`--smuxver must be 1 or 2, got ${smuxver}`);
   const mtu = integer(args, 'mtu');
@@ -43,10 +46,11 @@ function tunnelOptions(args: Args): KcpTunnelOptions {
   return {
     rto,
     mode: mode as KcpMode,
-    crypt: 'none',
+    crypt: crypt as KcpCryptName,
+    ...(key !== undefined ? { key } : {}),
     noComp: true,
-    dataShards: 0,
-    parityShards: 0,
+    dataShards: ds,
+    parityShards: ps,
     smuxVersion: smuxver,
     ...(mtu !== undefined ? { mtu } : {}),
     ...(sndwnd !== undefined ? { sendWindow: sndwnd } : {}),
@@ -89,8 +93,11 @@ stream to a new TCP connection to -t. Options as kcptun names them:
   --mode normal|fast|fast2|fast3   KCP tuning (default fast)
   --smuxver 1|2                    smux version (default 1)
   --mtu N --sndwnd N --rcvwnd N    (defaults 1350, 128, 512)
-  --crypt none --nocomp --ds 0 --ps 0   required: porta has no cipher, snappy or FEC yet
-  --key K                          accepted and unused with --crypt none
+  --crypt C                        kcp-go's packet cipher (default none): aes, aes-128, aes-192,
+                                   3des, sm4, tea, xtea, salsa20, xor, none
+  --key K                          the passphrase both ends share (default kcptun's)
+  --ds N --ps N                    Reed-Solomon FEC, N data + N parity packets (default 0 0: off)
+  --nocomp                         required: porta has no snappy yet
   --rto kcp|rfc6298                porta only: KCP's RTO (default) or RFC 6298's
 Against kcptun, give both ends the same --mode and --smuxver.`,
     pt: `O cliente aceita conexoes TCP em -l e leva cada uma como um fluxo smux sobre uma sessao KCP
@@ -99,8 +106,11 @@ conexao TCP para -t. Opcoes com os nomes do kcptun:
   --mode normal|fast|fast2|fast3   ajuste do KCP (padrao fast)
   --smuxver 1|2                    versao do smux (padrao 1)
   --mtu N --sndwnd N --rcvwnd N    (padroes 1350, 128, 512)
-  --crypt none --nocomp --ds 0 --ps 0   obrigatorios: o porta ainda nao tem cifra, snappy nem FEC
-  --key K                          aceito e sem uso com --crypt none
+  --crypt C                        a cifra de pacotes do kcp-go (padrao none): aes, aes-128,
+                                   aes-192, 3des, sm4, tea, xtea, salsa20, xor, none
+  --key K                          a senha que as duas pontas compartilham (padrao a do kcptun)
+  --ds N --ps N                    FEC Reed-Solomon, N pacotes de dados + N de paridade (padrao 0 0)
+  --nocomp                         obrigatorio: o porta ainda nao tem snappy
   --rto kcp|rfc6298                so no porta: o RTO do KCP (padrao) ou o da RFC 6298
 Contra o kcptun, de as duas pontas o mesmo --mode e --smuxver.`,
   },

@@ -42,7 +42,7 @@ export interface SignOptions {
  * 2⁶⁴ − 1 messages the stream errors with `ENCODE` (rekey long before).
  *
  * @param key at least 32 bytes for `hmac-sha256`, exactly 32 for the AEAD modes (share it out of band).
- * @throws {@link @porta/core!index.InvalidArgumentError} at once for a bad key, mode or sender id.
+ * @throws {@link @porta/core!InvalidArgumentError} at once for a bad key, mode or sender id.
  *
  * @example
  * ```ts

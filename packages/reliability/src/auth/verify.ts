@@ -113,7 +113,7 @@ const MESSAGES: Record<Exclude<AuthRejectReason, 'replay'>, string> = {
  * stream goes on. The tag is checked before the window so that a forged counter cannot move it.
  * Each subscription keeps its own table of senders.
  *
- * @throws {@link @porta/core!index.InvalidArgumentError} at once for a bad key, mode or limit.
+ * @throws {@link @porta/core!InvalidArgumentError} at once for a bad key, mode or limit.
  *
  * @example
  * ```ts

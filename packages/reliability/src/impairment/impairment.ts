@@ -98,7 +98,7 @@ function duration(value: number | undefined, name: string, fallback: number): nu
 
 /**
  * Applies defaults and checks ranges.
- * @throws {@link @porta/core!index.InvalidArgumentError} for a rate outside [0, 1] or a negative/non-finite duration.
+ * @throws {@link @porta/core!InvalidArgumentError} for a rate outside [0, 1] or a negative/non-finite duration.
  */
 export function resolveImpairment(options: ImpairmentOptions = {}): ResolvedImpairment {
   return {

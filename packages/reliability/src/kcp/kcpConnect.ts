@@ -23,7 +23,7 @@ export interface KcpConnectOptions extends KcpSessionOptions {
  * Datagrams from anyone but `remote` are ignored. Emits the session once; completes when it ends;
  * unsubscribing closes it.
  *
- * @throws {@link @porta/core!index.InvalidArgumentError} (at call time) for a bad option.
+ * @throws {@link @porta/core!InvalidArgumentError} (at call time) for a bad option.
  * @example
  * ```ts
  * bindUdp().pipe(

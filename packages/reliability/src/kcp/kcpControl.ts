@@ -190,7 +190,7 @@ export class KcpControl {
    * Queues bytes (split into segments of at most `mss`). In stream mode the last queued segment is
    * filled up first; in message mode one call is one message of at most 255 fragments.
    *
-   * @throws {@link @porta/core!index.InvalidArgumentError} for a message over 255 fragments (message mode).
+   * @throws {@link @porta/core!InvalidArgumentError} for a message over 255 fragments (message mode).
    */
   send(data: Uint8Array): void {
     if (data.length === 0) return;

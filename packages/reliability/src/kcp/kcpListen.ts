@@ -1,11 +1,15 @@
 import { type DatagramSocket, type Endpoint, InvalidArgumentError, originKey } from '@porta/core';
 import { Observable } from 'rxjs';
 import { decodeKcpSegments } from './kcpSegment.js';
-import { KcpSession } from './kcpSession.js';
+import { KcpSession, sessionPipeline } from './kcpSession.js';
 import { type KcpSessionOptions, resolveKcpOptions } from './kcpSessionOptions.js';
 
-/** Why {@link kcpListen} dropped a datagram before any session saw it. */
-export type KcpDropReason = 'malformed' | 'session-limit';
+/**
+ * Why {@link kcpListen} dropped a datagram before any session saw it: it failed the packet layer
+ * or held no well-formed segment; the session table was full; or (with FEC) it was a parity shard
+ * from an endpoint with no session yet, which kcp-go ignores too.
+ */
+export type KcpDropReason = 'malformed' | 'session-limit' | 'parity-only';
 
 /**
  * Options of {@link kcpListen}.
@@ -33,7 +37,7 @@ export interface KcpListenOptions extends KcpSessionOptions {
  *
  * Emits each new session; unsubscribing closes every session it emitted.
  *
- * @throws {@link @porta/core!index.InvalidArgumentError} (at call time) for a bad option.
+ * @throws {@link @porta/core!InvalidArgumentError} (at call time) for a bad option.
  * @example
  * ```ts
  * bindUdp({ port: 29900 }).pipe(
@@ -67,17 +71,26 @@ export function kcpListen(socket: DatagramSocket, options: KcpListenOptions = {}
           known.input(data);
           return;
         }
-        let conv: number;
-        try {
-          const first = decodeKcpSegments(resolved.packetLayer.open(data))[0];
-          if (!first) throw new Error('no segment');
-          conv = first.conv;
-        } catch {
-          onDrop?.('malformed', remote, data.length);
-          return;
-        }
         if (sessions.size >= maxSessions) {
           onDrop?.('session-limit', remote, data.length);
+          return;
+        }
+        // The new session's own pipeline opens its first datagram (FEC keeps what it saw).
+        const pipeline = sessionPipeline(resolved);
+        const packets: Uint8Array[] = [];
+        let conv: number | undefined;
+        try {
+          pipeline.open(data, (p) => packets.push(p));
+          if (packets.length > 0) conv = decodeKcpSegments(packets[0] as Uint8Array)[0]?.conv;
+        } catch {
+          conv = undefined;
+        }
+        if (conv === undefined) {
+          onDrop?.(
+            packets.length === 0 && pipeline.stats.fecParityShards > 0 ? 'parity-only' : 'malformed',
+            remote,
+            data.length,
+          );
           return;
         }
         const session = new KcpSession(
@@ -94,10 +107,11 @@ export function kcpListen(socket: DatagramSocket, options: KcpListenOptions = {}
             },
           },
           resolved,
+          pipeline,
         );
         sessions.set(key, session);
         subscriber.next(session);
-        session.input(data);
+        session.inputPackets(packets);
       },
       error: (err: unknown) => subscriber.error(err),
       complete: () => subscriber.complete(),

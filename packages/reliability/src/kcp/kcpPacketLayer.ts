@@ -1,6 +1,7 @@
 import { getRandomValues } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { InvalidArgumentError, KcpMalformedError } from '@porta/core';
+import { KcpMalformedError } from '@porta/core';
+import { KCPTUN_DEFAULT_KEY, type KcpCryptName, kcpBlockCrypt, kcptunKey } from './crypt/kcpCrypt.js';
 
 /**
  * What wraps KCP's segments in each datagram: nothing (ikcp.c), or kcp-go's header.
@@ -19,7 +20,7 @@ export interface KcpPacketLayer {
   seal(packet: Uint8Array): Uint8Array;
   /**
    * Returns the segments part of a received datagram.
-   * @throws {@link @porta/core!index.KcpMalformedError} when the datagram is too short or fails its check.
+   * @throws {@link @porta/core!KcpMalformedError} when the datagram is too short or fails its check.
    */
   open(datagram: Uint8Array): Uint8Array;
 }
@@ -41,34 +42,45 @@ export const rawKcpPacketLayer: KcpPacketLayer = {
 
 /** Options of {@link kcpGoPacketLayer}. */
 export interface KcpGoPacketLayerOptions {
-  /** kcptun's `--crypt`. Only `none` is implemented: kcp-go's ciphers are not (see docs/kcp.md). */
-  readonly crypt?: 'none';
+  /** kcptun's `--crypt` (see {@link KCP_CRYPTS}). Default `none` (kcptun's own default is `aes`). */
+  readonly crypt?: KcpCryptName;
+  /**
+   * kcptun's `--key`: a passphrase (turned into the key by {@link kcptunKey}, as kcptun does) or
+   * the 32-byte key itself. Default kcptun's, `it's a secrect`. Ignored by `none`.
+   */
+  readonly key?: string | Uint8Array;
 }
 
 const NONCE = 16;
 const CRC = 4;
 
 /**
- * kcp-go's packet layer as kcptun runs it with `--crypt none` and no FEC (`--ds 0 --ps 0`):
- * each datagram is a 16-byte random nonce, the CRC32 (IEEE, little-endian) of everything after the
- * CRC, then the KCP segments (kcp-go `sess.go`: `nonceSize`, `crcSize`, `cryptHeaderSize`; `none`
- * still has a "cipher", one that copies, so the header is there). A datagram whose CRC32 does not
- * match is refused, as kcp-go counts it in `InCsumErrors` and drops it.
+ * kcp-go's packet layer as kcptun runs it without FEC: each datagram is a 16-byte random nonce,
+ * the CRC32 (IEEE, little-endian) of everything after the CRC, then the KCP segments — the whole
+ * of it encrypted with kcptun's `--crypt` (kcp-go `sess.go`: `nonceSize`, `crcSize`,
+ * `cryptHeaderSize`, `output`, `packetInput`; `none` still has the header). A datagram whose CRC32
+ * does not match after decryption is refused, as kcp-go counts it in `InCsumErrors` and drops it.
+ * With FEC (kcptun's `--ds`/`--ps`), the session puts kcp-go's FEC header between this header and
+ * the segments: see {@link kcpPacketPipeline}.
  *
+ * @throws {@link @porta/core!InvalidArgumentError} for a crypt porta does not implement (the message
+ *   lists those it does) or a key that is not a string or 32 bytes.
  * @example
  * ```ts
- * const kcptunServer = toEndpoint({ address: '127.0.0.1', port: 29900 }); // kcptun-server -l :29900 --crypt none
- * kcpConnect(socket, kcptunServer, { packetLayer: kcpGoPacketLayer({ crypt: 'none' }) });
+ * const kcptunServer = toEndpoint({ address: '127.0.0.1', port: 29900 }); // kcptun-server -l :29900 --crypt aes --key secret
+ * kcpConnect(socket, kcptunServer, { packetLayer: kcpGoPacketLayer({ crypt: 'aes', key: 'secret' }) });
  * ```
  */
 export function kcpGoPacketLayer(options: KcpGoPacketLayerOptions = {}): KcpPacketLayer {
-  const crypt = options.crypt ?? 'none';
-  if (crypt !== 'none') {
-    throw new InvalidArgumentError(`kcp-go crypt '${String(crypt)}' is not implemented; use 'none'`);
-  }
-  // The nonce only has to differ from packet to packet (with `none` it protects nothing, and kcp-go
-  // itself fills it from a counter run through AES): xorshift128 from a random seed, not a system
-  // call per packet.
+  const name = options.crypt ?? 'none';
+  const key = options.key ?? KCPTUN_DEFAULT_KEY;
+  const cipher = kcpBlockCrypt(
+    name,
+    name === 'none' ? new Uint8Array(32) : typeof key === 'string' ? kcptunKey(key) : key,
+  );
+  // The nonce only has to differ from packet to packet (kcp-go itself fills it from a counter run
+  // through AES; under a real cipher it is the CFB stream's varying first block): xorshift128 from a
+  // random seed, not a system call per packet.
   const state = getRandomValues(new Uint32Array(4));
   if (state.every((word) => word === 0)) state[0] = 1;
   return {
@@ -77,7 +89,7 @@ export function kcpGoPacketLayer(options: KcpGoPacketLayerOptions = {}): KcpPack
       const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
       for (let i = 0; i < NONCE; i += 4) view.setUint32(i, xorshift128(state), true);
       view.setUint32(NONCE, crc32(packet.subarray(NONCE + CRC)), true);
-      return packet;
+      return cipher.encrypt(packet);
     },
     open(datagram) {
       if (datagram.length < NONCE + CRC) {
@@ -86,13 +98,15 @@ export function kcpGoPacketLayer(options: KcpGoPacketLayerOptions = {}): KcpPack
           datagram,
         );
       }
-      const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+      const plain = cipher.decrypt(datagram);
+      const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
       const expected = view.getUint32(NONCE, true);
-      const body = datagram.subarray(NONCE + CRC);
+      const body = plain.subarray(NONCE + CRC);
       const actual = crc32(body);
       if (actual !== expected) {
         throw new KcpMalformedError(
-          `kcp-go packet CRC32 ${actual.toString(16)} does not match its header's ${expected.toString(16)}`,
+          `kcp-go packet CRC32 ${actual.toString(16)} does not match its header's ${expected.toString(16)}` +
+            (name === 'none' ? '' : ` (after ${name} decryption: a wrong --crypt or --key reads as this)`),
           datagram,
         );
       }

@@ -42,7 +42,7 @@ export const KCP_MODES: Readonly<Record<KcpMode, KcpTuning>> = {
 /**
  * Looks a mode up by name, with the bad name and the good ones in the error.
  *
- * @throws {@link @porta/core!index.InvalidArgumentError} for a name kcptun does not know.
+ * @throws {@link @porta/core!InvalidArgumentError} for a name kcptun does not know.
  * @example
  * ```ts
  * const tuning = kcpMode(process.env.KCP_MODE ?? 'fast');

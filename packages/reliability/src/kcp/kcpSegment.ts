@@ -106,7 +106,7 @@ export function encodeKcpSegments(segments: readonly KcpSegment[]): Uint8Array {
  * refused whole (ikcp.c would have acted on the segments before it). Fewer than 24 bytes left after
  * the last segment are ignored, as kcp-go ignores them.
  *
- * @throws {@link @porta/core!index.KcpMalformedError} for a packet shorter than one header, an unknown command, or a
+ * @throws {@link @porta/core!KcpMalformedError} for a packet shorter than one header, an unknown command, or a
  *   `len` that runs past the end of the packet.
  * @example
  * ```ts

@@ -9,7 +9,7 @@ import type { PeerLink } from '@porta/core/transport';
 import { Observable, type SchedulerLike, Subject, type Subscriber, type Subscription } from 'rxjs';
 import { KcpControl } from './kcpControl.js';
 import type { KcpRetransmission } from './kcpControlOptions.js';
-import type { KcpPacketLayer } from './kcpPacketLayer.js';
+import { type KcpPacketPipeline, kcpPacketPipeline } from './kcpPacketPipeline.js';
 import { decodeKcpSegments } from './kcpSegment.js';
 import type { KcpSessionStats, KcpSessionWire, ResolvedKcpSessionOptions } from './kcpSessionOptions.js';
 
@@ -58,7 +58,7 @@ export class KcpSession implements PeerLink {
 
   readonly #control: KcpControl;
   readonly #wire: KcpSessionWire;
-  readonly #layer: KcpPacketLayer;
+  readonly #packets: KcpPacketPipeline;
   readonly #scheduler: SchedulerLike;
   readonly #silenceTimeout: number;
   readonly #keepalive: number;
@@ -82,14 +82,22 @@ export class KcpSession implements PeerLink {
     foreignConv: 0,
   };
 
-  /** @internal Sessions are made by kcpConnect and kcpListen. */
-  constructor(conv: number, wire: KcpSessionWire, options: ResolvedKcpSessionOptions) {
+  /**
+   * @internal Sessions are made by kcpConnect and kcpListen (which may pass the pipeline that
+   * opened the session's first datagram).
+   */
+  constructor(
+    conv: number,
+    wire: KcpSessionWire,
+    options: ResolvedKcpSessionOptions,
+    packets: KcpPacketPipeline = sessionPipeline(options),
+  ) {
     this.conv = conv >>> 0;
     this.#wire = wire;
     this.local = wire.local;
     this.remote = wire.remote;
     this.id = `kcp:${formatEndpoint(wire.remote)}#${this.conv}`;
-    this.#layer = options.packetLayer;
+    this.#packets = packets;
     this.#scheduler = options.scheduler;
     this.#silenceTimeout = options.silenceTimeoutMs;
     this.#keepalive = options.keepaliveMs;
@@ -100,7 +108,7 @@ export class KcpSession implements PeerLink {
       output: (packet) => this.#transmit(packet),
       now: () => Math.floor(this.#scheduler.now()) >>> 0,
       mtu: options.mtu,
-      reserved: this.#layer.overhead,
+      reserved: packets.overhead,
       sendWindow: options.sendWindow,
       receiveWindow: options.receiveWindow,
       tuning: options.tuning,
@@ -142,6 +150,7 @@ export class KcpSession implements PeerLink {
     return {
       ...c.stats,
       ...this.#counters,
+      ...this.#packets.stats,
       rto: c.rto,
       inFlight: c.inFlight,
       remoteWindow: c.remoteWindow,
@@ -154,7 +163,7 @@ export class KcpSession implements PeerLink {
     return this.#isClosed;
   }
 
-  /** The largest payload of one segment (mtu − 24 − the packet layer's header). */
+  /** The largest payload of one segment (mtu − 24 − the packet pipeline's headers). */
   get mss(): number {
     return this.#control.mss;
   }
@@ -222,28 +231,53 @@ export class KcpSession implements PeerLink {
    */
   input(datagram: Uint8Array): void {
     if (this.#isClosed) return;
-    let segments: ReturnType<typeof decodeKcpSegments>;
+    const packets: Uint8Array[] = [];
     try {
-      segments = decodeKcpSegments(this.#layer.open(datagram));
+      this.#packets.open(datagram, (p) => packets.push(p));
     } catch {
       this.#counters.malformedPackets++;
       return;
     }
-    if (segments.some((s) => s.conv !== this.conv)) {
-      this.#counters.foreignConv++;
-      return;
+    this.inputPackets(packets);
+  }
+
+  /**
+   * KCP packets a pipeline opened (several when FEC rebuilt some; none for a parity shard).
+   * @internal
+   */
+  inputPackets(packets: readonly Uint8Array[]): void {
+    if (this.#isClosed || packets.length === 0) return;
+    let accepted = false;
+    for (const packet of packets) {
+      let segments: ReturnType<typeof decodeKcpSegments>;
+      try {
+        segments = decodeKcpSegments(packet);
+      } catch {
+        this.#counters.malformedPackets++;
+        continue;
+      }
+      if (segments.some((s) => s.conv !== this.conv)) {
+        this.#counters.foreignConv++;
+        continue;
+      }
+      this.#counters.packetsReceived++;
+      accepted = true;
+      this.#control.input(segments);
     }
-    this.#counters.packetsReceived++;
+    if (!accepted) return;
     this.#lastReceived = this.#scheduler.now();
-    this.#control.input(segments);
     this.#afterProtocol();
   }
 
   #transmit(packet: Uint8Array): void {
-    this.#counters.packetsSent++;
     this.#lastSent = this.#scheduler.now();
-    this.#wire.transmit(this.#layer.seal(packet));
+    this.#packets.seal(packet, this.#send);
   }
+
+  readonly #send = (datagram: Uint8Array): void => {
+    this.#counters.packetsSent++;
+    this.#wire.transmit(datagram);
+  };
 
   #arm(): void {
     this.#timer = this.#scheduler.schedule(() => this.#tick(), this.#control.nextFlushIn);
@@ -333,4 +367,15 @@ export class KcpSession implements PeerLink {
     this.#closedSubject.next();
     this.#closedSubject.complete();
   }
+}
+
+/**
+ * A session's own pipeline: its packet layer, with FEC inside when the options turn it on.
+ * @internal
+ */
+export function sessionPipeline(options: ResolvedKcpSessionOptions): KcpPacketPipeline {
+  return kcpPacketPipeline(options.packetLayer, {
+    dataShards: options.dataShards,
+    parityShards: options.parityShards,
+  });
 }

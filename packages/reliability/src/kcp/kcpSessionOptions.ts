@@ -2,13 +2,16 @@ import { type Endpoint, InvalidArgumentError } from '@porta/core';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { KcpControlStats } from './kcpControlOptions.js';
 import { type KcpPacketLayer, kcpGoPacketLayer } from './kcpPacketLayer.js';
+import { fecEnabled } from './kcpPacketPipeline.js';
 import { KCP_MODES, type KcpMode, type KcpTuning, kcpMode } from './kcpProfile.js';
 import type { KcpRtoName } from './kcpRtoPolicy.js';
 import type { KcpSession } from './kcpSession.js';
 
 /**
  * Options of a KCP session ({@link kcpConnect}, {@link kcpListen}, {@link kcpTransport}). The
- * defaults are kcptun's, so a session talks to `kcptun --crypt none --ds 0 --ps 0` as it is.
+ * defaults are kcptun's but for the packet layer, so a session talks to
+ * `kcptun --crypt none --ds 0 --ps 0` as it is; kcptun's own defaults are
+ * `packetLayer: kcpGoPacketLayer({ crypt: 'aes' }), dataShards: 10, parityShards: 3`.
  *
  * @example
  * ```ts
@@ -28,8 +31,15 @@ export interface KcpSessionOptions {
   readonly receiveWindow?: number;
   /** Retransmission-timeout policy. Default `'kcp'`. */
   readonly rto?: KcpRtoName;
-  /** What wraps the segments. Default kcp-go's with `crypt: 'none'` (what kcptun sends). */
+  /** What wraps the segments: nonce, CRC32, cipher. Default kcp-go's with `crypt: 'none'`. */
   readonly packetLayer?: KcpPacketLayer;
+  /**
+   * kcptun's `--ds` and `--ps`: kcp-go's Reed–Solomon FEC, `parityShards` parity packets after
+   * every `dataShards` packets, between the packet layer and KCP (see {@link kcpPacketPipeline}).
+   * On when both are above 0. Default 0 and 0 (kcptun's defaults are 10 and 3).
+   */
+  readonly dataShards?: number;
+  readonly parityShards?: number;
   /** Default true (kcptun's). */
   readonly streamMode?: boolean;
   /** Transmissions of one segment that end the session with `KCP_DEAD_LINK`. Default 20. */
@@ -62,6 +72,11 @@ export interface KcpSessionStats extends Readonly<KcpControlStats> {
   readonly malformedPackets: number;
   /** Datagrams whose conv is not this session's (dropped). */
   readonly foreignConv: number;
+  /** FEC: parity shards received, data shards rebuilt, rebuilt ones refused, groups given up. */
+  readonly fecParityShards: number;
+  readonly fecRecovered: number;
+  readonly fecErrors: number;
+  readonly fecShortGroups: number;
   readonly rto: number;
   readonly inFlight: number;
   readonly remoteWindow: number;
@@ -95,6 +110,9 @@ export function resolveKcpOptions(options: KcpSessionOptions): ResolvedKcpSessio
   const tuning = options.tuning ?? (options.mode ? kcpMode(options.mode) : KCP_MODES.fast);
   const silenceTimeoutMs = options.silenceTimeoutMs ?? 60_000;
   const keepaliveMs = options.keepaliveMs ?? 10_000;
+  const dataShards = options.dataShards ?? 0;
+  const parityShards = options.parityShards ?? 0;
+  fecEnabled(dataShards, parityShards);
   if (!(silenceTimeoutMs > 0) || !(keepaliveMs > 0)) {
     throw new InvalidArgumentError(
       `silenceTimeoutMs and keepaliveMs must be > 0, got ${silenceTimeoutMs} and ${keepaliveMs}`,
@@ -107,6 +125,8 @@ export function resolveKcpOptions(options: KcpSessionOptions): ResolvedKcpSessio
     receiveWindow: options.receiveWindow ?? 512,
     rto: options.rto ?? 'kcp',
     packetLayer: options.packetLayer ?? kcpGoPacketLayer({ crypt: 'none' }),
+    dataShards,
+    parityShards,
     streamMode: options.streamMode ?? true,
     deadLink: options.deadLink ?? 20,
     silenceTimeoutMs,

@@ -32,7 +32,7 @@ export interface PortaMessage {
 
 /**
  * Encodes a {@link PortaMessage}.
- * @throws {@link @porta/core!index.EncodeError} for an id outside 0..2⁶⁴−1 or an attempt outside 1..65535.
+ * @throws {@link @porta/core!EncodeError} for an id outside 0..2⁶⁴−1 or an attempt outside 1..65535.
  * @example
  * ```ts
  * const bytes = encodePortaMessage({ kind: 'request', id: 7n, attempt: 1, payload: encodeString('hi', 'utf8') });
@@ -58,7 +58,7 @@ export function encodePortaMessage(message: PortaMessage): Uint8Array {
 
 /**
  * Decodes a {@link PortaMessage}; the payload is a view into `bytes`, not a copy.
- * @throws {@link @porta/core!index.DecodeError} for a datagram too short, with the wrong magic, version or kind, or
+ * @throws {@link @porta/core!DecodeError} for a datagram too short, with the wrong magic, version or kind, or
  * attempt 0 — the raw header is in the message.
  * @example
  * ```ts

@@ -77,7 +77,7 @@ function positive(value: number, name: string, allowInfinity = false): number {
  * The give-up rule looks at the wait *before* jitter, so every jitter mode makes the same number
  * of attempts.
  *
- * @throws {@link @porta/core!index.InvalidArgumentError} for a non-positive wait, a factor below 1, a bad count.
+ * @throws {@link @porta/core!InvalidArgumentError} for a non-positive wait, a factor below 1, a bad count.
  * @example
  * ```ts
  * exponentialBackoff();                                               // the course

@@ -81,7 +81,7 @@ export class RtoEstimator {
 
   /**
    * Takes one round-trip measurement (ms) and returns the new RTO.
-   * @throws {@link @porta/core!index.InvalidArgumentError} for a negative or non-finite sample.
+   * @throws {@link @porta/core!InvalidArgumentError} for a negative or non-finite sample.
    */
   sample(rttMs: number): number {
     const r = checkMs(rttMs, 'rtt sample');

@@ -1,175 +1,34 @@
 import {
-  AddressInUseError,
   type Datagram,
-  type DatagramSocket,
-  DatagramTooLargeError,
   type Endpoint,
   endpoint,
   type Family,
   formatEndpoint,
   InvalidArgumentError,
   type PacketCapture,
-  SocketClosedError,
 } from '@porta/core';
 import { Observable, type SchedulerLike, Subject, type Subscription, VirtualTimeScheduler } from 'rxjs';
 import {
   flipBit as flip,
-  type ImpairmentOptions,
   type ImpairmentRandom,
   impairmentRandom,
   planImpairment,
   type ResolvedImpairment,
   resolveImpairment,
 } from '../impairment/impairment.js';
+import { isWildcard, PortTable } from './internal/portTable.js';
+import { advanceVirtualTime, runInVirtualTime, type SimRunResult } from './runInVirtualTime.js';
+import type {
+  SimBindOptions,
+  SimEndpointPattern,
+  SimEvent,
+  SimLinkOptions,
+  SimNetworkOptions,
+  SimNetworkStats,
+} from './simNetworkOptions.js';
 import { SimScheduler } from './simNetworkScheduler.js';
+import { type SimSocket, SimSocketImpl } from './simSocket.js';
 
-/**
- * Settings of one direction of a link: the same knobs as {@link impair}.
- *
- * @example
- * ```ts
- * net.setLink({ address: '10.0.0.1' }, {}, { lossRate: 0.2, delayMs: 40 } satisfies SimLinkOptions);
- * ```
- */
-export type SimLinkOptions = ImpairmentOptions;
-
-/**
- * Options of a {@link SimNetwork}.
- *
- * @example
- * ```ts
- * new SimNetwork({ seed: 7, defaultLink: { lossRate: 0.1, delayMs: 50 } });
- * ```
- */
-export interface SimNetworkOptions {
-  /** Seed of every random decision the network takes (loss, delay, duplication, …). Default 1. */
-  readonly seed?: number;
-  /**
-   * Clock and timer of the network. Default: a fresh {@link SimScheduler} (a `VirtualTimeScheduler`), driven by
-   * {@link SimNetwork.advanceBy}, {@link SimNetwork.flush} and {@link SimNetwork.run}. Pass an
-   * rxjs `TestScheduler` to share its virtual time, or `asyncScheduler` for real time.
-   */
-  readonly scheduler?: SchedulerLike;
-  /** Settings of every link without a more specific {@link SimNetwork.setLink} rule. Default: perfect. */
-  readonly defaultLink?: SimLinkOptions;
-  /** First port handed out to sockets bound to port 0 (then upwards, wrapping). Default 49152. */
-  readonly firstEphemeralPort?: number;
-  /**
-   * Record every datagram sent on the network in a pcapng capture (core's `PacketCapture`), at its
-   * virtual send time, with what the network did to it as a comment (lost, duplicated). Default none.
-   */
-  readonly capture?: PacketCapture;
-}
-
-/**
- * Where to bind a simulated socket.
- *
- * @example
- * ```ts
- * net.bind({ address: '10.0.0.1', port: 1060 });
- * ```
- */
-export interface SimBindOptions {
-  /** IP literal; `0.0.0.0` / `::` receive for every address of their family. Default `127.0.0.1`. */
-  readonly address?: string;
-  /** Port; 0 (default) picks the next free ephemeral port. */
-  readonly port?: number;
-}
-
-/**
- * Matches endpoints in {@link SimNetwork.setLink}: an omitted field matches anything.
- *
- * @example
- * ```ts
- * net.setLink({ address: '10.0.0.2' }, { port: 1060 }, { lossRate: 1 }); // 10.0.0.2 cannot reach :1060
- * ```
- */
-export interface SimEndpointPattern {
-  readonly address?: string;
-  readonly port?: number;
-}
-
-/**
- * Counters of everything the network did, since it was created.
- *
- * @example
- * ```ts
- * const { sent, lost, delivered } = net.stats;
- * ```
- */
-export interface SimNetworkStats {
-  /** Datagrams handed to the network by sockets. */
-  readonly sent: number;
-  /** Copies handed to a bound socket (duplicates included). */
-  readonly delivered: number;
-  /** Datagrams dropped by `lossRate`. */
-  readonly lost: number;
-  /** Extra copies made by `duplicateRate`. */
-  readonly duplicated: number;
-  /** Copies delivered after a datagram sent later on the same directed pair. */
-  readonly reordered: number;
-  /** Copies with one bit flipped by `corruptRate`. */
-  readonly corrupted: number;
-  /** Copies that arrived at an address and port where no socket was bound (lost, as UDP does). */
-  readonly unreachable: number;
-  /** Copies that reached a bound socket with no subscriber to its `datagrams` (dropped). */
-  readonly unread: number;
-  /** Copies scheduled for delivery that have not arrived yet. */
-  readonly inFlight: number;
-}
-
-/**
- * One thing that happened on the wire: the network's trace.
- *
- * @example
- * ```ts
- * net.events.subscribe((e) => console.log(e.time, e.type, e.from.port, '→', e.to.port));
- * ```
- */
-export interface SimEvent {
-  readonly type: 'sent' | 'lost' | 'duplicated' | 'delivered' | 'unreachable' | 'unread';
-  /** Virtual (scheduler) time in ms. */
-  readonly time: number;
-  readonly from: Endpoint;
-  readonly to: Endpoint;
-  /** Per directed pair, the number of the datagram (copies share it). */
-  readonly seq: number;
-  readonly bytes: number;
-  /** For `delivered`: true when the copy was corrupted on the way. */
-  readonly corrupted?: boolean;
-}
-
-/**
- * The result of {@link SimNetwork.run}.
- *
- * @example
- * ```ts
- * const { values, completed, elapsedMs } = net.run(request$);
- * ```
- */
-export interface SimRunResult<T> {
-  readonly values: T[];
-  readonly completed: boolean;
-  /** The error the source ended with, if it did. */
-  readonly error?: unknown;
-  /** Virtual milliseconds from the start of the run to its end. */
-  readonly elapsedMs: number;
-}
-
-/**
- * A socket on a {@link SimNetwork}: a {@link DatagramSocket} like a UDP one.
- *
- * @example
- * ```ts
- * net.bind().subscribe((socket) => socket.send(data, server).subscribe());
- * ```
- */
-export interface SimSocket extends DatagramSocket {
-  readonly network: SimNetwork;
-}
-
-const MAX_PAYLOAD: Record<Family, number> = { IPv4: 65_507, IPv6: 65_527 };
-const WILDCARD: Record<Family, string> = { IPv4: '0.0.0.0', IPv6: '::' };
 const LOOPBACK: Record<Family, string> = { IPv4: '127.0.0.1', IPv6: '::1' };
 
 interface LinkRule {
@@ -193,7 +52,7 @@ function matches(pattern: SimEndpointPattern, e: Endpoint): boolean {
 /**
  * A simulated IP network in virtual time: sockets bound on it exchange datagrams through links that
  * lose, delay, duplicate, reorder and corrupt them from a seeded random source. Code written against
- * {@link DatagramSocket} (or a `TransportPlugin`, see {@link simTransport}) runs on it unchanged, a
+ * {@link @porta/core!DatagramSocket} (or a `TransportPlugin`, see {@link simTransport}) runs on it unchanged, a
  * long lossy run finishes in milliseconds, and the same seed replays exactly the same trace.
  *
  * Decisions (UDP semantics, simplified):
@@ -224,13 +83,11 @@ export class SimNetwork {
   readonly #default: ResolvedImpairment;
   readonly #random: ImpairmentRandom;
   readonly #rules: LinkRule[] = [];
-  readonly #sockets = new Map<string, SimSocketImpl>();
+  readonly #ports: PortTable<SimSocketImpl>;
   readonly #pairs = new Map<string, PairState>();
   readonly #inFlight = new Set<Subscription>();
   readonly #events = new Subject<SimEvent>();
-  readonly #firstEphemeral: number;
   readonly #capture: PacketCapture | undefined;
-  #nextEphemeral: number;
   #stats = {
     sent: 0,
     delivered: 0,
@@ -254,8 +111,7 @@ export class SimNetwork {
     if (!Number.isInteger(first) || first < 1 || first > 65535) {
       throw new InvalidArgumentError(`firstEphemeralPort must be an integer from 1 to 65535, got ${first}`);
     }
-    this.#firstEphemeral = first;
-    this.#nextEphemeral = first;
+    this.#ports = new PortTable(first);
     this.#capture = options.capture;
   }
 
@@ -317,11 +173,12 @@ export class SimNetwork {
 
   /**
    * Runs the virtual clock until nothing is scheduled within `ms` and moves it forward by `ms`.
-   * @throws {@link @porta/core!index.InvalidArgumentError} when the network does not run on a virtual-time scheduler.
+   * @throws {@link @porta/core!InvalidArgumentError} when the network does not run on a virtual-time scheduler.
    */
   advanceBy(ms: number): void {
     if (!(Number.isFinite(ms) && ms >= 0)) throw new InvalidArgumentError(`ms must be ≥ 0, got ${ms}`);
-    this.#advanceTo(this.#virtual().frame + ms);
+    const scheduler = this.#virtual();
+    advanceVirtualTime(scheduler, scheduler.frame + ms);
   }
 
   /**
@@ -343,37 +200,7 @@ export class SimNetwork {
    * ```
    */
   run<T>(source: Observable<T>, options: { readonly timeLimitMs?: number } = {}): SimRunResult<T> {
-    const scheduler = this.#virtual();
-    const start = scheduler.frame;
-    const limit = start + (options.timeLimitMs ?? 3_600_000);
-    const values: T[] = [];
-    let done = false;
-    let completed = false;
-    let error: unknown;
-    let failed = false;
-    const subscription = source.subscribe({
-      next: (v) => values.push(v),
-      error: (e: unknown) => {
-        done = true;
-        failed = true;
-        error = e;
-      },
-      complete: () => {
-        done = true;
-        completed = true;
-      },
-    });
-    try {
-      while (!done) {
-        const next = scheduler.actions[0];
-        if (next === undefined || next.delay > limit) break;
-        this.#advanceTo(next.delay);
-      }
-    } finally {
-      subscription.unsubscribe();
-    }
-    const elapsedMs = scheduler.frame - start;
-    return failed ? { values, completed, error, elapsedMs } : { values, completed, elapsedMs };
+    return runInVirtualTime(this.#virtual(), source, options);
   }
 
   /**
@@ -390,59 +217,15 @@ export class SimNetwork {
     throw new InvalidArgumentError('this SimNetwork does not run on a VirtualTimeScheduler');
   }
 
-  #advanceTo(target: number): void {
-    const scheduler = this.#virtual();
-    const saved = scheduler.maxFrames;
-    scheduler.maxFrames = target;
-    try {
-      scheduler.flush();
-    } finally {
-      scheduler.maxFrames = saved;
-    }
-    if (scheduler.frame < target) scheduler.frame = target;
-  }
-
   #open(options: SimBindOptions): SimSocketImpl {
-    const local = endpoint(options.address ?? '127.0.0.1', options.port ?? 0);
-    const wildcard = local.address === WILDCARD[local.family];
-    let port = local.port;
-    if (port === 0) {
-      port = this.#ephemeralPort(local);
-    } else if (this.#conflicts(local.address, local.family, port, wildcard)) {
-      throw new AddressInUseError(local.address, port);
-    }
-    const bound: Endpoint = { ...local, port };
-    const source: Endpoint = wildcard ? { ...bound, address: LOOPBACK[bound.family] } : bound;
-    const key = formatEndpoint(bound);
-    const socket = new SimSocketImpl(this, bound, source, {
+    const bound = this.#ports.claim(endpoint(options.address ?? '127.0.0.1', options.port ?? 0));
+    const source: Endpoint = isWildcard(bound) ? { ...bound, address: LOOPBACK[bound.family] } : bound;
+    const socket: SimSocketImpl = new SimSocketImpl(this, bound, source, {
       transmit: (data, to, original) => this.#transmit(source, data, to, original),
-      release: () => {
-        if (this.#sockets.get(key) === socket) this.#sockets.delete(key);
-      },
+      release: () => this.#ports.release(bound, socket),
     });
-    this.#sockets.set(key, socket);
+    this.#ports.add(bound, socket);
     return socket;
-  }
-
-  #conflicts(address: string, family: Family, port: number, wildcard: boolean): boolean {
-    if (this.#sockets.has(formatEndpoint({ address, port, family }))) return true;
-    if (this.#sockets.has(formatEndpoint({ address: WILDCARD[family], port, family }))) return true;
-    if (!wildcard) return false;
-    for (const s of this.#sockets.values()) {
-      if (s.local.family === family && s.local.port === port) return true;
-    }
-    return false;
-  }
-
-  #ephemeralPort(local: Endpoint): number {
-    const wildcard = local.address === WILDCARD[local.family];
-    const span = 65536 - this.#firstEphemeral;
-    for (let i = 0; i < span; i++) {
-      const port = this.#nextEphemeral;
-      this.#nextEphemeral = port === 65535 ? this.#firstEphemeral : port + 1;
-      if (!this.#conflicts(local.address, local.family, port, wildcard)) return port;
-    }
-    throw new AddressInUseError(local.address, 0);
   }
 
   #settings(from: Endpoint, to: Endpoint): ResolvedImpairment {
@@ -498,9 +281,7 @@ export class SimNetwork {
   }
 
   #deliver(datagram: Datagram, to: Endpoint, seq: number, corrupted: boolean): void {
-    const target =
-      this.#sockets.get(formatEndpoint(to)) ??
-      this.#sockets.get(formatEndpoint({ ...to, address: WILDCARD[to.family] }));
+    const target = this.#ports.lookup(to);
     const from = datagram.remote;
     if (target === undefined) {
       this.#stats.unreachable++;
@@ -538,71 +319,4 @@ function captureSend(
     data,
     fate === undefined ? { at, announcedAs: original } : { at, announcedAs: original, comment: fate },
   );
-}
-
-interface SocketHooks {
-  /** `data` is the network's own copy of `original`, what the sender passed. */
-  readonly transmit: (data: Uint8Array, to: Endpoint, original: Uint8Array) => void;
-  readonly release: () => void;
-}
-
-class SimSocketImpl implements SimSocket {
-  readonly network: SimNetwork;
-  readonly local: Endpoint;
-  readonly datagrams: Observable<Datagram>;
-  readonly #source: Endpoint;
-  readonly #hooks: SocketHooks;
-  readonly #inbound = new Subject<Datagram>();
-  #closed = false;
-
-  constructor(network: SimNetwork, local: Endpoint, source: Endpoint, hooks: SocketHooks) {
-    this.network = network;
-    this.local = local;
-    this.#source = source;
-    this.#hooks = hooks;
-    this.datagrams = this.#inbound.asObservable();
-  }
-
-  send(data: Uint8Array, to: Endpoint): Observable<void> {
-    return new Observable<void>((subscriber) => {
-      if (this.#closed) {
-        subscriber.error(new SocketClosedError(`socket ${formatEndpoint(this.local)} is closed`));
-        return;
-      }
-      if (to.family !== this.#source.family) {
-        subscriber.error(
-          new InvalidArgumentError(
-            `cannot send from ${this.#source.family} socket ${formatEndpoint(this.local)} to ${formatEndpoint(to)}`,
-          ),
-        );
-        return;
-      }
-      if (!Number.isInteger(to.port) || to.port < 1 || to.port > 65535) {
-        subscriber.error(new InvalidArgumentError(`destination port must be 1..65535, got ${to.port}`));
-        return;
-      }
-      const limit = MAX_PAYLOAD[to.family];
-      if (data.length > limit) {
-        subscriber.error(new DatagramTooLargeError(data.length, limit));
-        return;
-      }
-      this.#hooks.transmit(Uint8Array.from(data), to, data);
-      subscriber.next();
-      subscriber.complete();
-    });
-  }
-
-  /** Hands an arriving datagram to the subscribers; false when there are none (or it is closed). */
-  receive(datagram: Datagram): boolean {
-    if (this.#closed || !this.#inbound.observed) return false;
-    this.#inbound.next(datagram);
-    return true;
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#hooks.release();
-    this.#inbound.complete();
-  }
 }

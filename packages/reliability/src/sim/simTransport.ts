@@ -4,7 +4,8 @@ import {
   type DatagramTransportStats,
   datagramTransport,
 } from '@porta/core/transport';
-import type { SimBindOptions, SimNetwork } from './simNetwork.js';
+import type { SimNetwork } from './simNetwork.js';
+import type { SimBindOptions } from './simNetworkOptions.js';
 
 /**
  * Options of {@link simTransport}: the same bounds of the peer table as `udpTransport`'s

@@ -47,7 +47,7 @@ export interface SmuxFrame {
 /**
  * Encodes one frame.
  *
- * @throws {@link @porta/core!index.SmuxProtocolError} for a payload over 65,535 bytes (the length field's limit).
+ * @throws {@link @porta/core!SmuxProtocolError} for a payload over 65,535 bytes (the length field's limit).
  * @example
  * ```ts
  * declare const link: SmuxLink; // a KcpSession or a TcpConnection
@@ -71,7 +71,7 @@ export function encodeSmuxFrame(frame: SmuxFrame): Uint8Array {
 /**
  * Encodes a frame's 8-byte header alone, for a payload of `length` bytes sent right after it.
  *
- * @throws {@link @porta/core!index.SmuxProtocolError} for a length over 65,535.
+ * @throws {@link @porta/core!SmuxProtocolError} for a length over 65,535.
  * @example
  * ```ts
  * declare const link: SmuxLink; // a KcpSession or a TcpConnection
@@ -115,7 +115,7 @@ export function smuxFrames(): OperatorFunction<Uint8Array, Uint8Array> {
  * Reads one whole frame (as {@link smuxFrames} cuts them), checking what smux's `recvLoop` checks:
  * the version byte and the command; and what it assumes: SYN, FIN and NOP carry nothing, UPD carries 8 bytes.
  *
- * @throws {@link @porta/core!index.SmuxProtocolError} for a wrong version, an unknown command, or a payload the command cannot have.
+ * @throws {@link @porta/core!SmuxProtocolError} for a wrong version, an unknown command, or a payload the command cannot have.
  * @example
  * ```ts
  * const raw = Uint8Array.of(2, SmuxCommand.NOP, 0, 0, 0, 0, 0, 0); // version, cmd, length, sid

@@ -240,7 +240,7 @@ export class SmuxSession {
   /**
    * Opens a stream (sends SYN); bytes may be sent on it at once.
    *
-   * @throws {@link @porta/core!index.SocketClosedError} when the session is closed.
+   * @throws {@link @porta/core!SocketClosedError} when the session is closed.
    * @example
    * ```ts
    * declare const mux: SmuxSession;

@@ -2,7 +2,8 @@ import { isPortaError } from '@porta/core';
 import { describe, expect, it } from 'vitest';
 import { kcpGoPacketLayer } from '../../src/kcp/kcpPacketLayer.js';
 import { encodeKcpSegments, KcpCommand } from '../../src/kcp/kcpSegment.js';
-import { SimNetwork, type SimSocket } from '../../src/sim/simNetwork.js';
+import { SimNetwork } from '../../src/sim/simNetwork.js';
+import type { SimSocket } from '../../src/sim/simSocket.js';
 import { patternBytes, simKcpPair, simServer } from './kcpSim.js';
 
 const layer = kcpGoPacketLayer();

@@ -3,7 +3,8 @@ import { Subscription } from 'rxjs';
 import { type KcpConnectOptions, kcpConnect } from '../../src/kcp/kcpConnect.js';
 import { type KcpListenOptions, kcpListen } from '../../src/kcp/kcpListen.js';
 import type { KcpSession } from '../../src/kcp/kcpSession.js';
-import type { SimNetwork, SimSocket } from '../../src/sim/simNetwork.js';
+import type { SimNetwork } from '../../src/sim/simNetwork.js';
+import type { SimSocket } from '../../src/sim/simSocket.js';
 
 /** The simulated server's port: no real socket is bound. */
 export const SIM_KCP_PORT = 29900;

@@ -5,13 +5,13 @@ function family(value: string | undefined, address: string): Family {
   return value === 'IPv6' || (value === undefined && address.includes(':')) ? 'IPv6' : 'IPv4';
 }
 
-/** getsockname as an {@link @porta/core!index.Endpoint}; read while the socket is open (Node forgets it after close). */
+/** getsockname as an {@link @porta/core!Endpoint}; read while the socket is open (Node forgets it after close). */
 export function localOf(socket: Socket): Endpoint {
   const address = socket.localAddress ?? '';
   return { address, port: socket.localPort ?? 0, family: family(socket.localFamily, address) };
 }
 
-/** getpeername as an {@link @porta/core!index.Endpoint}; read while the socket is open. */
+/** getpeername as an {@link @porta/core!Endpoint}; read while the socket is open. */
 export function remoteOf(socket: Socket): Endpoint {
   const address = socket.remoteAddress ?? '';
   return { address, port: socket.remotePort ?? 0, family: family(socket.remoteFamily, address) };

@@ -16,7 +16,7 @@ function isTlsFailure(err: unknown, code: string | undefined): boolean {
 
 /**
  * Turns a Node socket error into porta's typed error, with the address it concerns in the message.
- * A {@link @porta/core!index.PortaError} passes through unchanged; the address-level codes (EADDRINUSE,
+ * A {@link @porta/core!PortaError} passes through unchanged; the address-level codes (EADDRINUSE,
  * EADDRNOTAVAIL) are core's `addressError`; ECONNREFUSED is `CONNECTION_REFUSED` for TCP.
  */
 export function toPortaError(err: unknown, address: string, port: number, what = 'connection'): PortaError {

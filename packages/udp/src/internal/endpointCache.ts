@@ -5,7 +5,7 @@ import { trustEndpoint } from './checks.js';
 const LIMIT = 4096;
 
 /**
- * One frozen {@link @porta/core!index.Endpoint} per (address, port) seen on a socket, so a busy receive path allocates
+ * One frozen {@link @porta/core!Endpoint} per (address, port) seen on a socket, so a busy receive path allocates
  * no Endpoint per datagram, and replies to it skip the destination checks (see `trustEndpoint`).
  */
 export class EndpointCache {

@@ -14,7 +14,9 @@ export interface ReplyQueueOwner {
 /**
  * An actor's replies on their way to the link: queued in order, one send in flight at a time, and
  * bounded in replies and bytes (`maxPendingReplies`, `maxPendingReplyBytes`, in-flight included).
- * Every reply ends counted: `messagesOut` once the link has it, `unsent` when refused or cut off.
+ * Replies that queued up together (emitted in one turn, or while a send was in flight) go as one
+ * `sendBatch` where the link has it: one write for a burst instead of one each. Every reply ends
+ * counted: `messagesOut` once the link has it, `unsent` when refused or cut off.
  */
 export class ReplyQueue {
   readonly #link: PeerLink;
@@ -27,7 +29,12 @@ export class ReplyQueue {
   #queuedBytes = 0;
   #sendSub: Subscription | undefined;
   #sending = false;
+  /** Replies in flight the link has not taken yet, and their bytes. */
+  #sendCount = 0;
   #sendBytes = 0;
+  /** The batch in flight (`sendBatch`), and the index of its first reply the link has not taken. */
+  #batch: Uint8Array[] | undefined;
+  #batchTaken = 0;
 
   constructor(
     link: PeerLink,
@@ -58,9 +65,9 @@ export class ReplyQueue {
     return !this.#sending && this.#queue.length === 0;
   }
 
-  /** Replies not yet with the link: queued plus the one in flight. */
+  /** Replies not yet with the link: queued plus those in flight. */
   get pending(): number {
-    return this.#queue.length + (this.#sending ? 1 : 0);
+    return this.#queue.length + (this.#sending ? this.#sendCount : 0);
   }
 
   /** Bytes of those replies. */
@@ -97,15 +104,31 @@ export class ReplyQueue {
     return undefined;
   }
 
-  /** Starts sending the oldest queued reply (the caller checked that none is in flight). */
+  /**
+   * Starts sending what is queued (the caller checked that nothing is in flight): the oldest reply
+   * alone, or every queued reply as one batch when there are several and the link can batch.
+   */
   sendNext(): void {
-    const data = this.#queue.shift() as Uint8Array;
-    this.#queuedBytes -= data.byteLength;
+    const link = this.#link;
+    const queue = this.#queue;
     this.#sending = true;
-    this.#sendBytes = data.byteLength;
     let sub: Subscription | undefined;
     try {
-      sub = this.#link.send(data).subscribe(this.#sendObserver);
+      if (queue.length > 1 && link.sendBatch !== undefined) {
+        this.#batch = queue;
+        this.#batchTaken = 0;
+        this.#sendCount = queue.length;
+        this.#sendBytes = this.#queuedBytes;
+        this.#queue = [];
+        this.#queuedBytes = 0;
+        sub = link.sendBatch(queue).subscribe(this.#batchObserver);
+      } else {
+        const data = queue.shift() as Uint8Array;
+        this.#queuedBytes -= data.byteLength;
+        this.#sendCount = 1;
+        this.#sendBytes = data.byteLength;
+        sub = link.send(data).subscribe(this.#sendObserver);
+      }
     } catch (error) {
       this.#sendError(error);
     }
@@ -118,6 +141,7 @@ export class ReplyQueue {
   clear(): void {
     this.#sendSub?.unsubscribe();
     this.#sendSub = undefined;
+    this.#batch = undefined;
     this.#queue = [];
     this.#queuedBytes = 0;
   }
@@ -135,11 +159,41 @@ export class ReplyQueue {
     },
   };
 
+  // The same for every batch: `next(n)` says the link took the next n replies of the batch.
+  readonly #batchObserver: Partial<Observer<number>> = {
+    next: (n: number) => {
+      const batch = this.#batch;
+      if (batch === undefined) return;
+      let bytes = 0;
+      const end = Math.min(this.#batchTaken + n, batch.length);
+      for (let i = this.#batchTaken; i < end; i++) bytes += (batch[i] as Uint8Array).byteLength;
+      const taken = end - this.#batchTaken;
+      this.#batchTaken = end;
+      this.#sendCount -= taken;
+      this.#sendBytes -= bytes;
+      const stats = this.#stats;
+      stats.messagesOut += taken;
+      stats.bytesOut += bytes;
+    },
+    error: (error: unknown) => this.#sendError(error),
+    complete: () => {
+      // A link that completes without counting every reply still handed them over: `complete` is
+      // its word that all were sent.
+      if (this.#sendCount > 0) this.#batchObserver.next?.(this.#sendCount);
+      this.#sending = false;
+      this.#sendSub = undefined;
+      this.#batch = undefined;
+      this.#owner.sent();
+    },
+  };
+
   #sendError(error: unknown): void {
     this.#sending = false;
     this.#sendSub = undefined;
-    // The reply the link refused was not sent: counted, or it would vanish from the totals.
-    this.#stats.unsent++;
+    this.#batch = undefined;
+    // The replies the link refused were not sent: counted, or they would vanish from the totals.
+    this.#stats.unsent += this.#sendCount;
+    this.#sendCount = 0;
     this.#owner.sendFailed(error);
   }
 }
