@@ -2,6 +2,7 @@ import { Observable, Subject, Subscription } from 'rxjs';
 import type { DatagramSocket } from './datagramSocket.js';
 import { type Datagram, type Endpoint, formatEndpoint } from './endpoint.js';
 import { InvalidArgumentError, SocketClosedError } from './errors.js';
+import { PeerTable, type PeerTableEntry } from './internal/peerTable.js';
 import type { PeerLink, TransportEvent, TransportPlugin } from './plugin.js';
 
 /**
@@ -111,14 +112,10 @@ export function datagramTransport<N extends string>(
 
   const open = (): Observable<TransportEvent> =>
     new Observable<TransportEvent>((subscriber) => {
-      // Map order is recency: a peer's datagram moves it to the end, so the first entry is the least
-      // recently active — what `evict` removes, in O(1).
-      const table = new Map<string, DatagramPeerLink>();
+      // Found by address then port, in recency order (the oldest entry is what `evict` removes).
+      const table = new PeerTable<DatagramPeerLink>();
       const forget = (link: DatagramPeerLink) => {
-        if (table.get(link.id) === link) {
-          table.delete(link.id);
-          counts.peers--;
-        }
+        if (table.remove(link)) counts.peers--;
       };
       const reject = ({ data, remote }: Datagram, reason: string) => {
         counts.rejected++;
@@ -127,17 +124,19 @@ export function datagramTransport<N extends string>(
 
       const route = (socket: DatagramSocket, datagram: Datagram) => {
         counts.received++;
-        const id = `${name}:${formatEndpoint(datagram.remote)}`;
-        const link = table.get(id);
+        const remote = datagram.remote;
+        const link = table.get(remote.address, remote.port);
         if (link === undefined) {
+          // A new remote: the only place its id string is built.
+          const id = `${name}:${formatEndpoint(remote)}`;
           if (table.size >= maxPeers) {
             if (whenFull === 'reject') return reject(datagram, `peer table full (maxPeers ${maxPeers})`);
-            const oldest = table.values().next().value as DatagramPeerLink;
+            const oldest = table.oldest as DatagramPeerLink;
             counts.evicted++;
             oldest.evict(`${oldest.id} evicted from the full peer table (maxPeers ${maxPeers}) by ${id}`);
           }
-          const created = new DatagramPeerLink(id, socket, datagram.remote, maxBacklog, forget);
-          table.set(id, created);
+          const created = new DatagramPeerLink(id, socket, remote, maxBacklog, forget);
+          table.add(created);
           counts.peers++;
           counts.peersOpened++;
           // The datagram goes into the backlog first, so a runtime that subscribes to `inbound`
@@ -146,15 +145,12 @@ export function datagramTransport<N extends string>(
           subscriber.next({ type: 'peer', link: created });
           return;
         }
-        if (whenFull === 'evict') {
-          table.delete(id);
-          table.set(id, link);
-        }
+        if (whenFull === 'evict') table.touch(link);
         const undelivered = link.deliver(datagram.data);
         if (undelivered === 'backlog-full') {
-          reject(datagram, `${id} backlog full (maxBacklogPerPeer ${maxBacklog})`);
+          reject(datagram, `${link.id} backlog full (maxBacklogPerPeer ${maxBacklog})`);
         } else if (undelivered === 'not-reading') {
-          reject(datagram, `${id} is not reading its inbound`);
+          reject(datagram, `${link.id} is not reading its inbound`);
         }
       };
 
@@ -175,7 +171,7 @@ export function datagramTransport<N extends string>(
         }),
       );
       return () => {
-        for (const link of [...table.values()]) link.close();
+        for (const link of table.entries()) link.close();
         subscription.unsubscribe();
       };
     });
@@ -205,8 +201,10 @@ type UndeliveredReason = 'backlog-full' | 'not-reading';
  * socket. A datagram cannot be refused, so what arrives before `inbound` is subscribed waits in a
  * bounded backlog.
  */
-class DatagramPeerLink implements PeerLink {
+class DatagramPeerLink implements PeerLink, PeerTableEntry<DatagramPeerLink> {
   readonly id: string;
+  older: DatagramPeerLink | undefined;
+  newer: DatagramPeerLink | undefined;
   readonly local: Endpoint;
   readonly remote: Endpoint;
   readonly inbound: Observable<Uint8Array>;

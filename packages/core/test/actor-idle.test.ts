@@ -1,4 +1,4 @@
-import { map, NEVER, timer, VirtualTimeScheduler } from 'rxjs';
+import { map, NEVER, type SchedulerLike, timer, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type Behaviour, memoryTransport, serve } from '../src/index.js';
 import { advanceTo, bytes, liveTimers, record, text } from './actor-support.js';
@@ -41,6 +41,43 @@ describe('idle retirement (virtual time)', () => {
     expect(quiet.closed).toBe(true);
     expect(chatty.closed).toBe(false);
     expect(r.ofType('idle').map((e) => [e.peer.id, e.at])).toEqual([[quiet.link.id, 1000]]);
+    r.sub.unsubscribe();
+  });
+
+  it('runs every idle clock on one timer, which messages do not re-arm', () => {
+    const clock = new VirtualTimeScheduler();
+    let scheduled = 0;
+    const scheduler: SchedulerLike = {
+      now: () => clock.now(),
+      schedule: (work, delay, state) => {
+        scheduled++;
+        return clock.schedule(work as never, delay, state);
+      },
+    };
+    const t = memoryTransport();
+    const r = record(serve(t, echo, { idleTimeoutMs: 1000, scheduler }));
+    const first = t.connect();
+    advanceTo(clock, 300);
+    const second = t.connect();
+    const chatty = t.connect();
+    expect(liveTimers(clock)).toBe(1);
+    const before = scheduled;
+    for (let time = 301; time <= 2900; time++) {
+      advanceTo(clock, time);
+      chatty.send(`${time}`);
+    }
+    // Two peers retired on their own clocks, the chatty one never; the timer fired a handful of
+    // times (per deadline), not once per one of the 2,600 messages.
+    expect(r.ofType('idle').map((e) => [e.peer.id, e.at])).toEqual([
+      [first.link.id, 1000],
+      [second.link.id, 1300],
+    ]);
+    expect(chatty.closed).toBe(false);
+    expect(scheduled - before).toBeLessThanOrEqual(6);
+    advanceTo(clock, 3900);
+    expect(chatty.closed).toBe(true);
+    expect(r.ofType('idle').at(-1)?.at).toBe(3900);
+    expect(liveTimers(clock)).toBe(0);
     r.sub.unsubscribe();
   });
 
@@ -95,7 +132,7 @@ describe('unsubscribe', () => {
     const peers = [t.connect(), t.connect({ sends: 'manual' }), t.connect({ canPause: false })];
     peers[1]?.send('in flight');
     peers[2]?.send('echoed');
-    expect(liveTimers(scheduler)).toBe(2); // the busy peer has no idle clock running
+    expect(liveTimers(scheduler)).toBe(1); // one sweep timer for the two idle peers
     r.sub.unsubscribe();
     expect(peers.every((p) => p.closed)).toBe(true);
     expect(liveTimers(scheduler)).toBe(0);

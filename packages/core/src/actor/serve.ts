@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { handlesReleased } from '../handlesReleased.js';
 import type { TransportPlugin } from '../plugin.js';
 import { Actor, type ActorHost, type EventBody } from './internal/actor.js';
+import { IdleSweep } from './internal/idleSweep.js';
 import { StatsCounter } from './internal/stats.js';
 import { Mailbox, type MailboxOptions } from './mailbox.js';
 import type { Behaviour } from './peer.js';
@@ -157,6 +158,7 @@ export function serve(
       supervision,
       mailbox,
       idleTimeoutMs,
+      idleSweep: idleTimeoutMs === undefined ? undefined : new IdleSweep(scheduler, idleTimeoutMs),
       maxPendingReplies,
       maxPendingReplyBytes,
       emit: (body: EventBody) => {
@@ -249,6 +251,7 @@ export function serve(
     function disposeAll(): void {
       for (const actor of actors) actor.dispose();
       actors.clear();
+      host.idleSweep?.dispose();
     }
 
     return () => {

@@ -51,9 +51,10 @@ export function createDgram(plan: SocketPlan, sendsReady: () => boolean): dgram.
     family: unknown,
     callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
   ): void => {
-    const answer = () => callback(null, address, family === 6 || address.includes(':') ? 6 : 4);
-    if (sendsReady()) answer();
-    else process.nextTick(answer);
+    // No closure per call: this runs once per send.
+    const answer = family === 6 || address.includes(':') ? 6 : 4;
+    if (sendsReady()) callback(null, address, answer);
+    else process.nextTick(callback, null, address, answer);
   };
   const options: dgram.SocketOptions = {
     type: plan.family === 'IPv6' ? 'udp6' : 'udp4',

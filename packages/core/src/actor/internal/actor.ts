@@ -6,6 +6,7 @@ import type { Behaviour } from '../peer.js';
 import type { CloseReason, PeerInfo } from '../serverEvent.js';
 import type { ActorHost } from './actorHost.js';
 import { ActorPeer, type Consumer } from './actorPeer.js';
+import type { IdleEntry } from './idleSweep.js';
 import { Inbox, type InboxOwner } from './inbox.js';
 import { ReplyQueue, type ReplyQueueOwner } from './replyQueue.js';
 import { RestartBudget } from './restartBudget.js';
@@ -14,11 +15,11 @@ export type { ActorHost, EventBody } from './actorHost.js';
 
 /**
  * One peer's actor: its mailbox, the running behaviour, its reply queue ({@link ReplyQueue}),
- * supervision (with its {@link RestartBudget}) and the idle timer. Every state change goes through
+ * supervision (with its {@link RestartBudget}) and its place in the server's {@link IdleSweep}. Every state change goes through
  * {@link Actor.drive}, which is re-entrancy safe: transports and behaviours may call back
  * synchronously at any point.
  */
-export class Actor implements ReplyQueueOwner, InboxOwner {
+export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
   readonly info: PeerInfo;
   readonly #link: PeerLink;
   readonly #behaviour: Behaviour;
@@ -34,7 +35,11 @@ export class Actor implements ReplyQueueOwner, InboxOwner {
   #behaviourDone = false;
   #consumer: Consumer | undefined;
   #inboundSub: Subscription | undefined;
-  #idleTimer: Subscription | undefined;
+  /** @internal {@link IdleEntry} fields, owned by the server's idle sweep. */
+  idleSince = 0;
+  idleListed = false;
+  idlePrev: IdleEntry | undefined;
+  idleNext: IdleEntry | undefined;
   /** A restart deferred to the scheduler (see {@link Actor.#fail}). */
   #restartTimer: Subscription | undefined;
   #closed = false;
@@ -321,26 +326,23 @@ export class Actor implements ReplyQueueOwner, InboxOwner {
   }
 
   #updateIdle(): void {
-    const idleMs = this.#host.idleTimeoutMs;
-    if (idleMs === undefined || this.#closed) return;
+    const sweep = this.#host.idleSweep;
+    if (sweep === undefined || this.#closed) return;
     const idle = this.#mailbox.size === 0 && this.#replies.empty && !(this.#consumer?.busy() ?? false);
-    if (!idle) {
-      this.#cancelIdle();
-    } else if (this.#idleTimer === undefined) {
-      this.#idleTimer = this.#host.scheduler.schedule(() => {
-        this.#idleTimer = undefined;
-        if (this.#closed) return;
-        this.#host.stats.idle++;
-        this.#host.emit({ type: 'idle', peer: this.info, idleMs });
-        this.#close('idle');
-      }, idleMs);
-    }
+    if (idle) sweep.idle(this);
+    else sweep.busy(this);
   }
 
   #cancelIdle(): void {
-    const timer = this.#idleTimer;
-    this.#idleTimer = undefined;
-    timer?.unsubscribe();
+    this.#host.idleSweep?.busy(this);
+  }
+
+  /** @internal {@link IdleEntry}: idle for the whole timeout. */
+  idleExpired(): void {
+    if (this.#closed) return;
+    this.#host.stats.idle++;
+    this.#host.emit({ type: 'idle', peer: this.info, idleMs: this.#host.idleTimeoutMs as number });
+    this.#close('idle');
   }
 
   #close(reason: CloseReason, error?: unknown): void {

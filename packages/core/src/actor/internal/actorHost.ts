@@ -3,6 +3,7 @@ import type { MailboxOptions } from '../mailbox.js';
 import type { ServerEvent } from '../serverEvent.js';
 import type { ResolvedSupervision } from '../supervision.js';
 import type { Actor } from './actor.js';
+import type { IdleSweep } from './idleSweep.js';
 import type { StatsCounter } from './stats.js';
 
 /** An event as an actor reports it; the server adds `stats` and `at`. */
@@ -19,6 +20,8 @@ export interface ActorHost {
   readonly supervision: ResolvedSupervision;
   readonly mailbox: MailboxOptions;
   readonly idleTimeoutMs: number | undefined;
+  /** The one timer of every actor's idle timeout; present exactly when `idleTimeoutMs` is. */
+  readonly idleSweep: IdleSweep | undefined;
   /** Most replies emitted and not yet sent (queued plus the one in flight); see `ServeOptions`. */
   readonly maxPendingReplies: number;
   /** Most bytes of those replies; see `ServeOptions.maxPendingReplyBytes`. */
