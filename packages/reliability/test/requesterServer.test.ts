@@ -1,14 +1,19 @@
 import { of, timer } from 'rxjs';
 import { map } from 'rxjs/operators';
 import { describe, expect, it } from 'vitest';
-import { decodePortaMessage, encodePortaMessage, type ServeEvent, serveRequests } from '../src/index.js';
+import {
+  decodePortaMessage,
+  encodePortaMessage,
+  type ServeRequestsEvent,
+  serveRequests,
+} from '../src/index.js';
 import { ascii, simPair, text } from './requesterSupport.js';
 
 describe('serveRequests: the server side of the porta protocol (simulated)', () => {
   it('answers with the id and attempt echoed; ignores and reports what is not a request', () => {
     const p = simPair({ link: { delayMs: 5 } });
     try {
-      const events: ServeEvent[] = [];
+      const events: ServeRequestsEvent[] = [];
       const serving = serveRequests(p.server, (payload, _from, request) =>
         request.attempt === 2 ? undefined : text(`re:${ascii(payload)}`),
       ).subscribe((e) => events.push(e));

@@ -1,7 +1,7 @@
 import { type Datagram, type DatagramSocket, type Endpoint, InvalidArgumentError } from '@porta/core';
 import { Observable, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { encodePortaMessage, type ServeEvent, serveRequests } from '../src/index.js';
+import { encodePortaMessage, type ServeRequestsEvent, serveRequests } from '../src/index.js';
 import { text } from './requesterSupport.js';
 
 describe('serveRequests when a reply cannot be sent', () => {
@@ -23,7 +23,7 @@ describe('serveRequests when a reply cannot be sent', () => {
           s.complete();
         }),
     };
-    const events: ServeEvent[] = [];
+    const events: ServeRequestsEvent[] = [];
     let failed: unknown;
     const serving = serveRequests(socket, (payload) => payload).subscribe({
       next: (e) => events.push(e),

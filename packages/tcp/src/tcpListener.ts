@@ -1,11 +1,11 @@
 import type { Socket } from 'node:net';
-import type { TLSSocket, Server as TlsServer } from 'node:tls';
+import type { Server as TlsServer } from 'node:tls';
 import {
   ConnectionLimitError,
   type Endpoint,
   formatEndpoint,
   hasProxySignature,
-  PortaError,
+  type PortaError,
   ProxyProtocolError,
   portaChannels,
 } from '@porta/core';
@@ -16,8 +16,8 @@ import { HandshakeDeadlines } from './internal/handshakeDeadlines.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { proxyBeforeTls } from './internal/proxyBeforeTls.js';
 import { readProxyHeader } from './internal/readProxyHeader.js';
-import { remoteOf } from './internal/socketEndpoints.js';
-import { tlsFailureReason } from './internal/tlsFailureReason.js';
+import { listeningOn, remoteOf } from './internal/socketEndpoints.js';
+import { onTlsAccept } from './internal/tlsAcceptEvents.js';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
 import { TcpConnection, type TcpConnectionOptions } from './tcpConnection.js';
 import type { RejectedConnection, TcpListenerStats } from './tcpListenerStats.js';
@@ -75,60 +75,29 @@ export class TcpListener {
   constructor(setup: TcpListenerSetup) {
     this.#setup = setup;
     const { server } = setup;
-    const address = server.address();
-    if (address === null || typeof address === 'string') {
-      throw new PortaError('SOCKET', 'listening server has no TCP address');
-    }
-    this.local = {
-      address: address.address,
-      port: address.port,
-      family: address.family === 'IPv6' ? 'IPv6' : 'IPv4',
-    };
+    this.local = listeningOn(server);
 
     server.once('close', () => {
       this.#serverClosed = true;
     });
     server.on('connection', (raw: Socket) => this.#onRawConnection(raw));
     if (setup.tls) {
-      this.#handshakes = new HandshakeDeadlines(
+      const handshakes = new HandshakeDeadlines(
         setup.scheduler,
         setup.handshakeTimeoutMs,
         this.#refused,
         (remote, error) => this.#reject(remote, error),
       );
+      this.#handshakes = handshakes;
       // PROXY before TLS: the raw sockets reach a separate TLS server once their header is read.
-      const tlsEvents = setup.tlsServer ?? server;
-      tlsEvents.on('secureConnection', (socket: TLSSocket) => {
-        const raw = rawOf(socket);
-        if (raw !== undefined) this.#handshakes?.end(raw);
-        // Half-close (`end()` while reading on) from here on, as for plain TCP: see listenTcp.
-        socket.allowHalfOpen = true;
-        if (setup.tlsServer === undefined) this.#deliver(socket);
-        else this.#handOver(socket, (raw && this.#proxiedBeforeTls.get(raw)) ?? {});
-      });
-      tlsEvents.on('tlsClientError', (err: Error, socket: TLSSocket) => {
-        // node:tls wraps every accepted socket before our 'connection' handler runs, so one refused
-        // there (over maxConnections, or after shutdown) also "hangs up" its handshake: already
-        // reported (or deliberately dropped), it must not count twice. `_parent` is the raw socket.
-        const raw = rawOf(socket);
-        // Node leaves a socket whose handshake failed open: destroyed here, its slot is free at once.
-        socket.destroy();
-        raw?.destroy();
-        if (raw !== undefined) {
-          if (this.#refused.has(raw)) return;
-          this.#refused.add(raw);
-        }
-        const remote = (raw === undefined ? undefined : this.#handshakes?.remoteOf(raw)) ?? remoteOf(socket);
-        this.#reject(
-          remote,
-          new PortaError(
-            'TLS',
-            `TLS handshake with ${formatEndpoint(remote)} failed: ${tlsFailureReason(err)}`,
-            {
-              cause: err,
-            },
-          ),
-        );
+      onTlsAccept(setup.tlsServer ?? server, {
+        handshakes,
+        refused: this.#refused,
+        secure: (socket, raw) => {
+          if (setup.tlsServer === undefined) this.#deliver(socket);
+          else this.#handOver(socket, (raw && this.#proxiedBeforeTls.get(raw)) ?? {});
+        },
+        reject: (remote, error) => this.#reject(remote, error),
       });
     }
 
@@ -421,9 +390,4 @@ export class TcpListener {
     this.#rejectSubscribers.clear();
     this.#setup.onFinished();
   }
-}
-
-/** The raw TCP socket under a server-side TLS socket (`_parent`, which node:tls sets). */
-function rawOf(socket: TLSSocket): Socket | undefined {
-  return (socket as TLSSocket & { readonly _parent?: Socket })._parent;
 }

@@ -1,4 +1,4 @@
-import { isPortaError } from '@porta/core';
+import { isPortaError, TlsError } from '@porta/core';
 import { trackHandles } from '@porta/core/testing';
 import { lastValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,12 +41,20 @@ describe.skipIf(noOpenssl !== undefined)(`TLS (${noOpenssl ?? 'certificate made 
   it('a client that does not trust the certificate fails with TLS; the server reports a rejection', async () => {
     const { listener, subs } = await connectedPair({ tls: { key, cert } }, { tls: { ca: cert } });
     const rejected: string[] = [];
-    subs.add(listener.rejected.subscribe((r) => rejected.push(r.error.code)));
+    const reasons: unknown[] = [];
+    subs.add(
+      listener.rejected.subscribe((r) => {
+        rejected.push(r.error.code);
+        reasons.push(r.error);
+      }),
+    );
     const err = await errorOf(connectTcp({ host: '127.0.0.1', port: listener.local.port, tls: {} }));
     expect(isPortaError(err, 'TLS')).toBe(true);
+    expect(err).toBeInstanceOf(TlsError);
     expect((err as Error).message).toContain(`127.0.0.1:${listener.local.port}`);
     await until(() => rejected.length > 0, 'the server to report the failed handshake');
     expect(rejected).toEqual(['TLS']);
+    expect(reasons[0]).toBeInstanceOf(TlsError);
     expect(listener.stats.rejected).toBe(1);
     await until(() => listener.stats.open === 1, 'only the first client to hold a slot');
     subs.unsubscribe();

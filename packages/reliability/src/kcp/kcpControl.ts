@@ -2,27 +2,14 @@ import { InvalidArgumentError } from '@porta/core';
 import { KcpCongestionWindow } from './internal/kcpCongestionWindow.js';
 import { KcpPacketWriter } from './internal/kcpPacketWriter.js';
 import { KcpReceiver } from './internal/kcpReceiver.js';
+import { type KcpInFlight, KcpSendBuffer } from './internal/kcpSendBuffer.js';
+import { type KcpQueuedSegment, KcpSendQueue } from './internal/kcpSendQueue.js';
 import { kcpSeqDiff as diff } from './internal/kcpSequence.js';
 import { KcpWindowProbe } from './internal/kcpWindowProbe.js';
 import type { KcpControlOptions, KcpControlStats, KcpRetransmission } from './kcpControlOptions.js';
 import { KCP_MODES, type KcpTuning } from './kcpProfile.js';
 import { type KcpRtoPolicy, kcpRtoPolicy } from './kcpRtoPolicy.js';
 import { KCP_HEADER_LENGTH, KcpCommand, type KcpSegment } from './kcpSegment.js';
-
-/** One segment waiting for its acknowledgement. */
-interface InFlight {
-  readonly sn: number;
-  readonly frg: number;
-  readonly data: Uint8Array;
-  /** Time of the latest transmission, echoed by the ACK that answers it. */
-  ts: number;
-  /** Time of the first transmission: an ACK echoing anything older is a lie. */
-  firstTs: number;
-  rto: number;
-  resendAt: number;
-  transmissions: number;
-  fastAck: number;
-}
 
 /** Longer than any RTO either policy gives (both cap at 60 s). */
 const MAX_RTO = 120_000;
@@ -96,23 +83,18 @@ export class KcpControl {
   readonly #congestion: KcpCongestionWindow;
   readonly #windowProbe = new KcpWindowProbe();
 
-  #sndUna = 0;
-  #sndNxt = 0;
   #remoteWindow: number;
   #probe = 0;
   #dead = false;
   #nextFlushIn: number;
   #deadTransmissions = 0;
-  /** A sent segment was overtaken (its fastAck grew) since the last full scan of the send buffer. */
-  #overtaken = false;
   /** No sent segment's timer expires before this (ms clock); a lower bound once ACKs removed some. */
   #earliestResend = 0;
 
-  /** Segments not yet sent: payloads (each ≤ mss) and their frg. */
-  readonly #sendQueue: { data: Uint8Array; frg: number }[] = [];
-  /** Bytes of the last queued segment, when it is still open for coalescing (stream mode). */
-  #tail: { buffer: Uint8Array; length: number } | undefined;
-  readonly #sendBuffer: InFlight[] = [];
+  /** Segments not yet sent. */
+  readonly #sendQueue: KcpSendQueue;
+  /** Segments sent and not yet acknowledged. */
+  readonly #sent: KcpSendBuffer;
 
   constructor(options: KcpControlOptions) {
     this.conv = options.conv >>> 0;
@@ -133,9 +115,11 @@ export class KcpControl {
     // ikcp.c starts the remote window at its own default receive window until the peer speaks.
     this.#remoteWindow = 32;
     this.#nextFlushIn = this.tuning.intervalMs;
-    this.#writer = new KcpPacketWriter(this.mtu, reserved, options.output);
+    this.#writer = new KcpPacketWriter(this.conv, this.mtu, reserved, options.output, this.stats);
     this.#receiver = new KcpReceiver(this.receiveWindow, this.streamMode, this.stats);
     this.#congestion = new KcpCongestionWindow(this.mss);
+    this.#sendQueue = new KcpSendQueue(this.mss, this.streamMode);
+    this.#sent = new KcpSendBuffer(this.stats);
   }
 
   /** The current retransmission timeout (ms). */
@@ -168,12 +152,12 @@ export class KcpControl {
 
   /** Segments queued or in flight: what `send` may add to is bounded by the caller against this. */
   get waitingSegments(): number {
-    return this.#sendQueue.length + this.#sendBuffer.length;
+    return this.#sendQueue.length + this.#sent.segments.length;
   }
 
   /** Segments in flight (sent, not acknowledged). */
   get inFlight(): number {
-    return this.#sendBuffer.length;
+    return this.#sent.segments.length;
   }
 
   /** Segments buffered on the receive side (out of order plus unread); never above twice the window. */
@@ -193,37 +177,7 @@ export class KcpControl {
    * @throws {@link @porta/core!InvalidArgumentError} for a message over 255 fragments (message mode).
    */
   send(data: Uint8Array): void {
-    if (data.length === 0) return;
-    let rest = data;
-    if (this.streamMode) {
-      const tail = this.#tail;
-      if (tail && tail.length < this.mss) {
-        const take = Math.min(this.mss - tail.length, rest.length);
-        tail.buffer.set(rest.subarray(0, take), tail.length);
-        tail.length += take;
-        const last = this.#sendQueue[this.#sendQueue.length - 1];
-        if (last) last.data = tail.buffer.subarray(0, tail.length);
-        rest = rest.subarray(take);
-      }
-      while (rest.length > 0) {
-        const take = Math.min(this.mss, rest.length);
-        const buffer = new Uint8Array(this.mss);
-        buffer.set(rest.subarray(0, take));
-        this.#sendQueue.push({ data: buffer.subarray(0, take), frg: 0 });
-        this.#tail = { buffer, length: take };
-        rest = rest.subarray(take);
-      }
-      return;
-    }
-    const count = Math.ceil(rest.length / this.mss);
-    if (count > 255) {
-      throw new InvalidArgumentError(
-        `a KCP message of ${data.length} bytes needs ${count} fragments of ${this.mss}; at most 255 fit`,
-      );
-    }
-    for (let i = 0; i < count; i++) {
-      this.#sendQueue.push({ data: rest.slice(i * this.mss, (i + 1) * this.mss), frg: count - i - 1 });
-    }
+    this.#sendQueue.push(data);
   }
 
   /**
@@ -254,7 +208,8 @@ export class KcpControl {
    * Returns false when none was usable.
    */
   input(segments: readonly KcpSegment[]): boolean {
-    const unaBefore = this.#sndUna;
+    const sent = this.#sent;
+    const unaBefore = sent.una;
     let used = false;
     let latestAck: number | undefined;
     for (const seg of segments) {
@@ -263,7 +218,7 @@ export class KcpControl {
         continue;
       }
       if (
-        diff(seg.una, this.#sndNxt) > 0 ||
+        diff(seg.una, sent.nxt) > 0 ||
         (seg.cmd === KcpCommand.PUSH && seg.data.length > KCP_MAX_SEGMENT_PAYLOAD)
       ) {
         this.stats.refusedSegments++;
@@ -272,10 +227,10 @@ export class KcpControl {
       used = true;
       this.stats.segmentsReceived++;
       this.#remoteWindow = seg.wnd;
-      this.#acknowledgeBelow(seg.una);
+      sent.acknowledgeBelow(seg.una);
       switch (seg.cmd) {
         case KcpCommand.ACK:
-          if (this.#onAck(seg.sn, seg.ts) && (latestAck === undefined || diff(seg.ts, latestAck) > 0)) {
+          if (sent.acknowledge(seg.sn, seg.ts) && (latestAck === undefined || diff(seg.ts, latestAck) > 0)) {
             latestAck = seg.ts;
           }
           break;
@@ -298,10 +253,10 @@ export class KcpControl {
       const rtt = diff(this.#now(), latestAck);
       if (rtt >= 0 && rtt <= 60_000) this.#rto.sample(rtt);
     }
-    if (this.tuning.congestionControl && diff(this.#sndUna, unaBefore) > 0) {
+    if (this.tuning.congestionControl && diff(sent.una, unaBefore) > 0) {
       this.#congestion.grow(this.#remoteWindow);
     }
-    if (diff(this.#sndUna, unaBefore) > 0) this.flush();
+    if (diff(sent.una, unaBefore) > 0) this.flush();
     else if (this.#ackNoDelay && this.#receiver.pendingAcks > 0) this.#flushAcks();
     return used;
   }
@@ -324,22 +279,11 @@ export class KcpControl {
 
     let window = Math.min(this.sendWindow, this.#remoteWindow);
     if (this.tuning.congestionControl) window = Math.min(window, this.#congestion.cwnd);
+    const sent = this.#sent;
     let fresh = 0;
-    while (this.#sendQueue.length > 0 && diff(this.#sndNxt, this.#sndUna + window) < 0) {
-      const next = this.#sendQueue.shift() as { data: Uint8Array; frg: number };
-      if (this.#sendQueue.length === 0) this.#tail = undefined;
-      this.#sendBuffer.push({
-        sn: this.#sndNxt,
-        frg: next.frg,
-        data: next.data,
-        ts: 0,
-        firstTs: now,
-        rto: 0,
-        resendAt: 0,
-        transmissions: 0,
-        fastAck: 0,
-      });
-      this.#sndNxt = (this.#sndNxt + 1) >>> 0;
+    while (this.#sendQueue.length > 0 && diff(sent.nxt, sent.una + window) < 0) {
+      const next = this.#sendQueue.shift() as KcpQueuedSegment;
+      sent.admit(next.data, next.frg, now);
       fresh++;
     }
 
@@ -356,18 +300,18 @@ export class KcpControl {
     // it wastes the link, and backing off its timer starves the segment the peer waits for. It is
     // held, with a fresh timer, until the window reaches it (the first unacknowledged segment is
     // always inside, so the transfer keeps moving).
-    const windowEnd = (this.#sndUna + Math.max(1, this.#remoteWindow)) >>> 0;
+    const windowEnd = (sent.una + Math.max(1, this.#remoteWindow)) >>> 0;
     // Segments already sent need a look only when one may be due: a timer expired, a later segment
     // was acknowledged (fast or early resend), the peer's window closed or shrank below the flight.
     // Otherwise only the new segments at the end go out — a flush per ACK packet does not walk the
     // whole send window (128 segments by default) to find nothing.
-    const buffer = this.#sendBuffer;
+    const buffer = sent.segments;
     const scanAll =
-      this.#overtaken || persist || diff(this.#sndNxt, windowEnd) > 0 || diff(now, this.#earliestResend) >= 0;
+      sent.overtaken || persist || diff(sent.nxt, windowEnd) > 0 || diff(now, this.#earliestResend) >= 0;
     let earliest = (now + MAX_RTO) >>> 0;
     let stillOvertaken = false;
     for (let i = scanAll ? 0 : buffer.length - fresh; i < buffer.length; i++) {
-      const seg = buffer[i] as InFlight;
+      const seg = buffer[i] as KcpInFlight;
       if (seg.transmissions > 0 && (persist || diff(seg.sn, windowEnd) >= 0)) {
         if (!persist) {
           seg.rto = this.#rto.rto;
@@ -417,7 +361,7 @@ export class KcpControl {
       }
       seg.ts = now;
       seg.resendAt = (now + seg.rto) >>> 0;
-      this.#put(KcpCommand.PUSH, seg.frg, wnd, now >>> 0, seg.sn, una, seg.data);
+      this.#writer.put(KcpCommand.PUSH, seg.frg, wnd, now >>> 0, seg.sn, una, seg.data);
       if (seg.transmissions >= this.deadLink && !this.#dead) {
         this.#dead = true;
         this.#deadTransmissions = seg.transmissions;
@@ -426,7 +370,7 @@ export class KcpControl {
       if (diff(seg.resendAt, earliest) < 0) earliest = seg.resendAt;
     }
     if (scanAll) {
-      this.#overtaken = stillOvertaken;
+      sent.overtaken = stillOvertaken;
       this.#earliestResend = earliest;
     } else {
       // Unscanned segments keep their timers: the earliest of them still bounds the next flush.
@@ -437,74 +381,20 @@ export class KcpControl {
     this.#writer.emit();
 
     if (this.tuning.congestionControl) {
-      const inFlight = (this.#sndNxt - this.#sndUna) >>> 0;
+      const inFlight = (sent.nxt - sent.una) >>> 0;
       this.#congestion.afterFlush(fastOrEarly, timedOut, inFlight, window, resendAfter);
     }
   }
 
-  #acknowledgeBelow(una: number): void {
-    let n = 0;
-    while (n < this.#sendBuffer.length && diff(una, (this.#sendBuffer[n] as InFlight).sn) > 0) n++;
-    if (n > 0) this.#sendBuffer.splice(0, n);
-    this.#sndUna = this.#sendBuffer[0]?.sn ?? this.#sndNxt;
-  }
-
-  /** Handles one ACK; returns true when it acknowledged something this session sent (maybe already). */
-  #onAck(sn: number, ts: number): boolean {
-    if (diff(sn, this.#sndNxt) >= 0) {
-      this.stats.strayAcks++;
-      return false;
-    }
-    // Below una: already acknowledged (the reply's una often arrives before the ACK itself).
-    if (diff(sn, this.#sndUna) < 0) return true;
-    const buffer = this.#sendBuffer;
-    const index = buffer.findIndex((s) => s.sn === sn);
-    if (index < 0) return true;
-    buffer.splice(index, 1);
-    // Segments sent before the acknowledged one and still unacknowledged were overtaken.
-    for (let i = 0; i < index; i++) {
-      const earlier = buffer[i] as InFlight;
-      if (diff(earlier.ts, ts) <= 0) {
-        earlier.fastAck++;
-        this.#overtaken = true;
-      }
-    }
-    this.#sndUna = buffer[0]?.sn ?? this.#sndNxt;
-    return true;
-  }
-
-  /** Writes the pending ACKs (kcp-go skips those below rcvNxt but the last: una covers them). */
+  /** Writes the pending ACKs. */
   #flushAcks(emit = true): void {
     const receiver = this.#receiver;
     if (receiver.pendingAcks === 0) return;
-    const acks = receiver.takeAcks();
-    const wnd = receiver.freeWindow;
-    const una = receiver.next;
-    for (let i = 0; i < acks.length; i += 2) {
-      const sn = acks[i] as number;
-      if (diff(sn, una) >= 0 || i === acks.length - 2) {
-        this.#put(KcpCommand.ACK, 0, wnd, acks[i + 1] as number, sn, una, EMPTY);
-      }
-    }
+    this.#writer.acks(receiver.takeAcks(), receiver.freeWindow, receiver.next);
     if (emit) this.#writer.emit();
   }
 
   #control(cmd: KcpCommand): void {
-    this.#put(cmd, 0, this.#receiver.freeWindow, 0, 0, this.#receiver.next, EMPTY);
-  }
-
-  #put(
-    cmd: KcpCommand,
-    frg: number,
-    wnd: number,
-    ts: number,
-    sn: number,
-    una: number,
-    data: Uint8Array,
-  ): void {
-    this.#writer.put({ conv: this.conv, cmd, frg, wnd, ts, sn, una, data });
-    this.stats.segmentsSent++;
+    this.#writer.control(cmd, this.#receiver.freeWindow, this.#receiver.next);
   }
 }
-
-const EMPTY = new Uint8Array(0);

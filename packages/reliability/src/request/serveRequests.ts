@@ -13,7 +13,7 @@ export type RequestHandler = (
 ) => Uint8Array | undefined | Observable<Uint8Array>;
 
 /** What {@link serveRequests} did with one inbound datagram. */
-export type ServeEvent =
+export type ServeRequestsEvent =
   | { readonly type: 'answered'; readonly remote: Endpoint; readonly id: bigint; readonly attempt: number }
   | { readonly type: 'unanswered'; readonly remote: Endpoint; readonly id: bigint; readonly attempt: number }
   /**
@@ -35,12 +35,20 @@ export type ServeEvent =
     };
 
 /**
+ * The old name of {@link ServeRequestsEvent}, renamed so that it no longer reads as core's
+ * `ServerEvent` (the events of `serve`).
+ *
+ * @deprecated Use {@link ServeRequestsEvent}; this alias will be removed in a later 0.x release.
+ */
+export type ServeEvent = ServeRequestsEvent;
+
+/**
  * The server side of porta's request/response protocol: decodes every request arriving on
  * `socket`, passes its payload to `handler`, and sends each reply back to the sender with the
  * request's id and attempt echoed. Datagrams that are not porta requests are counted as
  * `malformed` events and otherwise ignored — a server never stops for a stranger's bytes.
  *
- * Runs while subscribed; emits one {@link ServeEvent} per datagram handled.
+ * Runs while subscribed; emits one {@link ServeRequestsEvent} per datagram handled.
  *
  * @example
  * ```ts
@@ -49,9 +57,12 @@ export type ServeEvent =
  * ).subscribe();
  * ```
  */
-export function serveRequests(socket: DatagramSocket, handler: RequestHandler): Observable<ServeEvent> {
+export function serveRequests(
+  socket: DatagramSocket,
+  handler: RequestHandler,
+): Observable<ServeRequestsEvent> {
   return socket.datagrams.pipe(
-    mergeMap((datagram): Observable<ServeEvent> => {
+    mergeMap((datagram): Observable<ServeRequestsEvent> => {
       let request: PortaMessage;
       try {
         request = decodePortaMessage(datagram.data);
@@ -64,13 +75,13 @@ export function serveRequests(socket: DatagramSocket, handler: RequestHandler): 
       const answer = handler(request.payload, datagram.remote, request);
       if (answer === undefined) return of({ type: 'unanswered', ...facts });
       const replies = isObservable(answer) ? answer : of(answer);
-      const answered: ServeEvent = { type: 'answered', ...facts };
+      const answered: ServeRequestsEvent = { type: 'answered', ...facts };
       return replies.pipe(
         mergeMap((payload) =>
           concat(
             socket.send(replyTo(request, payload), datagram.remote).pipe(ignoreElements()),
             of(answered),
-          ).pipe(catchError((error: unknown) => of<ServeEvent>({ type: 'unsent', ...facts, error }))),
+          ).pipe(catchError((error: unknown) => of<ServeRequestsEvent>({ type: 'unsent', ...facts, error }))),
         ),
       );
     }),

@@ -1,5 +1,5 @@
-import type { Socket } from 'node:net';
-import type { Endpoint, Family } from '@porta/core';
+import type { Server, Socket } from 'node:net';
+import { type Endpoint, type Family, SocketError } from '@porta/core';
 
 function family(value: string | undefined, address: string): Family {
   return value === 'IPv6' || (value === undefined && address.includes(':')) ? 'IPv6' : 'IPv4';
@@ -15,4 +15,13 @@ export function localOf(socket: Socket): Endpoint {
 export function remoteOf(socket: Socket): Endpoint {
   const address = socket.remoteAddress ?? '';
   return { address, port: socket.remotePort ?? 0, family: family(socket.remoteFamily, address) };
+}
+
+/** The address a listening server is bound to (getsockname), with the real port when asked for 0. */
+export function listeningOn(server: Server): Endpoint {
+  const address = server.address();
+  if (address === null || typeof address === 'string') {
+    throw new SocketError('listening server has no TCP address');
+  }
+  return { address: address.address, port: address.port, family: family(address.family, address.address) };
 }

@@ -4,6 +4,7 @@ import {
   PortaError,
   SocketClosedError,
   SocketError,
+  TlsError,
 } from '@porta/core';
 import { addressError, dnsLookupError, errnoOf } from '@porta/core/transport';
 
@@ -42,7 +43,7 @@ export function toPortaError(err: unknown, address: string, port: number, what =
       return new SocketClosedError(`${what} with ${at} is closed: ${message}`);
   }
   if (isTlsFailure(err, code)) {
-    return new PortaError('TLS', `TLS ${what} with ${at} failed: ${message}`, { cause: err });
+    return new TlsError(`TLS ${what} with ${at} failed: ${message}`, { cause: err });
   }
   return new SocketError(`${what} with ${at} failed: ${message}`, code, { cause: err });
 }

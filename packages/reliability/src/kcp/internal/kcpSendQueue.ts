@@ -1,0 +1,72 @@
+import { InvalidArgumentError } from '@porta/core';
+
+/** A segment not yet sent: its payload (≤ mss) and its frg. */
+export interface KcpQueuedSegment {
+  data: Uint8Array;
+  readonly frg: number;
+}
+
+/**
+ * The bytes a KCP session has been given and not sent yet, cut into segments of at most `mss`. In
+ * stream mode the last segment stays open and later bytes fill it up first (kcp-go's stream mode);
+ * in message mode one `push` is one message of at most 255 fragments, frg counting down to 0.
+ */
+export class KcpSendQueue {
+  readonly #mss: number;
+  readonly #streamMode: boolean;
+  readonly #segments: KcpQueuedSegment[] = [];
+  /** Bytes of the last queued segment, when it is still open for coalescing (stream mode). */
+  #tail: { buffer: Uint8Array; length: number } | undefined;
+
+  constructor(mss: number, streamMode: boolean) {
+    this.#mss = mss;
+    this.#streamMode = streamMode;
+  }
+
+  get length(): number {
+    return this.#segments.length;
+  }
+
+  /** @throws {@link @porta/core!InvalidArgumentError} for a message over 255 fragments (message mode). */
+  push(data: Uint8Array): void {
+    if (data.length === 0) return;
+    const mss = this.#mss;
+    let rest = data;
+    if (this.#streamMode) {
+      const tail = this.#tail;
+      if (tail && tail.length < mss) {
+        const take = Math.min(mss - tail.length, rest.length);
+        tail.buffer.set(rest.subarray(0, take), tail.length);
+        tail.length += take;
+        const last = this.#segments[this.#segments.length - 1];
+        if (last) last.data = tail.buffer.subarray(0, tail.length);
+        rest = rest.subarray(take);
+      }
+      while (rest.length > 0) {
+        const take = Math.min(mss, rest.length);
+        const buffer = new Uint8Array(mss);
+        buffer.set(rest.subarray(0, take));
+        this.#segments.push({ data: buffer.subarray(0, take), frg: 0 });
+        this.#tail = { buffer, length: take };
+        rest = rest.subarray(take);
+      }
+      return;
+    }
+    const count = Math.ceil(rest.length / mss);
+    if (count > 255) {
+      throw new InvalidArgumentError(
+        `a KCP message of ${data.length} bytes needs ${count} fragments of ${mss}; at most 255 fit`,
+      );
+    }
+    for (let i = 0; i < count; i++) {
+      this.#segments.push({ data: rest.slice(i * mss, (i + 1) * mss), frg: count - i - 1 });
+    }
+  }
+
+  /** Takes the oldest segment (closing the open tail when it is the last one). */
+  shift(): KcpQueuedSegment | undefined {
+    const next = this.#segments.shift();
+    if (this.#segments.length === 0) this.#tail = undefined;
+    return next;
+  }
+}
