@@ -46,6 +46,7 @@ export * from './handlesReleased.js';
 export type * from './metrics/meterLike.js';
 export * from './metrics/portaMetrics.js';
 export * from './openHandle.js';
+export * from './optionChecks.js';
 export type * from './plugin.js';
 export * from './proxyProtocol/encodeProxyHeader.js';
 export * from './proxyProtocol/proxyHeader.js';
