@@ -21,6 +21,9 @@ trackHandles();
 cleanUpChildren();
 stopAfterEach();
 
+/** kcptunFlags' default: no cipher, no compression, no FEC (the tunnel's defaults are kcptun's). */
+const NONE = { crypt: 'none', noComp: true, dataShards: 0, parityShards: 0 } as const;
+
 describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun', () => {
   describe.each([
     { mode: 'fast', smuxver: 1 as const },
@@ -38,6 +41,7 @@ describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun
             target: { host: '127.0.0.1', port: targetPort },
             mode: mode as 'fast',
             smuxVersion: smuxver,
+            ...NONE,
           }),
         );
         const localPort = await freePort('tcp');
@@ -79,6 +83,7 @@ describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun
             remote: { address: '127.0.0.1', port: kcpPort },
             mode: mode as 'fast',
             smuxVersion: smuxver,
+            ...NONE,
           }),
         );
         const course = python('tcp_exemplo.py', ['cliente', '127.0.0.1', '-p', String(localPort)]);
@@ -95,6 +100,7 @@ describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun
           target: { host: '127.0.0.1', port: echoPort },
           mode: mode as 'fast',
           smuxVersion: smuxver,
+          ...NONE,
         }),
       );
       const lossy = await lossyPath(kcpPort);
@@ -130,6 +136,7 @@ describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun
           remote: { address: '127.0.0.1', port: lossy },
           mode: mode as 'fast',
           smuxVersion: smuxver,
+          ...NONE,
         }),
       );
       const result = await echoThrough(localPort, 384 * 1024);

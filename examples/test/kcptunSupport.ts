@@ -63,14 +63,22 @@ export async function echoServer(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-/** Sends `size` pseudo-random bytes through `port` and returns the SHA-256 of what was sent and of what came back. */
+/** Sends `size` pseudo-random bytes (or compressible text) through `port` and returns the SHA-256 of what was sent and of what came back. */
 export async function echoThrough(
   port: number,
   size: number,
+  kind: 'noise' | 'text' = 'noise',
 ): Promise<{ sent: string; received: string; bytes: number }> {
   const data = createHash('sha512').update('seed').digest();
   const payload = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) payload[i] = (data[i % data.length] as number) ^ (i * 7);
+  if (kind === 'text') {
+    // Lines that repeat with a counter: what snappy compresses.
+    payload.write(
+      Array.from({ length: Math.ceil(size / 24) }, (_, i) => `line ${i % 1000} of the log\n`).join(''),
+    );
+  } else {
+    for (let i = 0; i < size; i++) payload[i] = (data[i % data.length] as number) ^ (i * 7);
+  }
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const hash = createHash('sha256');

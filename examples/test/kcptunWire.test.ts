@@ -81,6 +81,8 @@ describe.skipIf(kcptunMissing !== undefined)(
           crypt,
           key: 'porta and kcptun',
           noComp: true,
+          dataShards: 0,
+          parityShards: 0,
         }),
       );
       const result = await echoThrough(localPort, 64 * 1024);
@@ -107,6 +109,8 @@ describe.skipIf(kcptunMissing !== undefined)(
           crypt: 'aes',
           key: 'wrong',
           noComp: true,
+          dataShards: 0,
+          parityShards: 0,
         }),
       );
       const outcome = await Promise.race([
@@ -196,6 +200,62 @@ describe.skipIf(kcptunMissing !== undefined)(
         expect(theirs.FECRecovered).toBeGreaterThan(0);
         expect(theirs.FECErrs).toBe(0);
         expect(theirs.InCsumErrors).toBe(0);
+      });
+    });
+
+    describe("kcptun's defaults on both ends (aes, its key, snappy, FEC 10/3; no flags)", () => {
+      it('kcptun-client → 10% loss each way → porta server: 384 KiB of text echoed, compressed on the way', async () => {
+        const echoPort = await echoServer();
+        const porta = sessionStats();
+        const kcpPort = await startTunnel(
+          kcpTunnelServer({
+            listen: { address: '127.0.0.1', port: 0 },
+            target: { host: '127.0.0.1', port: echoPort },
+          }),
+          porta.onEvent,
+        );
+        const lossy = await lossyPath(kcpPort);
+        const localPort = await freePort('tcp');
+        const client = start('kcptun-client', [
+          '-l',
+          `127.0.0.1:${localPort}`,
+          '-r',
+          `127.0.0.1:${lossy}`,
+          '--quiet',
+        ]);
+        await kcptunReady(client);
+        const result = await echoThrough(localPort, 384 * 1024, 'text');
+        expect(result.received).toBe(result.sent);
+        const stats = porta.read();
+        // Snappy: what porta put into KCP (its echo, compressed) is far less than what it echoed.
+        expect(stats?.bytesWritten).toBeLessThan((384 * 1024) / 2);
+        expect(stats?.fecRecovered).toBeGreaterThan(0);
+        expect(stats?.fecErrors).toBe(0);
+      });
+
+      it('porta client → 10% loss each way → kcptun-server: 384 KiB of noise echoed', async () => {
+        const echoPort = await echoServer();
+        const kcpPort = await freePort('udp');
+        const server = start('kcptun-server', [
+          '-l',
+          `127.0.0.1:${kcpPort}`,
+          '-t',
+          `127.0.0.1:${echoPort}`,
+          '--quiet',
+        ]);
+        await kcptunReady(server);
+        const lossy = await lossyPath(kcpPort);
+        const porta = sessionStats();
+        const localPort = await startTunnel(
+          kcpTunnelClient({
+            listen: { host: '127.0.0.1', port: 0 },
+            remote: { address: '127.0.0.1', port: lossy },
+          }),
+          porta.onEvent,
+        );
+        const result = await echoThrough(localPort, 384 * 1024);
+        expect(result.received).toBe(result.sent);
+        expect(porta.read()?.fecRecovered).toBeGreaterThan(0);
       });
     });
   },

@@ -1,16 +1,18 @@
-import { InvalidArgumentError } from '@porta/core';
-import { type KcpSessionOptions, kcpGoPacketLayer, type SmuxSessionOptions } from '@porta/reliability';
+import {
+  type KcpSession,
+  type KcpSessionOptions,
+  kcpGoPacketLayer,
+  type SmuxLink,
+  type SmuxSessionOptions,
+  snappyLink,
+} from '@porta/reliability';
 import type { KcpTunnelOptions } from './kcpTunnelOptions.js';
 
 /**
- * Refuses what porta's tunnel does not implement (and so could not interoperate with), and turns
- * the rest into smux options.
+ * The smux options of a tunnel end, from kcptun's names.
  * @internal
  */
 export function smuxOptionsOf(options: KcpTunnelOptions, client: boolean): SmuxSessionOptions {
-  if (options.noComp === false) {
-    throw new InvalidArgumentError('snappy compression is not implemented: pass --nocomp (both ends)');
-  }
   const keepAlive = (options.keepAliveSeconds ?? 10) * 1000;
   const streamBuffer = options.streamBuffer ?? 2 * 1024 * 1024;
   return {
@@ -25,17 +27,29 @@ export function smuxOptionsOf(options: KcpTunnelOptions, client: boolean): SmuxS
 }
 
 /**
- * The KCP session options of a tunnel end: its own, with kcp-go's packet layer for `crypt` and
- * `key` unless a `packetLayer` is given.
+ * The KCP session options of a tunnel end, with kcptun's defaults: kcp-go's packet layer for
+ * `crypt` (default `aes`) and `key` unless a `packetLayer` is given, FEC 10/3 unless told.
  * @internal
  */
 export function kcpOptionsOf(options: KcpTunnelOptions): KcpSessionOptions {
-  if (options.packetLayer) return options;
   return {
     ...options,
-    packetLayer: kcpGoPacketLayer({
-      crypt: options.crypt ?? 'none',
-      ...(options.key !== undefined ? { key: options.key } : {}),
-    }),
+    dataShards: options.dataShards ?? 10,
+    parityShards: options.parityShards ?? 3,
+    packetLayer:
+      options.packetLayer ??
+      kcpGoPacketLayer({
+        crypt: options.crypt ?? 'aes',
+        ...(options.key !== undefined ? { key: options.key } : {}),
+      }),
   };
+}
+
+/**
+ * What smux runs on at a tunnel end: the KCP session, through kcptun's snappy stream unless
+ * `noComp`.
+ * @internal
+ */
+export function smuxLinkOf(session: KcpSession, options: KcpTunnelOptions): SmuxLink {
+  return options.noComp ? session : snappyLink(session);
 }

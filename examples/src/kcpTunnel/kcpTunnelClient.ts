@@ -3,7 +3,7 @@ import { type KcpSession, kcpConnect, SmuxSession } from '@porta/reliability';
 import { listenTcp } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
 import { Observable, type Subscription } from 'rxjs';
-import { kcpOptionsOf, smuxOptionsOf } from './checkTunnelOptions.js';
+import { kcpOptionsOf, smuxLinkOf, smuxOptionsOf } from './checkTunnelOptions.js';
 import type { KcpTunnelEvent } from './kcpTunnelEvent.js';
 import type { KcpTunnelOptions } from './kcpTunnelOptions.js';
 import { pipeStreams } from './pipeStreams.js';
@@ -32,7 +32,8 @@ interface Link {
 /**
  * The client end of a KCP tunnel, as `kcptun-client` is: it accepts TCP connections and carries
  * each as an smux stream over one KCP session to `remote` (a new session once the old one dies).
- * Speaks to `kcptun-server --nocomp` with the same `--crypt`, `--key`, `--ds`, `--ps`, `--mode`, `--smuxver`.
+ * Speaks to `kcptun-server` given the same `--crypt`, `--key`, `--nocomp`, `--ds`, `--ps`, `--mode`,
+ * `--smuxver` (the defaults are kcptun's).
  * Emits `listening` first; unsubscribing closes everything.
  *
  * @example
@@ -59,7 +60,7 @@ export function kcpTunnelClient(options: KcpTunnelClientOptions): Observable<Kcp
           next: (socket) => {
             udp.add(
               kcpConnect(socket, remote, kcp).subscribe((session) => {
-                const mux = new SmuxSession(session, smux);
+                const mux = new SmuxSession(smuxLinkOf(session, options), smux);
                 const current: Link = { session, mux, subscription: udp };
                 link = current;
                 subscriber.next({ type: 'session', remote, conv: session.conv, stats: () => session.stats });

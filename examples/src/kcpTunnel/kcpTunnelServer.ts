@@ -3,7 +3,7 @@ import { kcpListen, SmuxSession } from '@porta/reliability';
 import { connectTcp } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
 import { Observable } from 'rxjs';
-import { kcpOptionsOf, smuxOptionsOf } from './checkTunnelOptions.js';
+import { kcpOptionsOf, smuxLinkOf, smuxOptionsOf } from './checkTunnelOptions.js';
 import type { KcpTunnelEvent } from './kcpTunnelEvent.js';
 import type { KcpTunnelOptions } from './kcpTunnelOptions.js';
 import { pipeStreams } from './pipeStreams.js';
@@ -26,7 +26,8 @@ export interface KcpTunnelServerOptions extends KcpTunnelOptions {
 /**
  * The server end of a KCP tunnel, as `kcptun-server` is: KCP sessions arrive on UDP, each carries
  * an smux session, and each smux stream is joined to a new TCP connection to `target`. Speaks to
- * `kcptun-client --nocomp` with the same `--crypt`, `--key`, `--ds`, `--ps`, `--mode`, `--smuxver`.
+ * `kcptun-client` given the same `--crypt`, `--key`, `--nocomp`, `--ds`, `--ps`, `--mode`, `--smuxver`
+ * (the defaults are kcptun's).
  * Emits `listening` first; unsubscribing closes everything.
  *
  * @example
@@ -50,7 +51,7 @@ export function kcpTunnelServer(options: KcpTunnelServerOptions): Observable<Kcp
               conv: session.conv,
               stats: () => session.stats,
             });
-            const mux = new SmuxSession(session, smux);
+            const mux = new SmuxSession(smuxLinkOf(session, options), smux);
             const streams = mux.streams.subscribe((stream) => {
               subscriber.next({ type: 'stream-opened', id: stream.id });
               const joined = connectTcp({ host: options.target.host, port: options.target.port }).subscribe({

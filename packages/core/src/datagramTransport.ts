@@ -1,7 +1,7 @@
 import { Observable, Subject, Subscription } from 'rxjs';
 import type { DatagramSocket } from './datagramSocket.js';
 import { type Datagram, type Endpoint, formatEndpoint } from './endpoint.js';
-import { InvalidArgumentError, SocketClosedError } from './errors.js';
+import { SocketClosedError } from './errors.js';
 import { PeerTable, type PeerTableEntry } from './internal/peerTable.js';
 import { checkOneOf, checkPositiveInteger } from './optionChecks.js';
 import type { PeerLink, TransportEvent, TransportPlugin } from './plugin.js';
@@ -91,7 +91,7 @@ export interface DatagramTransport<N extends string = string> extends TransportP
  * then the socket. `open()` errors when `bind` or the socket's `datagrams` do, and completes when
  * `datagrams` does.
  *
- * @throws {@link InvalidArgumentError} at call time for bounds that are not integers ≥ 1.
+ * @throws {@link @porta/core!InvalidArgumentError} at call time for bounds that are not integers ≥ 1.
  *
  * @example
  * ```ts

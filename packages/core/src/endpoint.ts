@@ -46,6 +46,11 @@ export function familyOf(address: string): Family | undefined {
 
 /**
  * Checks a port before any socket is made: an integer in 0..65535 (0 asks the OS for any free port).
+ *
+ * @example
+ * ```ts
+ * const port = assertPort(Number(process.env.PORT ?? 1060)); // 'abc' → INVALID_ARGUMENT naming NaN
+ * ```
  * @throws {@link InvalidArgumentError} naming the bad value.
  */
 export function assertPort(port: number, what = 'port'): number {
@@ -57,6 +62,11 @@ export function assertPort(port: number, what = 'port'): number {
 
 /**
  * Builds an {@link Endpoint} from an IP literal and a port, checking both.
+ *
+ * @example
+ * ```ts
+ * endpoint('::1', 1060); // { address: '::1', port: 1060, family: 'IPv6' }
+ * ```
  * @throws {@link InvalidArgumentError} for a port outside 0..65535 or an address that is not an IP literal.
  */
 export function endpoint(address: string, port: number): Endpoint {
@@ -67,12 +77,26 @@ export function endpoint(address: string, port: number): Endpoint {
   return { address, port: assertPort(port), family };
 }
 
-/** True when both name the same address, port and family. */
+/**
+ * True when both name the same address, port and family.
+ *
+ * @example
+ * ```ts
+ * socket.datagrams.pipe(filter((d) => sameEndpoint(d.remote, server)));
+ * ```
+ */
 export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
   return a.port === b.port && a.family === b.family && a.address === b.address;
 }
 
-/** `127.0.0.1:1060` or `[::1]:1060`. */
+/**
+ * `127.0.0.1:1060` or `[::1]:1060`: an endpoint as a message, or a URL's host, writes it.
+ *
+ * @example
+ * ```ts
+ * formatEndpoint({ address: '::1', port: 1060, family: 'IPv6' }); // '[::1]:1060'
+ * ```
+ */
 export function formatEndpoint(e: Endpoint): string {
   return e.family === 'IPv6' ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
 }

@@ -13,6 +13,7 @@ function shown(value: unknown): string {
  *
  * @example
  * ```ts
+ * import { refuseOption } from '@porta/core/transport';
  * const keepAlive = 0;
  * if (keepAlive > 60_000) refuseOption('keepAliveMs', 'at most 60000', keepAlive);
  * ```
@@ -26,6 +27,7 @@ export function refuseOption(name: string, rule: string, value: unknown): never 
  *
  * @example
  * ```ts
+ * import { checkInteger } from '@porta/core/transport';
  * const mtu = checkInteger(1350, 'mtu', 50, 1500); // 1350
  * ```
  */
@@ -49,6 +51,7 @@ export interface CountCheckOptions {
  *
  * @example
  * ```ts
+ * import { checkPositiveInteger } from '@porta/core/transport';
  * const maxPending = checkPositiveInteger(1024, 'maxPending');
  * ```
  */
@@ -61,6 +64,7 @@ export function checkPositiveInteger(value: number, name: string, options: Count
  *
  * @example
  * ```ts
+ * import { checkNonNegativeInteger } from '@porta/core/transport';
  * const maxRestarts = checkNonNegativeInteger(Number.POSITIVE_INFINITY, 'maxRestarts', { infinity: true });
  * ```
  */
@@ -83,6 +87,7 @@ function checkCount(value: number, name: string, min: number, infinity: boolean)
  *
  * @example
  * ```ts
+ * import { checkPositiveNumber } from '@porta/core/transport';
  * const factor = checkPositiveNumber(2, 'factor');
  * ```
  */
@@ -101,6 +106,7 @@ export function checkPositiveNumber(value: number, name: string, options: CountC
  *
  * @example
  * ```ts
+ * import { checkNonNegativeNumber } from '@porta/core/transport';
  * const granularityMs = checkNonNegativeNumber(0, 'granularityMs');
  * ```
  */
@@ -114,6 +120,7 @@ export function checkNonNegativeNumber(value: number, name: string): number {
  *
  * @example
  * ```ts
+ * import { checkDurationMs } from '@porta/core/transport';
  * const idleTimeoutMs = checkDurationMs(30_000, 'idleTimeoutMs');
  * ```
  */
@@ -127,6 +134,7 @@ export function checkDurationMs(value: number, name: string): number {
  *
  * @example
  * ```ts
+ * import { checkOneOf } from '@porta/core/transport';
  * const byteOrder = checkOneOf('big', 'byteOrder', ['big', 'little'] as const);
  * ```
  */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../src/index.js';
 import {
   checkDurationMs,
   checkInteger,
@@ -8,8 +9,7 @@ import {
   checkOneOf,
   checkPositiveInteger,
   checkPositiveNumber,
-  InvalidArgumentError,
-} from '../src/index.js';
+} from '../src/transport/index.js';
 
 /** The error `check` throws, or undefined when it returns. */
 function refusal(check: () => unknown): InvalidArgumentError | undefined {

@@ -45,3 +45,5 @@ export * from './sim/simTransport.js';
 export * from './smux/smuxFrame.js';
 export * from './smux/smuxSession.js';
 export { SmuxStream } from './smux/smuxStream.js';
+export { encodeSnappyFrames, SnappyFrameDecoder } from './snappy/snappyFrames.js';
+export { snappyLink } from './snappy/snappyLink.js';

@@ -1,16 +1,15 @@
 import type dgram from 'node:dgram';
 import { lookup } from 'node:dns';
 import {
-  assertSignal,
   type Datagram,
   type DatagramSocket,
   type Endpoint,
   type Family,
   InvalidArgumentError,
   openHandle,
-  resolveEndpoint,
   reusePortSupported,
 } from '@porta/core';
+import { assertSignal, resolveEndpoint } from '@porta/core/transport';
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import { checkHost, checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
 import { planSocket, sendObservable } from './internal/dgram.js';
@@ -19,7 +18,16 @@ import { OpenDgram, openDgram } from './internal/openDgram.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 
-/** Where a datagram goes: an {@link @porta/core!Endpoint} (e.g. a sender's, to reply) or a bare `{ address, port }`. */
+/**
+ * Where a datagram goes: an {@link @porta/core!Endpoint} (e.g. a sender's, to reply) or a bare
+ * `{ address, port }` whose address is an IP literal (a send never looks a name up).
+ *
+ * @example
+ * ```ts
+ * const to: UdpDestination = { address: '127.0.0.1', port: 1060 };
+ * socket.send(message, to).subscribe();
+ * ```
+ */
 export type UdpDestination = Endpoint | { readonly address: string; readonly port: number };
 
 /**

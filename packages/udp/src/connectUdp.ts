@@ -1,6 +1,5 @@
 import { lookup } from 'node:dns';
 import {
-  assertSignal,
   type Datagram,
   type DatagramSocket,
   type Endpoint,
@@ -10,10 +9,10 @@ import {
   isPortaError,
   openHandle,
   type PortaError,
-  resolveEndpoint,
   sameOrigin,
   toEndpoint,
 } from '@porta/core';
+import { assertSignal, resolveEndpoint } from '@porta/core/transport';
 import { map, Observable, type Subscriber, type TeardownLogic, throwError } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
 import {

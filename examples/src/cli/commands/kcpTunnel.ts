@@ -13,15 +13,12 @@ function tunnelOptions(args: Args): KcpTunnelOptions {
   const mode = (args.values.mode as string | undefined) ?? 'fast';
   if (!(mode in KCP_MODES))
     throw new UsageError(`--mode must be one of normal, fast, fast2, fast3; got "${mode}"`);
-  const crypt = (args.values.crypt as string | undefined) ?? 'none';
+  const crypt = (args.values.crypt as string | undefined) ?? 'aes';
   if (!(KCP_CRYPTS as readonly string[]).includes(crypt)) {
     throw new UsageError(`--crypt ${crypt} is not implemented: porta has ${KCP_CRYPTS.join(', ')}`);
   }
-  if (args.values.nocomp !== true) {
-    throw new UsageError('snappy compression is not implemented: pass --nocomp (on both ends)');
-  }
-  const ds = integer(args, 'ds') ?? 0;
-  const ps = integer(args, 'ps') ?? 0;
+  const ds = integer(args, 'ds') ?? 10;
+  const ps = integer(args, 'ps') ?? 3;
   if (!(ds >= 0 && ps >= 0 && ds + ps <= 256)) {
     throw new UsageError(`--ds and --ps must be ≥ 0 with a sum ≤ 256, got ${ds} and ${ps}`);
   }
@@ -48,7 +45,7 @@ function tunnelOptions(args: Args): KcpTunnelOptions {
     mode: mode as KcpMode,
     crypt: crypt as KcpCryptName,
     ...(key !== undefined ? { key } : {}),
-    noComp: true,
+    noComp: args.values.nocomp === true,
     dataShards: ds,
     parityShards: ps,
     smuxVersion: smuxver,
@@ -93,11 +90,11 @@ stream to a new TCP connection to -t. Options as kcptun names them:
   --mode normal|fast|fast2|fast3   KCP tuning (default fast)
   --smuxver 1|2                    smux version (default 1)
   --mtu N --sndwnd N --rcvwnd N    (defaults 1350, 128, 512)
-  --crypt C                        kcp-go's packet cipher (default none): aes, aes-128, aes-192,
+  --crypt C                        kcp-go's packet cipher (default aes): aes, aes-128, aes-192,
                                    3des, sm4, tea, xtea, salsa20, xor, none
   --key K                          the passphrase both ends share (default kcptun's)
-  --ds N --ps N                    Reed-Solomon FEC, N data + N parity packets (default 0 0: off)
-  --nocomp                         required: porta has no snappy yet
+  --ds N --ps N                    Reed-Solomon FEC, N data + N parity packets (default 10 3; 0 off)
+  --nocomp                         no snappy compression (default: compressed, as kcptun)
   --rto kcp|rfc6298                porta only: KCP's RTO (default) or RFC 6298's
 Against kcptun, give both ends the same --mode and --smuxver.`,
     pt: `O cliente aceita conexoes TCP em -l e leva cada uma como um fluxo smux sobre uma sessao KCP
@@ -106,11 +103,11 @@ conexao TCP para -t. Opcoes com os nomes do kcptun:
   --mode normal|fast|fast2|fast3   ajuste do KCP (padrao fast)
   --smuxver 1|2                    versao do smux (padrao 1)
   --mtu N --sndwnd N --rcvwnd N    (padroes 1350, 128, 512)
-  --crypt C                        a cifra de pacotes do kcp-go (padrao none): aes, aes-128,
+  --crypt C                        a cifra de pacotes do kcp-go (padrao aes): aes, aes-128,
                                    aes-192, 3des, sm4, tea, xtea, salsa20, xor, none
   --key K                          a senha que as duas pontas compartilham (padrao a do kcptun)
-  --ds N --ps N                    FEC Reed-Solomon, N pacotes de dados + N de paridade (padrao 0 0)
-  --nocomp                         obrigatorio: o porta ainda nao tem snappy
+  --ds N --ps N                    FEC Reed-Solomon, N pacotes de dados + N de paridade (padrao 10 3)
+  --nocomp                         sem compressao snappy (padrao: comprimido, como o kcptun)
   --rto kcp|rfc6298                so no porta: o RTO do KCP (padrao) ou o da RFC 6298
 Contra o kcptun, de as duas pontas o mesmo --mode e --smuxver.`,
   },

@@ -38,6 +38,15 @@ export type PortaErrorCode =
  * `instanceof` (of this class and of every subclass) and {@link isPortaError} recognise an error
  * made by another copy of porta too, such as its CJS build beside its ESM build: the classes carry
  * a `Symbol.for` brand and check it in a static `Symbol.hasInstance`, as undici does.
+ *
+ * @example
+ * ```ts
+ * bindUdp({ port: 1060 }).subscribe({
+ *   error: (err: unknown) => {
+ *     if (err instanceof PortaError && err.code === 'ADDRESS_IN_USE') console.error(err.message); // names the port
+ *   },
+ * });
+ * ```
  */
 export class PortaError<C extends PortaErrorCode = PortaErrorCode> extends Error {
   /** True for an error of this class (or a subclass) made by any copy of porta. */
@@ -67,12 +76,30 @@ Object.defineProperty(PortaError, Symbol.hasInstance, {
   },
 });
 
-/** True when `value` is a {@link PortaError} (optionally with the given code). */
+/**
+ * True when `value` is a {@link PortaError} (optionally with the given code), from any copy of porta;
+ * with a code, it narrows `value` to the error of that code.
+ *
+ * @example
+ * ```ts
+ * connectTcp({ host: '127.0.0.1', port: 1060 }).subscribe({
+ *   error: (err: unknown) => isPortaError(err, 'CONNECTION_REFUSED') && console.error('is the server running?'),
+ * });
+ * ```
+ */
 export function isPortaError<C extends PortaErrorCode>(value: unknown, code?: C): value is PortaError<C> {
   return value instanceof PortaError && (code === undefined || value.code === code);
 }
 
-/** Formats bytes as hex for error messages (`0a ff 00`), shortened past `limit` bytes. */
+/**
+ * Formats bytes as hex for error messages (`0a ff 00`), shortened past `limit` bytes.
+ *
+ * @example
+ * ```ts
+ * hexPreview(Uint8Array.of(10, 255, 0)); // '0a ff 00'
+ * hexPreview(new Uint8Array(100), 2); // '00 00 … (100 bytes)'
+ * ```
+ */
 export function hexPreview(bytes: Uint8Array, limit = 16): string {
   const shown = Array.from(bytes.subarray(0, limit), (b) => b.toString(16).padStart(2, '0')).join(' ');
   return bytes.length > limit ? `${shown} … (${bytes.length} bytes)` : shown;

@@ -3,8 +3,8 @@ import { PortaError } from './portaError.js';
 
 /**
  * A caller passed an argument porta cannot use (a port of 65536, a malformed address, …). When an
- * option's check refused it (see {@link checkInteger} and its siblings), `option` names the option
- * and `value` is what was passed; both are in the message too.
+ * option check of `@porta/core/transport` (`checkInteger` and its siblings) refused it, `option`
+ * names the option and `value` is what was passed; both are in the message too.
  */
 export class InvalidArgumentError extends PortaError<'INVALID_ARGUMENT'> {
   override readonly name = 'InvalidArgumentError';

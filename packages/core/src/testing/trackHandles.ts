@@ -1,4 +1,13 @@
-/** The hooks of a test framework (vitest, jest, mocha and `node:test` all have these two). */
+/**
+ * The hooks of a test framework (vitest, jest, mocha and `node:test` all have these two).
+ *
+ * @example
+ * ```ts
+ * import { afterEach, beforeEach } from 'node:test';
+ * const hooks: TestHooks = { beforeEach, afterEach };
+ * trackHandles({ hooks });
+ * ```
+ */
 export interface TestHooks {
   readonly beforeEach: (fn: () => void) => unknown;
   readonly afterEach: (fn: () => Promise<void>) => unknown;

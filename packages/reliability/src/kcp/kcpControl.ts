@@ -1,4 +1,4 @@
-import { checkInteger } from '@porta/core';
+import { checkInteger } from '@porta/core/transport';
 import { KcpCongestionWindow } from './internal/kcpCongestionWindow.js';
 import { KcpPacketWriter } from './internal/kcpPacketWriter.js';
 import { KcpReceiver } from './internal/kcpReceiver.js';

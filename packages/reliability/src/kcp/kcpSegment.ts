@@ -151,7 +151,15 @@ export function decodeKcpSegments(packet: Uint8Array): KcpSegment[] {
   return segments;
 }
 
-/** The conv of a packet's first segment (kcp-go's listener picks a session by it), or undefined. */
+/**
+ * The conv of a packet's first segment (kcp-go's listener picks a session by it), or undefined for
+ * a packet shorter than a segment header.
+ *
+ * @example
+ * ```ts
+ * socket.datagrams.subscribe((d) => console.log('session', peekKcpConv(d.data) ?? 'not KCP'));
+ * ```
+ */
 export function peekKcpConv(packet: Uint8Array): number | undefined {
   if (packet.length < KCP_HEADER_LENGTH) return undefined;
   return new DataView(packet.buffer, packet.byteOffset, packet.byteLength).getUint32(0, true);

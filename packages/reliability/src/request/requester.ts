@@ -1,8 +1,5 @@
 import {
   abortable,
-  assertSignal,
-  checkOneOf,
-  checkPositiveInteger,
   type Datagram,
   type DatagramSocket,
   type Endpoint,
@@ -12,6 +9,7 @@ import {
   PendingLimitError,
   type Remote,
 } from '@porta/core';
+import { assertSignal, checkOneOf, checkPositiveInteger } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { retryBackoff } from '../retry/retryBackoff.js';
 import { RtoTable } from '../retry/rtoEstimator.js';

@@ -1,4 +1,5 @@
-import { checkPositiveInteger, checkPositiveNumber, InvalidArgumentError } from '@porta/core';
+import { InvalidArgumentError } from '@porta/core';
+import { checkPositiveInteger, checkPositiveNumber } from '@porta/core/transport';
 import { type Jitter, jitterWait } from './jitter.js';
 
 /**

@@ -2,7 +2,15 @@ import { InvalidArgumentError } from '@porta/core';
 import { Effect, type Schedule, ScheduleDecision, ScheduleIntervals } from 'effect';
 import type { BackoffPolicy, BackoffRun } from './backoffPolicy.js';
 
-/** Options of {@link fromSchedule}. */
+/**
+ * Options of {@link fromSchedule}.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from 'effect';
+ * fromSchedule(Schedule.spaced('200 millis').pipe(Schedule.intersect(Schedule.recurs(3))), { finalWaitMs: 1_000 });
+ * ```
+ */
 export interface FromScheduleOptions {
   /**
    * How long the last attempt (the one made after the schedule's last delay) waits for its answer

@@ -1,10 +1,5 @@
-import {
-  checkNonNegativeNumber,
-  checkPositiveInteger,
-  type Endpoint,
-  formatEndpoint,
-  InvalidArgumentError,
-} from '@porta/core';
+import { type Endpoint, formatEndpoint, InvalidArgumentError } from '@porta/core';
+import { checkNonNegativeNumber, checkPositiveInteger } from '@porta/core/transport';
 
 /** Options of {@link RtoEstimator} and {@link RtoTable}. */
 export interface RtoEstimatorOptions {

@@ -1,5 +1,4 @@
 import {
-  checkInteger,
   InvalidArgumentError,
   isPortaError,
   type PortaError,
@@ -7,6 +6,7 @@ import {
   SmuxTimeoutError,
   SocketClosedError,
 } from '@porta/core';
+import { checkInteger } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { encodeSmuxFrame, parseSmuxFrame, SmuxCommand, smuxFrames } from './smuxFrame.js';
 import { SmuxStream, type SmuxStreamHost } from './smuxStream.js';
