@@ -7,6 +7,8 @@ import {
   formatEndpoint,
   InvalidArgumentError,
   isPortaError,
+  MAX_DATAGRAM_IPV4,
+  maxDatagramSize,
   openHandle,
   type PortaError,
   sameOrigin,
@@ -25,7 +27,6 @@ import {
 } from './internal/checks.js';
 import { planSocket, remoteEndpoint, sendObservable } from './internal/dgram.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
-import { MAX_DATAGRAM_IPV4, maxDatagramSize } from './limits.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 

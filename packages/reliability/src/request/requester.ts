@@ -5,6 +5,7 @@ import {
   type Endpoint,
   formatEndpoint,
   isPortaError,
+  MAX_DATAGRAM_IPV4,
   originKey,
   PendingLimitError,
   type Remote,
@@ -136,7 +137,7 @@ class RequesterImpl implements Requester {
     this.#onePerDestination = this.#plain || (options.onePerDestination ?? false);
     this.#scheduler = options.scheduler ?? options.retry?.scheduler ?? asyncScheduler;
     this.#maxPending = checkPositiveInteger(options.maxPending ?? 1024, 'maxPending');
-    const maxReplyBytes = checkPositiveInteger(options.maxReplyBytes ?? 65_507, 'maxReplyBytes');
+    const maxReplyBytes = checkPositiveInteger(options.maxReplyBytes ?? MAX_DATAGRAM_IPV4, 'maxReplyBytes');
     this.#ended = new EndedRequests(
       checkPositiveInteger(options.rememberEnded ?? 1024, 'rememberEnded'),
       this.#peers,
