@@ -1,5 +1,4 @@
 import type dgram from 'node:dgram';
-import { lookup } from 'node:dns';
 import {
   assertSignal,
   type Datagram,
@@ -8,7 +7,6 @@ import {
   type Family,
   InvalidArgumentError,
   openHandle,
-  resolveEndpoint,
   reusePortSupported,
 } from '@porta/core';
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
@@ -16,6 +14,7 @@ import { checkHost, checkLocalPort, planBuffers, resolveFamily } from './interna
 import { planSocket, sendObservable } from './internal/dgram.js';
 import { EndpointCache } from './internal/endpointCache.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
+import { openResolved } from './internal/openResolved.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 
@@ -160,25 +159,17 @@ export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
       subscriber.error(err);
       return;
     }
-    const resolving = resolveEndpoint(
+    return openResolved(
+      subscriber,
       { address, port },
       {
-        lookup: options.lookup ?? lookup,
-        ...(options.family === undefined ? {} : { family: options.family === 'IPv6' ? 6 : 4 }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        lookup: options.lookup,
+        family: options.family === undefined ? undefined : options.family === 'IPv6' ? 6 : 4,
+        signal: options.signal,
         what: `bindUdp ${address}:${port}`,
       },
-    ).subscribe({
-      next: (resolved) => {
-        try {
-          subscriber.add(bindAt(subscriber, resolved.address, port, options));
-        } catch (err) {
-          subscriber.error(err);
-        }
-      },
-      error: (err: unknown) => subscriber.error(err),
-    });
-    return () => resolving.unsubscribe();
+      (resolved) => bindAt(subscriber, resolved.address, port, options),
+    );
   });
 }
 
