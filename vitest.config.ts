@@ -5,9 +5,12 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 
 export default defineConfig({
   resolve: {
-    // '@porta/core/testing' first: an alias also matches the paths under its name.
+    // The subpaths first: an alias also matches the paths under its name.
     alias: {
       '@porta/core/testing': fileURLToPath(new URL('./packages/core/src/testing/index.ts', import.meta.url)),
+      '@porta/core/transport': fileURLToPath(
+        new URL('./packages/core/src/transport/index.ts', import.meta.url),
+      ),
       '@porta/core': src('core'),
       '@porta/udp': src('udp'),
       '@porta/tcp': src('tcp'),

@@ -1,7 +1,8 @@
 // The actor runtime's own cost, with no socket in the way: messages per second through
 // serve() over the in-memory transport (stream form and handle form) against the same echo written
 // as a bare RxJS pipeline, plus the heap an idle actor costs.
-import { type Behaviour, memoryTransport, serve } from '@porta/core';
+import { type Behaviour, serve } from '@porta/core';
+import { memoryTransport } from '@porta/core/testing';
 import { map, of, Subject } from 'rxjs';
 import { machine, table, writeSection } from './report.js';
 
@@ -45,12 +46,12 @@ function bareRx(): number {
 /** The same link wired by hand (inbound → send, one at a time) without the runtime. */
 function handWired(): number {
   const t = memoryTransport();
-  let link: import('@porta/core').PeerLink | undefined;
+  let link: import('@porta/core/transport').PeerLink | undefined;
   const open = t.open().subscribe((e) => {
     if (e.type === 'peer') link = e.link;
   });
   const client = t.connect();
-  const l = link as import('@porta/core').PeerLink;
+  const l = link as import('@porta/core/transport').PeerLink;
   let out = 0;
   client.replies.subscribe(() => out++);
   l.inbound.subscribe((m) => l.send(m).subscribe());

@@ -76,7 +76,7 @@ const CONTEXT: Record<string, string> = {
   connection: "import('@porta/tcp').TcpConnection",
   listener: "import('@porta/tcp').TcpListener",
   net: "import('@porta/reliability').SimNetwork",
-  transport: "import('@porta/core').TransportPlugin",
+  transport: "import('@porta/core/transport').TransportPlugin",
   e: "import('@porta/core').ServerEvent",
   event: "import('@porta/core').ServerEvent",
   events: "import('rxjs').Observable<import('@porta/core').ServerEvent>",

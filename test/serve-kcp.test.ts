@@ -1,12 +1,6 @@
 import * as net from 'node:net';
-import {
-  type Behaviour,
-  encodeLines,
-  lines,
-  type ServerEvent,
-  serve,
-  type TransportPlugin,
-} from '@porta/core';
+import { type Behaviour, encodeLines, lines, type ServerEvent, serve } from '@porta/core';
+import type { TransportPlugin } from '@porta/core/transport';
 import { type KcpSession, kcpConnect, kcpTransport } from '@porta/reliability';
 import { tcpTransport } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';

@@ -1,15 +1,8 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
-import {
-  type Behaviour,
-  encodeLines,
-  lines,
-  type ServeOptions,
-  type ServerEvent,
-  serve,
-  type TransportPlugin,
-} from '@porta/core';
+import { type Behaviour, encodeLines, lines, type ServeOptions, type ServerEvent, serve } from '@porta/core';
 import { trackHandles } from '@porta/core/testing';
+import type { TransportPlugin } from '@porta/core/transport';
 import { SimNetwork, simTransport } from '@porta/reliability';
 import { tcpTransport } from '@porta/tcp';
 import { udpTransport } from '@porta/udp';

@@ -7,8 +7,8 @@ import {
   type ServerEvent,
   type ServerHandle,
   serve,
-  type TransportPlugin,
 } from '@porta/core';
+import type { TransportPlugin } from '@porta/core/transport';
 import { Subscription } from 'rxjs';
 import { afterEach } from 'vitest';
 

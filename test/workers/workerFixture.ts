@@ -3,7 +3,6 @@
 // primary's dispatcher / cluster's listener), answers each message with its own index, and
 // forwards its server events to the primary. FIXTURE_PROTO = udp | tcp, FIXTURE_PORT = the port.
 import {
-  datagramTransport,
   encodeString,
   forwardServerEvents,
   onShutdown,
@@ -14,6 +13,7 @@ import {
   workerBindMode,
   workerIndex,
 } from '@porta/core';
+import { datagramTransport } from '@porta/core/transport';
 import { tcpTransport } from '@porta/tcp';
 import { dispatchedUdpSocket, udpTransport } from '@porta/udp';
 import { map, of } from 'rxjs';

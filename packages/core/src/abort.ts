@@ -52,7 +52,7 @@ export function abortErrorOf(signal: AbortSignal, what = 'the operation'): Abort
  *   if (options.signal !== undefined) assertSignal(options.signal); // before any socket exists
  * }
  * ```
- * @throws {@link InvalidArgumentError} naming what was passed instead.
+ * @throws {@link @porta/core!InvalidArgumentError} naming what was passed instead.
  */
 export function assertSignal(signal: unknown, what = 'signal'): AbortSignal {
   const candidate = signal as Partial<AbortSignal> | null;

@@ -90,7 +90,7 @@ export interface DatagramTransport<N extends string = string> extends TransportP
  * then the socket. `open()` errors when `bind` or the socket's `datagrams` do, and completes when
  * `datagrams` does.
  *
- * @throws {@link InvalidArgumentError} at call time for bounds that are not integers ≥ 1.
+ * @throws {@link @porta/core!InvalidArgumentError} at call time for bounds that are not integers ≥ 1.
  *
  * @example
  * ```ts

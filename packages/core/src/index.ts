@@ -1,19 +1,19 @@
 /**
  * `@porta/core`: bytes, codecs and framing operators, the origin filter, typed errors, the actor
- * runtime and the transport plugin contract. The API site shows this entry's names at the package's
- * own level (`@porta/core!Name` links them), beside the `testing` module of `@porta/core/testing`.
+ * runtime, captures, diagnostics and metrics. The API site shows this entry's names at the package's
+ * own level (`@porta/core!Name` links them), beside the `transport` module of `@porta/core/transport`
+ * (the plugin contract, for transport authors) and the `testing` module of `@porta/core/testing`.
  *
  * @module
  * @mergeModuleWith <project>
  */
-export * from './abort.js';
+export { AbortError, abortable } from './abort.js';
 export * from './actor/mailbox.js';
-export * from './actor/memoryTransport.js';
 export type * from './actor/peer.js';
 export * from './actor/serve.js';
 export type * from './actor/serverEvent.js';
 export * from './actor/startServer.js';
-export * from './actor/supervision.js';
+export type { SupervisionOptions, SupervisionStrategy } from './actor/supervision.js';
 export * from './addressMatcher.js';
 export * from './bytes/chunkQueue.js';
 export * from './capture/captureFile.js';
@@ -21,9 +21,8 @@ export * from './capture/packetCapture.js';
 export * from './capture/pcapng.js';
 export * from './capture/tcpFlowCapture.js';
 export type * from './datagramSocket.js';
-export * from './datagramTransport.js';
 export * from './diagnostics/portaChannels.js';
-export * from './dnsLookupError.js';
+export { DnsLookupError } from './dnsLookupError.js';
 export * from './endpoint.js';
 export * from './errors.js';
 export * from './filterOrigin.js';
@@ -42,17 +41,13 @@ export * from './framing/linesDecoder.js';
 export * from './framing/prependLength.js';
 export * from './framing/recvall.js';
 export * from './framing/textLinesDecoder.js';
-export * from './handlesReleased.js';
 export type * from './metrics/meterLike.js';
 export * from './metrics/portaMetrics.js';
 export * from './openHandle.js';
-export type * from './plugin.js';
 export * from './proxyProtocol/encodeProxyHeader.js';
 export * from './proxyProtocol/proxyHeader.js';
 export * from './proxyProtocol/proxyHeaderDecoder.js';
 export * from './remote.js';
-export * from './resolveEndpoint.js';
-export * from './systemError.js';
 export * from './text/decodeText.js';
 export * from './text/encodeText.js';
 export * from './toAsyncIterable.js';

@@ -48,7 +48,7 @@ export interface PeerLink {
   readonly remote: Endpoint;
   /**
    * Inbound messages. Completes when the peer ends its side (TCP FIN) or the link is closed; errors
-   * with a {@link PortaError} on failure (e.g. `CONNECTION_RESET`). Subscribe at most once.
+   * with a {@link @porta/core!PortaError} on failure (e.g. `CONNECTION_RESET`). Subscribe at most once.
    */
   readonly inbound: Observable<Uint8Array>;
   /**

@@ -71,7 +71,7 @@ export function isHostName(host: string): boolean {
  *
  * Errors: `INVALID_ARGUMENT` (synchronously) for an address that is neither an IP literal nor a host
  * name, a bad port, or a literal of the other `family`; `DNS_LOOKUP_FAILED`
- * ({@link DnsLookupError}) when the lookup fails; `ABORT_ERR` when `signal` aborts first.
+ * ({@link @porta/core!DnsLookupError}) when the lookup fails; `ABORT_ERR` when `signal` aborts first.
  * Unsubscribing during the lookup ignores its answer.
  *
  * @example

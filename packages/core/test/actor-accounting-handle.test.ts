@@ -1,13 +1,8 @@
+import { memoryTransport } from '@porta/core/testing';
 import fc from 'fast-check';
 import { map, NEVER, type Observable, of, throwError, timer, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  memoryTransport,
-  type OverflowStrategy,
-  type ServerStats,
-  type SupervisionStrategy,
-  serve,
-} from '../src/index.js';
+import { type OverflowStrategy, type ServerStats, type SupervisionStrategy, serve } from '../src/index.js';
 import { advanceTo, record, text } from './actor-support.js';
 
 /** Every inbound message ends one way: answered, dropped, undelivered or unsent. */

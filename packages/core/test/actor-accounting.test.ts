@@ -1,6 +1,7 @@
+import { memoryTransport } from '@porta/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { memoryTransport, type OverflowStrategy, type SupervisionStrategy, serve } from '../src/index.js';
+import { type OverflowStrategy, type SupervisionStrategy, serve } from '../src/index.js';
 import { record } from './actor-support.js';
 
 type Step = { kind: 'send' } | { kind: 'complete'; count: number } | { kind: 'end' };

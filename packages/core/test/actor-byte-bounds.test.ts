@@ -1,6 +1,8 @@
+import { memoryTransport } from '@porta/core/testing';
 import { interval, map, NEVER, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { isPortaError, Mailbox, memoryTransport, serve } from '../src/index.js';
+import { Mailbox } from '../src/actor/mailbox.js';
+import { isPortaError, serve } from '../src/index.js';
 import { advanceTo, record } from './actor-support.js';
 
 const KiB = 1024;

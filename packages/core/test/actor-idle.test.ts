@@ -1,6 +1,7 @@
+import { memoryTransport } from '@porta/core/testing';
 import { map, NEVER, type SchedulerLike, timer, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type Behaviour, memoryTransport, serve } from '../src/index.js';
+import { type Behaviour, serve } from '../src/index.js';
 import { advanceTo, bytes, liveTimers, record, text } from './actor-support.js';
 
 const echo: Behaviour = (peer) => peer.messages;

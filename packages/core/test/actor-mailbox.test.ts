@@ -1,12 +1,7 @@
+import { memoryTransport } from '@porta/core/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  type Behaviour,
-  isPortaError,
-  Mailbox,
-  memoryTransport,
-  type OverflowStrategy,
-  serve,
-} from '../src/index.js';
+import { Mailbox } from '../src/actor/mailbox.js';
+import { type Behaviour, isPortaError, type OverflowStrategy, serve } from '../src/index.js';
 import { record } from './actor-support.js';
 
 const echo: Behaviour = (peer) => peer.messages;

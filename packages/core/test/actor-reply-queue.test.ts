@@ -1,6 +1,7 @@
+import { memoryTransport } from '@porta/core/testing';
 import { interval, map, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type Behaviour, InvalidArgumentError, isPortaError, memoryTransport, serve } from '../src/index.js';
+import { type Behaviour, InvalidArgumentError, isPortaError, serve } from '../src/index.js';
 import { advanceTo, bytes, liveTimers, record } from './actor-support.js';
 
 /** A broadcast every 10 ms of virtual time, whatever the peer does: it never reads a message. */

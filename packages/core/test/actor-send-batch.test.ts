@@ -1,6 +1,7 @@
 import { concat, from, map, mergeMap, NEVER, Observable, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { type Behaviour, type PeerLink, serve, type TransportPlugin } from '../src/index.js';
+import { type Behaviour, serve } from '../src/index.js';
+import type { PeerLink, TransportPlugin } from '../src/transport/index.js';
 import { bytes, record, text } from './actor-support.js';
 
 /** One peer whose link batches: every `send` and `sendBatch` is recorded and settled by the test. */

@@ -1,3 +1,4 @@
+import { memoryTransport } from '@porta/core/testing';
 import { EMPTY, map, Observable, of, tap, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -5,10 +6,9 @@ import {
   type Behaviour,
   ConnectionResetError,
   isPortaError,
-  memoryTransport,
   serve,
-  type TransportPlugin,
 } from '../src/index.js';
+import type { TransportPlugin } from '../src/transport/index.js';
 import { bytes, record, text } from './actor-support.js';
 
 const echo: Behaviour = (peer) => peer.messages;

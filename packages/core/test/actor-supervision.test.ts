@@ -1,3 +1,4 @@
+import { memoryTransport } from '@porta/core/testing';
 import {
   concat,
   concatWith,
@@ -16,16 +17,9 @@ import {
   VirtualTimeScheduler,
 } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import {
-  type Behaviour,
-  memoryTransport,
-  type PeerLink,
-  resolveSupervision,
-  type SupervisionStrategy,
-  serve,
-  type TransportEvent,
-  type TransportPlugin,
-} from '../src/index.js';
+import { resolveSupervision } from '../src/actor/supervision.js';
+import { type Behaviour, type SupervisionStrategy, serve } from '../src/index.js';
+import type { PeerLink, TransportEvent, TransportPlugin } from '../src/transport/index.js';
 import { advanceTo, bytes, record, text } from './actor-support.js';
 
 class Boom extends Error {

@@ -13,9 +13,22 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     kind: fc.constant('push' as const),
     // Small chunks are coalesced into blocks, large ones kept by reference: exercise both.
-    chunk: fc
-      .oneof(fc.uint8Array({ maxLength: 12 }), fc.uint8Array({ minLength: 513, maxLength: 530 }))
-      .map((b) => b.map((x) => x % 4)),
+    chunk: fc.oneof(
+      fc.uint8Array({ maxLength: 12 }).map((b) => b.map((x) => x % 4)),
+      fc.uint8Array({ minLength: 513, maxLength: 530 }).map((b) => b.map((x) => x % 4)),
+      // A view into a larger buffer at an offset, as a socket's Buffer slices are: frames are cut
+      // relative to the chunk's own byteOffset.
+      fc
+        .tuple(fc.uint8Array({ minLength: 513, maxLength: 530 }), fc.nat({ max: 40 }))
+        .map(([b, at]) => {
+          const backing = new Uint8Array(at + b.length + 9).fill(3);
+          backing.set(
+            b.map((x) => x % 4),
+            at,
+          );
+          return backing.subarray(at, at + b.length);
+        }),
+    ),
   }),
   fc.record({
     kind: fc.constantFrom('take' as const, 'skip' as const),

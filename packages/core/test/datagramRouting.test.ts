@@ -1,11 +1,5 @@
-import {
-  type Datagram,
-  type DatagramSocket,
-  datagramTransport,
-  type Endpoint,
-  endpoint,
-  type PeerLink,
-} from '@porta/core';
+import { type Datagram, type DatagramSocket, type Endpoint, endpoint } from '@porta/core';
+import { datagramTransport, type PeerLink } from '@porta/core/transport';
 import fc from 'fast-check';
 import { Observable, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';

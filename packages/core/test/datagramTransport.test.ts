@@ -1,13 +1,5 @@
-import {
-  type Datagram,
-  type DatagramSocket,
-  datagramTransport,
-  type Endpoint,
-  endpoint,
-  isPortaError,
-  type PeerLink,
-  type TransportEvent,
-} from '@porta/core';
+import { type Datagram, type DatagramSocket, type Endpoint, endpoint, isPortaError } from '@porta/core';
+import { datagramTransport, type PeerLink, type TransportEvent } from '@porta/core/transport';
 import { Observable, of, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 

@@ -1,4 +1,5 @@
-import { isHostName, isPortaError, type LookupFunction, resolveEndpoint } from '@porta/core';
+import { isPortaError } from '@porta/core';
+import { isHostName, type LookupFunction, resolveEndpoint } from '@porta/core/transport';
 import fc from 'fast-check';
 import { firstValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';

@@ -1,10 +1,5 @@
-import {
-  AddressInUseError,
-  AddressNotAvailableError,
-  addressError,
-  errnoOf,
-  isPortaError,
-} from '@porta/core';
+import { AddressInUseError, AddressNotAvailableError, isPortaError } from '@porta/core';
+import { addressError, errnoOf } from '@porta/core/transport';
 import { describe, expect, it } from 'vitest';
 
 /** A system error as Node reports it. */

@@ -1,4 +1,5 @@
-import { type Endpoint, isPortaError, type PeerLink, type TransportEvent } from '@porta/core';
+import { type Endpoint, isPortaError } from '@porta/core';
+import type { PeerLink, TransportEvent } from '@porta/core/transport';
 import { mergeMap, Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { SimNetwork } from '../src/sim/simNetwork.js';

@@ -1,13 +1,7 @@
 import net from 'node:net';
 import tls, { type ConnectionOptions } from 'node:tls';
-import {
-  abortErrorOf,
-  assertSignal,
-  openHandle,
-  type PacketCapture,
-  portaChannels,
-  TimeoutError,
-} from '@porta/core';
+import { openHandle, type PacketCapture, portaChannels, TimeoutError } from '@porta/core';
+import { abortErrorOf, assertSignal } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { markOwnerEnded } from './internal/closeReason.js';
 import { toPortaError } from './internal/systemError.js';

@@ -1,16 +1,15 @@
 import net from 'node:net';
 import tls, { type TlsOptions } from 'node:tls';
 import {
-  abortErrorOf,
   addressMatcher,
   assertPort,
-  assertSignal,
   InvalidArgumentError,
   openHandle,
   type PacketCapture,
   proxyHeaderDecoder,
   reusePortSupported,
 } from '@porta/core';
+import { abortErrorOf, assertSignal } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { ProxyProtocolSetup } from './internal/listenerSetup.js';
 import { toPortaError } from './internal/systemError.js';

@@ -4,12 +4,12 @@ import {
   ConnectionLimitError,
   type Endpoint,
   formatEndpoint,
-  handlesReleased,
   hasProxySignature,
   type PortaError,
   ProxyProtocolError,
   portaChannels,
 } from '@porta/core';
+import { handlesReleased } from '@porta/core/transport';
 import { Observable, type Subscriber } from 'rxjs';
 import { connectionIterator } from './internal/connectionIterator.js';
 import { HandshakeDeadlines } from './internal/handshakeDeadlines.js';

@@ -1,4 +1,5 @@
-import type { Endpoint, PeerLink } from '@porta/core';
+import type { Endpoint } from '@porta/core';
+import type { PeerLink } from '@porta/core/transport';
 import type { Observable } from 'rxjs';
 import type { TcpConnection } from './tcpConnection.js';
 

@@ -1,4 +1,4 @@
-import type { TransportEvent, TransportPlugin } from '@porta/core';
+import type { TransportEvent, TransportPlugin } from '@porta/core/transport';
 import { map, merge, type Observable, of, switchMap } from 'rxjs';
 import { type ListenTcpOptions, listenTcp } from './listenTcp.js';
 import { TcpPeerLink } from './tcpPeerLink.js';

@@ -1,5 +1,6 @@
-import { isPortaError, type TransportEvent } from '@porta/core';
+import { isPortaError } from '@porta/core';
 import { trackHandles } from '@porta/core/testing';
+import type { TransportEvent } from '@porta/core/transport';
 import { from, lastValueFrom, Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectTcp, listenTcp, type TcpConnection, type TcpPeerLink, tcpTransport } from '../src/index.js';

@@ -1,5 +1,6 @@
-import { type PeerLink, serve, type TransportEvent } from '@porta/core';
+import { serve } from '@porta/core';
 import { trackHandles } from '@porta/core/testing';
+import type { PeerLink, TransportEvent } from '@porta/core/transport';
 import { lastValueFrom, Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { connectTcp, tcpTransport } from '../src/index.js';

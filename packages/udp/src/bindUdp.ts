@@ -1,6 +1,5 @@
 import type dgram from 'node:dgram';
 import {
-  assertSignal,
   type Datagram,
   type DatagramSocket,
   type Endpoint,
@@ -9,6 +8,7 @@ import {
   openHandle,
   reusePortSupported,
 } from '@porta/core';
+import { assertSignal, resolveEndpoint } from '@porta/core/transport';
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import { checkHost, checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
 import { planSocket, sendObservable } from './internal/dgram.js';

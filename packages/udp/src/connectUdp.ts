@@ -1,5 +1,4 @@
 import {
-  assertSignal,
   type Datagram,
   type DatagramSocket,
   type Endpoint,
@@ -12,6 +11,7 @@ import {
   sameOrigin,
   toEndpoint,
 } from '@porta/core';
+import { assertSignal, resolveEndpoint } from '@porta/core/transport';
 import { map, Observable, type Subscriber, type TeardownLogic, throwError } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
 import {

@@ -1,4 +1,5 @@
-import type { LookupFunction, PacketCapture } from '@porta/core';
+import type { PacketCapture } from '@porta/core';
+import type { LookupFunction } from '@porta/core/transport';
 
 /**
  * Socket options shared by {@link bindUdp} and {@link connectUdp}.

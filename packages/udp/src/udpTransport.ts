@@ -3,7 +3,7 @@ import {
   type DatagramTransportOptions,
   type DatagramTransportStats,
   datagramTransport,
-} from '@porta/core';
+} from '@porta/core/transport';
 import { type BindUdpOptions, bindUdp } from './bindUdp.js';
 
 /**

@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns';
-import { isPortaError, type LookupFunction } from '@porta/core';
+import { isPortaError } from '@porta/core';
 import { countResources, trackHandles } from '@porta/core/testing';
+import type { LookupFunction } from '@porta/core/transport';
 import {
   bindUdp,
   connectUdp,

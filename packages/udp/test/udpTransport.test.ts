@@ -1,5 +1,6 @@
-import { type Endpoint, isPortaError, type PeerLink, sameEndpoint, type TransportEvent } from '@porta/core';
+import { type Endpoint, isPortaError, sameEndpoint } from '@porta/core';
 import { trackHandles } from '@porta/core/testing';
+import type { PeerLink, TransportEvent } from '@porta/core/transport';
 import { connectUdp, udpTransport } from '@porta/udp';
 import type { Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';

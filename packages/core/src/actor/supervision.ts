@@ -45,14 +45,7 @@ export interface SupervisionOptions {
   readonly withinMs?: number;
 }
 
-/**
- * Supervision options with every default filled in (what the runtime applies).
- *
- * @example
- * ```ts
- * const { strategy, maxRestarts, withinMs }: ResolvedSupervision = resolveSupervision('restart');
- * ```
- */
+/** Supervision options with every default filled in (what the runtime applies; not exported by the package). */
 export interface ResolvedSupervision {
   readonly strategy: SupervisionStrategy;
   readonly maxRestarts: number;
@@ -60,12 +53,9 @@ export interface ResolvedSupervision {
 }
 
 /**
- * Fills in the defaults of {@link SupervisionOptions} and checks them.
+ * Fills in the defaults of {@link SupervisionOptions} and checks them (`serve` calls it; not exported
+ * by the package): `resolveSupervision('restart')` is `{ strategy: 'restart', maxRestarts: 3, withinMs: 60000 }`.
  *
- * @example
- * ```ts
- * resolveSupervision('restart'); // { strategy: 'restart', maxRestarts: 3, withinMs: 60000 }
- * ```
  * @throws {@link InvalidArgumentError} for an unknown strategy or a negative limit.
  */
 export function resolveSupervision(

@@ -54,6 +54,13 @@ export class ChunkQueue {
   #blockStart = 0;
   /** True when the last entry of `#chunks` is the view of `#block` that small chunks extend. */
   #blockOpen = false;
+  /**
+   * The chunk the last view was cut from, with its `buffer` and `byteOffset`: reading those on a
+   * typed array costs more than the view itself, so they are read once per chunk, not once per frame.
+   */
+  #viewOf: Uint8Array = EMPTY;
+  #viewBuffer: ArrayBufferLike = EMPTY.buffer;
+  #viewBase = 0;
 
   /** Unread bytes in the queue. */
   get length(): number {
@@ -100,6 +107,7 @@ export class ChunkQueue {
 
   /** Drops every buffered byte and the references to their chunks. */
   clear(): void {
+    this.#forgetView();
     this.#block = undefined;
     this.#blockOpen = false;
     this.#consumed += this.#length;
@@ -176,7 +184,7 @@ export class ChunkQueue {
   head(): Uint8Array {
     if (this.#length === 0) return EMPTY;
     const chunk = this.#chunks[this.#head]!;
-    return new Uint8Array(chunk.buffer, chunk.byteOffset + this.#offset, chunk.length - this.#offset);
+    return this.#view(chunk, this.#offset, chunk.length - this.#offset);
   }
 
   /**
@@ -194,10 +202,10 @@ export class ChunkQueue {
       this.#offset = start + n;
       this.#length -= n;
       this.#consumed += n;
-      return new Uint8Array(head.buffer, head.byteOffset + start, n);
+      return this.#view(head, start, n);
     }
     if (start + n === head.length) {
-      const view = new Uint8Array(head.buffer, head.byteOffset + start, n);
+      const view = this.#view(head, start, n);
       this.#advance(n, head);
       return view;
     }
@@ -237,7 +245,7 @@ export class ChunkQueue {
       this.#offset = end;
       this.#length -= consumed;
       this.#consumed += consumed;
-      return new Uint8Array(head.buffer, head.byteOffset + start, n);
+      return this.#view(head, start, n);
     }
     this.skip(before);
     const frame = this.take(n);
@@ -334,6 +342,21 @@ export class ChunkQueue {
     return index;
   }
 
+  /** A view of `n` bytes at `start` in `chunk` (`new Uint8Array(buffer, …)` is cheaper than `subarray`). */
+  #view(chunk: Uint8Array, start: number, n: number): Uint8Array {
+    if (chunk !== this.#viewOf) {
+      this.#viewOf = chunk;
+      this.#viewBuffer = chunk.buffer;
+      this.#viewBase = chunk.byteOffset;
+    }
+    return new Uint8Array(this.#viewBuffer, this.#viewBase + start, n);
+  }
+
+  #forgetView(): void {
+    this.#viewOf = EMPTY;
+    this.#viewBuffer = EMPTY.buffer;
+  }
+
   /** Consumes `n` bytes of the head chunk `chunk` (n ≤ its unread bytes). */
   #advance(n: number, chunk: Uint8Array): void {
     this.#offset += n;
@@ -342,6 +365,7 @@ export class ChunkQueue {
     if (this.#offset < chunk.length) return;
     // The head chunk is used up: release it now so a consumed chunk is not kept alive.
     this.#chunks[this.#head] = EMPTY;
+    if (this.#viewOf === chunk) this.#forgetView();
     this.#head++;
     this.#offset = 0;
     if (this.#length === 0) {

@@ -11,12 +11,12 @@
  * @module
  */
 
-// From the package itself, not by relative path: the built testing entry then shares porta's classes
-// (PortaError, ChunkQueue) with the main entry instead of bundling copies that `instanceof` would tell apart.
-export type { MemoryPeerOptions, MemoryTransport, MemoryTransportOptions } from '@porta/core';
-export { MemoryPeer, memoryTransport } from '@porta/core';
+// Each module here imports porta by name ('@porta/core', '@porta/core/transport'), not by relative
+// path: the built testing entry then shares porta's classes (PortaError, ChunkQueue) with the main
+// entry instead of bundling copies that `instanceof` would tell apart.
 export * from './checkCodec.js';
 export * from './chunkings.js';
+export * from './memoryTransport.js';
 export * from './runDecoder.js';
 export * from './trackHandles.js';
 export * from './virtualTime.js';

@@ -2,10 +2,10 @@ import {
   type Endpoint,
   formatEndpoint,
   KcpDeadLinkError,
-  type PeerLink,
   type PortaError,
   SocketClosedError,
 } from '@porta/core';
+import type { PeerLink } from '@porta/core/transport';
 import { Observable, type SchedulerLike, Subject, type Subscriber, type Subscription } from 'rxjs';
 import { KcpControl } from './kcpControl.js';
 import type { KcpRetransmission } from './kcpControlOptions.js';

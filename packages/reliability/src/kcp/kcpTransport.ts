@@ -1,4 +1,5 @@
-import type { DatagramSocket, TransportEvent, TransportPlugin } from '@porta/core';
+import type { DatagramSocket } from '@porta/core';
+import type { TransportEvent, TransportPlugin } from '@porta/core/transport';
 import { Observable } from 'rxjs';
 import { type KcpListenOptions, kcpListen } from './kcpListen.js';
 

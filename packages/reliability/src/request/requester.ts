@@ -1,6 +1,5 @@
 import {
   abortable,
-  assertSignal,
   type Datagram,
   type DatagramSocket,
   type Endpoint,
@@ -11,6 +10,7 @@ import {
   PendingLimitError,
   type Remote,
 } from '@porta/core';
+import { assertSignal } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { retryBackoff } from '../retry/retryBackoff.js';
 import { RtoTable } from '../retry/rtoEstimator.js';

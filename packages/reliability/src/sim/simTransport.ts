@@ -3,7 +3,7 @@ import {
   type DatagramTransportOptions,
   type DatagramTransportStats,
   datagramTransport,
-} from '@porta/core';
+} from '@porta/core/transport';
 import type { SimNetwork } from './simNetwork.js';
 import type { SimBindOptions } from './simNetworkOptions.js';
 

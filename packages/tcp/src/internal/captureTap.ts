@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { type Endpoint, errnoOf, type PacketCapture, type TcpSide } from '@porta/core';
+import type { Endpoint, PacketCapture, TcpSide } from '@porta/core';
+import { errnoOf } from '@porta/core/transport';
 
 /** What a {@link TcpConnection} tells its capture: the chunks it reads and the bytes it writes. */
 export interface TcpCaptureTap {

@@ -1,14 +1,12 @@
 import {
-  addressError,
   ConnectionRefusedError,
   ConnectionResetError,
-  dnsLookupError,
-  errnoOf,
   PortaError,
   SocketClosedError,
   SocketError,
   TlsError,
 } from '@porta/core';
+import { addressError, dnsLookupError, errnoOf } from '@porta/core/transport';
 
 function isTlsFailure(err: unknown, code: string | undefined): boolean {
   if (code?.startsWith('ERR_SSL') || code?.startsWith('ERR_TLS')) return true;

@@ -1,11 +1,5 @@
-import {
-  assertPort,
-  type Endpoint,
-  type Family,
-  familyOf,
-  InvalidArgumentError,
-  isHostName,
-} from '@porta/core';
+import { assertPort, type Endpoint, type Family, familyOf, InvalidArgumentError } from '@porta/core';
+import { isHostName } from '@porta/core/transport';
 import type { UdpDestination } from '../bindUdp.js';
 import type { UdpSocketOptions } from '../udpSocketOptions.js';
 import { DEFAULT_RECV_BUFFER_SIZE, MIN_BUFFER_SIZE } from './defaults.js';

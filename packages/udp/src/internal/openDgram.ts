@@ -1,14 +1,13 @@
 import type dgram from 'node:dgram';
 import {
-  abortErrorOf,
   type Endpoint,
   type Family,
-  handlesReleased,
   type PacketCapture,
   type PortaError,
   portaChannels,
   toAsyncIterable,
 } from '@porta/core';
+import { abortErrorOf, handlesReleased } from '@porta/core/transport';
 import { Subject, type Subscriber, type TeardownLogic } from 'rxjs';
 import { maxDatagramSize } from '../limits.js';
 import type { UdpStats } from '../udpStats.js';

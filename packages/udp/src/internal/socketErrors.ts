@@ -1,12 +1,5 @@
-import {
-  addressError,
-  type Endpoint,
-  errnoOf,
-  isPortaError,
-  type PortaError,
-  PortUnreachableError,
-  SocketError,
-} from '@porta/core';
+import { type Endpoint, isPortaError, type PortaError, PortUnreachableError, SocketError } from '@porta/core';
+import { addressError, errnoOf } from '@porta/core/transport';
 
 /** What was being done when the OS said no, so the error can name it. */
 export interface ErrorContext {

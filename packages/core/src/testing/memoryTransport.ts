@@ -1,7 +1,6 @@
+import { AddressInUseError, type Endpoint, endpoint, formatEndpoint, SocketClosedError } from '@porta/core';
+import type { PeerLink, TransportEvent, TransportPlugin } from '@porta/core/transport';
 import { Observable, Subject, type Subscriber } from 'rxjs';
-import { type Endpoint, endpoint, formatEndpoint } from '../endpoint.js';
-import { AddressInUseError, SocketClosedError } from '../errors.js';
-import type { PeerLink, TransportEvent, TransportPlugin } from '../plugin.js';
 
 /**
  * Options of {@link memoryTransport}.
@@ -65,7 +64,7 @@ export interface MemoryTransport extends TransportPlugin {
   readonly peers: readonly MemoryPeer[];
   /**
    * A new peer arrives (a TCP connection accepted; a UDP endpoint's first datagram).
-   * @throws {@link SocketClosedError} when the transport is not open.
+   * @throws {@link @porta/core!SocketClosedError} when the transport is not open.
    */
   connect(options?: MemoryPeerOptions): MemoryPeer;
   /** Reports something the transport refused (forwarded by `serve` as a `rejected` event). */
@@ -284,7 +283,7 @@ export class MemoryPeer {
 
   /**
    * The peer sends one message to the server (held while the server has the link paused).
-   * @throws {@link SocketClosedError} after the link was closed or the peer ended its side.
+   * @throws {@link @porta/core!SocketClosedError} after the link was closed or the peer ended its side.
    */
   send(data: Uint8Array | string): void {
     if (this.#closed || this.#inboundEnd !== undefined) {
