@@ -8,7 +8,7 @@ import {
   openHandle,
   reusePortSupported,
 } from '@porta/core';
-import { assertSignal, resolveEndpoint } from '@porta/core/transport';
+import { assertSignal } from '@porta/core/transport';
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import { checkHost, checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
 import { planSocket, sendObservable } from './internal/dgram.js';

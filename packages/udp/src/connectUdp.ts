@@ -11,7 +11,7 @@ import {
   sameOrigin,
   toEndpoint,
 } from '@porta/core';
-import { assertSignal, resolveEndpoint } from '@porta/core/transport';
+import { assertSignal } from '@porta/core/transport';
 import { map, Observable, type Subscriber, type TeardownLogic, throwError } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
 import {

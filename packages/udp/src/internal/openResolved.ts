@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns';
-import { type Endpoint, type LookupFunction, resolveEndpoint } from '@porta/core';
+import type { Endpoint } from '@porta/core';
+import { type LookupFunction, resolveEndpoint } from '@porta/core/transport';
 import type { Subscriber, TeardownLogic } from 'rxjs';
 
 /** What a host name's one lookup needs: the function (default `dns.lookup`), family, signal. */
