@@ -24,28 +24,32 @@ const REQUESTS = 100;
 const CLI = new URL('../examples/dist/cli.js', import.meta.url).pathname;
 const COMMON = ['--crypt', 'none', '--nocomp', '--ds', '0', '--ps', '0', '--mode', 'fast', '--smuxver', '1'];
 
-interface Pair {
+export interface Pair {
   readonly name: string;
   readonly client: (local: number, remote: number) => [string, string[]];
   readonly server: (listen: number, target: number) => [string, string[]];
 }
 
-const porta = (rto: 'kcp' | 'rfc6298'): Pair => ({
-  name: rto === 'kcp' ? 'porta ↔ porta (KCP RTO)' : 'porta ↔ porta (RFC 6298 RTO)',
+/** porta's tunnel (the CLI) on both ends, with kcptun flags `flags`. */
+export const portaPair = (rto: 'kcp' | 'rfc6298', flags = COMMON, name?: string): Pair => ({
+  name: name ?? (rto === 'kcp' ? 'porta ↔ porta (KCP RTO)' : 'porta ↔ porta (RFC 6298 RTO)'),
   client: (l, r) => [
     process.execPath,
-    [CLI, 'kcp-tunnel', 'client', '-l', `127.0.0.1:${l}`, '-r', `127.0.0.1:${r}`, ...COMMON, '--rto', rto],
+    [CLI, 'kcp-tunnel', 'client', '-l', `127.0.0.1:${l}`, '-r', `127.0.0.1:${r}`, ...flags, '--rto', rto],
   ],
   server: (l, t) => [
     process.execPath,
-    [CLI, 'kcp-tunnel', 'server', '-l', `127.0.0.1:${l}`, '-t', `127.0.0.1:${t}`, ...COMMON, '--rto', rto],
+    [CLI, 'kcp-tunnel', 'server', '-l', `127.0.0.1:${l}`, '-t', `127.0.0.1:${t}`, ...flags, '--rto', rto],
   ],
 });
-const kcptun: Pair = {
-  name: 'kcptun ↔ kcptun',
-  client: (l, r) => ['kcptun-client', ['-l', `127.0.0.1:${l}`, '-r', `127.0.0.1:${r}`, ...COMMON, '--quiet']],
-  server: (l, t) => ['kcptun-server', ['-l', `127.0.0.1:${l}`, '-t', `127.0.0.1:${t}`, ...COMMON, '--quiet']],
-};
+/** Debian's kcptun on both ends, with `flags`. */
+export const kcptunPair = (flags = COMMON, name = 'kcptun ↔ kcptun'): Pair => ({
+  name,
+  client: (l, r) => ['kcptun-client', ['-l', `127.0.0.1:${l}`, '-r', `127.0.0.1:${r}`, ...flags, '--quiet']],
+  server: (l, t) => ['kcptun-server', ['-l', `127.0.0.1:${l}`, '-t', `127.0.0.1:${t}`, ...flags, '--quiet']],
+});
+const porta = (rto: 'kcp' | 'rfc6298'): Pair => portaPair(rto);
+const kcptun = kcptunPair();
 
 /**
  * CPU time of a process so far, in ms: the sum over its threads of the time they ran, from
@@ -132,9 +136,9 @@ function connected(port: number): Promise<Socket> {
   });
 }
 
-async function bulk(port: number): Promise<number> {
+async function bulk(port: number, payload?: Uint8Array): Promise<number> {
   const socket = await connected(port);
-  const data = Buffer.alloc(MiB, 7);
+  const data = payload ? Buffer.from(payload) : Buffer.alloc(MiB, 7);
   data[0] = 0x42;
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
@@ -171,7 +175,7 @@ async function requestResponse(port: number): Promise<number[]> {
   return latencies;
 }
 
-interface Result {
+export interface Result {
   /** The second 1 MiB (the tunnel is warm: JIT done, windows open). */
   readonly bulkMs: number;
   readonly cpuMsPerMiB: number;
@@ -180,7 +184,13 @@ interface Result {
   readonly latencies: number[];
 }
 
-async function measure(pair: Pair, lossRate: number, seed: number): Promise<Result> {
+/** One run of `pair` through `lossRate`: 1 MiB of `payload` (default 1 MiB of one byte) twice. */
+export async function measure(
+  pair: Pair,
+  lossRate: number,
+  seed: number,
+  payload?: Uint8Array,
+): Promise<Result> {
   const { server: tcpTarget, port: targetPort } = await target();
   const kcpPort = await freePort('udp');
   const tunnelServer = await startChild(pair.server(kcpPort, targetPort));
@@ -199,9 +209,9 @@ async function measure(pair: Pair, lossRate: number, seed: number): Promise<Resu
     const cpu = () => cpuMs(tunnelClient.pid as number) + cpuMs(tunnelServer.pid as number);
     await requestResponse(localPort).catch(() => []); // opens the KCP session
     const cold = cpu();
-    await bulk(localPort);
+    await bulk(localPort, payload);
     const warm = cpu();
-    const bulkMs = await bulk(localPort);
+    const bulkMs = await bulk(localPort, payload);
     const after = cpu();
     const latencies = await requestResponse(localPort);
     return { bulkMs, cpuMsPerMiB: after - warm, coldCpuMsPerMiB: warm - cold, latencies };

@@ -47,6 +47,17 @@ function snmpLog(): string[] {
   return ['--snmplog', join(dir, 'snmp.log'), '--snmpperiod', '1'];
 }
 
+/** porta rebuilt lost packets from kcptun's parity, and kcptun from porta's; neither refused one. */
+async function expectBothRepaired(porta: KcpSessionStats | undefined, snmpFile: string): Promise<void> {
+  expect(porta?.fecRecovered).toBeGreaterThan(0);
+  expect(porta?.fecErrors).toBe(0);
+  expect(porta?.malformedPackets).toBe(0);
+  const theirs = await kcptunSnmp(snmpFile);
+  expect(theirs.FECRecovered).toBeGreaterThan(0);
+  expect(theirs.FECErrs).toBe(0);
+  expect(theirs.InCsumErrors).toBe(0);
+}
+
 /** Keeps the session stats reader a tunnel end reports. */
 function sessionStats(): { onEvent: (e: KcpTunnelEvent) => void; read: () => KcpSessionStats | undefined } {
   let stats: (() => KcpSessionStats) | undefined;
@@ -155,14 +166,7 @@ describe.skipIf(kcptunMissing !== undefined)(
         await kcptunReady(client);
         const result = await echoThrough(localPort, 384 * 1024);
         expect(result.received).toBe(result.sent);
-        const stats = porta.read();
-        expect(stats?.fecRecovered).toBeGreaterThan(0);
-        expect(stats?.fecErrors).toBe(0);
-        expect(stats?.malformedPackets).toBe(0);
-        const theirs = await kcptunSnmp(snmp[1] as string);
-        expect(theirs.FECRecovered).toBeGreaterThan(0);
-        expect(theirs.FECErrs).toBe(0);
-        expect(theirs.InCsumErrors).toBe(0);
+        await expectBothRepaired(porta.read(), snmp[1] as string);
       });
 
       it("porta client → kcptun-server: 384 KiB echoed; each end rebuilds lost packets from the other's parity", async () => {
@@ -193,13 +197,7 @@ describe.skipIf(kcptunMissing !== undefined)(
         );
         const result = await echoThrough(localPort, 384 * 1024);
         expect(result.received).toBe(result.sent);
-        const stats = porta.read();
-        expect(stats?.fecRecovered).toBeGreaterThan(0);
-        expect(stats?.fecErrors).toBe(0);
-        const theirs = await kcptunSnmp(snmp[1] as string);
-        expect(theirs.FECRecovered).toBeGreaterThan(0);
-        expect(theirs.FECErrs).toBe(0);
-        expect(theirs.InCsumErrors).toBe(0);
+        await expectBothRepaired(porta.read(), snmp[1] as string);
       });
     });
 

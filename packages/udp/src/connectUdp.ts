@@ -6,6 +6,8 @@ import {
   formatEndpoint,
   InvalidArgumentError,
   isPortaError,
+  MAX_DATAGRAM_IPV4,
+  maxDatagramSize,
   openHandle,
   type PortaError,
   sameOrigin,
@@ -25,7 +27,6 @@ import {
 import { planSocket, remoteEndpoint, sendObservable } from './internal/dgram.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
 import { openResolved } from './internal/openResolved.js';
-import { MAX_DATAGRAM_IPV4, maxDatagramSize } from './limits.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 

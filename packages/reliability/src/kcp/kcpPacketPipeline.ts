@@ -1,4 +1,4 @@
-import { InvalidArgumentError, KcpMalformedError } from '@porta/core';
+import { KcpMalformedError } from '@porta/core';
 import {
   FEC_DATA,
   FEC_OVERHEAD,
@@ -8,6 +8,7 @@ import {
   type KcpFecOptions,
   type KcpFecStats,
 } from './fec/kcpFec.js';
+import { checkShardCounts } from './fec/reedSolomon.js';
 import type { KcpPacketLayer } from './kcpPacketLayer.js';
 
 /**
@@ -46,17 +47,7 @@ export interface KcpPacketPipeline {
  * @internal
  */
 export function fecEnabled(dataShards: number, parityShards: number): boolean {
-  if (
-    !Number.isInteger(dataShards) ||
-    !Number.isInteger(parityShards) ||
-    dataShards < 0 ||
-    parityShards < 0 ||
-    dataShards + parityShards > 256
-  ) {
-    throw new InvalidArgumentError(
-      `dataShards and parityShards must be integers ≥ 0 with a sum ≤ 256, got ${dataShards} and ${parityShards}`,
-    );
-  }
+  checkShardCounts(dataShards, parityShards, 0);
   return dataShards > 0 && parityShards > 0;
 }
 

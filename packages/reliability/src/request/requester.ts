@@ -6,6 +6,7 @@ import {
   formatEndpoint,
   InvalidArgumentError,
   isPortaError,
+  MAX_DATAGRAM_IPV4,
   originKey,
   PendingLimitError,
   type Remote,
@@ -144,7 +145,7 @@ class RequesterImpl implements Requester {
     this.#onePerDestination = this.#plain || (options.onePerDestination ?? false);
     this.#scheduler = options.scheduler ?? options.retry?.scheduler ?? asyncScheduler;
     this.#maxPending = positiveInteger(options.maxPending ?? 1024, 'maxPending');
-    const maxReplyBytes = positiveInteger(options.maxReplyBytes ?? 65_507, 'maxReplyBytes');
+    const maxReplyBytes = positiveInteger(options.maxReplyBytes ?? MAX_DATAGRAM_IPV4, 'maxReplyBytes');
     this.#ended = new EndedRequests(
       positiveInteger(options.rememberEnded ?? 1024, 'rememberEnded'),
       this.#peers,

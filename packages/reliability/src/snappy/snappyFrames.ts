@@ -22,32 +22,27 @@ const MAX_CHUNK_BODY = 4 + maxCompressedLength(SNAPPY_MAX_BLOCK);
  * the stream identifier when `first`.
  */
 export function encodeSnappyFrames(data: Uint8Array, first: boolean): Uint8Array {
-  const parts: Uint8Array[] = first ? [STREAM_IDENTIFIER] : [];
-  let total = parts.length ? STREAM_IDENTIFIER.length : 0;
+  // A stored chunk is never longer than its data plus the 8-byte chunk header.
+  const chunks = Math.ceil(data.length / SNAPPY_MAX_BLOCK);
+  const out = new Uint8Array((first ? STREAM_IDENTIFIER.length : 0) + chunks * 8 + data.length);
+  const view = new DataView(out.buffer);
+  let o = 0;
+  if (first) {
+    out.set(STREAM_IDENTIFIER);
+    o = STREAM_IDENTIFIER.length;
+  }
   for (let at = 0; at < data.length; at += SNAPPY_MAX_BLOCK) {
     const plain = data.subarray(at, Math.min(data.length, at + SNAPPY_MAX_BLOCK));
     const compressed = compressSnappyBlock(plain);
     const stored = compressed.length >= plain.length - Math.floor(plain.length / 8);
     const body = stored ? plain : compressed;
-    const chunk = new Uint8Array(8 + body.length);
-    const length = 4 + body.length;
-    chunk[0] = stored ? 0x01 : 0x00;
-    chunk[1] = length & 0xff;
-    chunk[2] = (length >>> 8) & 0xff;
-    chunk[3] = length >>> 16;
-    new DataView(chunk.buffer).setUint32(4, snappyChecksum(plain), true);
-    chunk.set(body, 8);
-    parts.push(chunk);
-    total += chunk.length;
+    // Type byte, then the 24-bit length of checksum + body.
+    view.setUint32(o, ((4 + body.length) << 8) | (stored ? 0x01 : 0x00), true);
+    view.setUint32(o + 4, snappyChecksum(plain), true);
+    out.set(body, o + 8);
+    o += 8 + body.length;
   }
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return out.subarray(0, o);
 }
 
 /**

@@ -50,6 +50,6 @@ describe('Reed–Solomon (klauspost/reedsolomon’s default code)', () => {
 
   it('refuses shard counts kcp-go could not use', () => {
     expect(() => new ReedSolomon(0, 3)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    expect(() => new ReedSolomon(200, 57)).toThrow(/≤ 256/);
+    expect(() => new ReedSolomon(200, 57)).toThrow(/sum ≤ 256/);
   });
 });

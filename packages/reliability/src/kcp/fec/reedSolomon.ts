@@ -98,6 +98,25 @@ function mulAdd(coefficient: number, input: Uint8Array, out: Uint8Array): void {
 }
 
 /**
+ * Checks shard counts: integers ≥ `least` each, at most 256 together (GF(2^8) has 256 rows).
+ * @throws {@link @porta/core!InvalidArgumentError} naming both counts.
+ * @internal
+ */
+export function checkShardCounts(dataShards: number, parityShards: number, least: 0 | 1): void {
+  if (
+    !Number.isInteger(dataShards) ||
+    !Number.isInteger(parityShards) ||
+    dataShards < least ||
+    parityShards < least ||
+    dataShards + parityShards > 256
+  ) {
+    throw new InvalidArgumentError(
+      `data and parity shards must be integers ≥ ${least} with a sum ≤ 256, got ${dataShards} and ${parityShards}`,
+    );
+  }
+}
+
+/**
  * A systematic Reed–Solomon code with `dataShards` data and `parityShards` parity shards, byte for
  * byte klauspost/reedsolomon's default code.
  *
@@ -118,17 +137,7 @@ export class ReedSolomon {
 
   /** @throws {@link @porta/core!InvalidArgumentError} unless 1 ≤ data, 1 ≤ parity, data + parity ≤ 256. */
   constructor(dataShards: number, parityShards: number) {
-    if (
-      !Number.isInteger(dataShards) ||
-      !Number.isInteger(parityShards) ||
-      dataShards < 1 ||
-      parityShards < 1 ||
-      dataShards + parityShards > 256
-    ) {
-      throw new InvalidArgumentError(
-        `Reed–Solomon needs integers data ≥ 1, parity ≥ 1, data + parity ≤ 256; got ${dataShards} and ${parityShards}`,
-      );
-    }
+    checkShardCounts(dataShards, parityShards, 1);
     this.dataShards = dataShards;
     this.parityShards = parityShards;
     const total = dataShards + parityShards;
