@@ -67,6 +67,14 @@ Each many-peer bench records its ratios in \`docs/many-peers/<bench>.json\` unde
 as (\`BENCH_PHASE=before\`, taken before the change; \`after\` by default), and the chart below is
 redrawn from every such file. The sections of each bench, below, say how it was measured.
 
+How noise was judged: the machine is shared (2 cores, several agents; the load average of each run is
+listed below), so absolute rates move by ±30% from run to run. Every figure here is therefore a ratio
+taken inside one run: porta and its baseline alternate in rounds (order rotated), each round gives one
+paired ratio, and the figure is the median of those pairs; each bench's section gives the range of the
+pairs. A change counts only where its after ÷ before ratio lies outside the spread of the pairs;
+req/s of the UDP benches, which on a loaded machine follow the scheduler more than the server, are
+read together with CPU per reply (the server's own cost, which load does not inflate as much).
+
 ![porta ÷ raw Node under many peers, before and after](bench-many-peers.svg)
 
 ${summary}`,

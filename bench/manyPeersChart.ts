@@ -157,9 +157,36 @@ export function manyPeersTable(bars: readonly Bar[]): string {
   return [head, ...rows].join('\n');
 }
 
-/** Redraws docs/bench-many-peers.svg from the JSON files; returns the bars' table. */
+/** When and under what load each file's phases ran (for judging noise), one line per file. */
+export function manyPeersConditions(): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  return files.sort().flatMap((file) => {
+    let runs: Record<string, PhaseRun>;
+    try {
+      runs = JSON.parse(readFileSync(new URL(file, DIR), 'utf8'));
+    } catch {
+      return [];
+    }
+    const parts = PHASES.flatMap((phase) => {
+      const run = runs[phase];
+      if (run === undefined) return [];
+      const date = typeof run.date === 'string' ? run.date.slice(0, 16).replace('T', ' ') : '?';
+      const load =
+        typeof run.load === 'number' ? `, load ${run.load} on ${String(run.cores ?? '?')} cores` : '';
+      return [`${phase} ${date} UTC${load}, ${String(run.rounds ?? '?')} rounds`];
+    });
+    return parts.length === 0 ? [] : [`- ${file.replace(/\.json$/, '')}: ${parts.join('; ')}`];
+  });
+}
+
+/** Redraws docs/bench-many-peers.svg from the JSON files; returns the bars' table and run conditions. */
 export function writeManyPeersChart(): string {
   const bars = manyPeersBars();
   writeFileSync(SVG, renderManyPeersChart(bars));
-  return manyPeersTable(bars);
+  return `${manyPeersTable(bars)}\n\nRuns:\n\n${manyPeersConditions().join('\n')}`;
 }

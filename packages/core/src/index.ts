@@ -20,6 +20,7 @@ export * from './capture/captureFile.js';
 export * from './capture/packetCapture.js';
 export * from './capture/pcapng.js';
 export * from './capture/tcpFlowCapture.js';
+export * from './datagramLimits.js';
 export type * from './datagramSocket.js';
 export * from './diagnostics/portaChannels.js';
 export { DnsLookupError } from './dnsLookupError.js';

@@ -1,7 +1,11 @@
 import type { Datagram, DatagramSocket, Endpoint } from '@porta/core';
-import { DatagramTooLargeError, InvalidArgumentError } from '@porta/core';
+import {
+  DatagramTooLargeError,
+  InvalidArgumentError,
+  MAX_DATAGRAM_IPV4,
+  MAX_DATAGRAM_IPV6,
+} from '@porta/core';
 import { Observable, Subject, type Subscription } from 'rxjs';
-import { MAX_DATAGRAM_IPV4, MAX_DATAGRAM_IPV6 } from './limits.js';
 
 /**
  * The workers a {@link UdpDispatcher} hands datagrams to: core's `WorkerPool` fits.

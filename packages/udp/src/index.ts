@@ -1,7 +1,6 @@
 export * from './bindUdp.js';
 export * from './connectUdp.js';
 export * from './dispatchUdp.js';
-export * from './limits.js';
 export * from './udpSocketOptions.js';
 export * from './udpStats.js';
 export * from './udpTransport.js';

@@ -1,12 +1,6 @@
-import { type Datagram, isPortaError, sameEndpoint } from '@porta/core';
+import { type Datagram, isPortaError, MAX_DATAGRAM_IPV4, MAX_DATAGRAM_IPV6, sameEndpoint } from '@porta/core';
 import { countResources, trackHandles } from '@porta/core/testing';
-import {
-  bindUdp,
-  MAX_DATAGRAM_IPV4,
-  MAX_DATAGRAM_IPV6,
-  type UdpDestination,
-  type UdpSocket,
-} from '@porta/udp';
+import { bindUdp, type UdpDestination, type UdpSocket } from '@porta/udp';
 import { firstValueFrom, merge, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ascii, errorOf, expectBytes, first, firstN, opener, pattern, until } from './helpers.js';

@@ -1,6 +1,6 @@
-import { isPortaError, sameEndpoint } from '@porta/core';
+import { isPortaError, MAX_DATAGRAM_IPV4, sameEndpoint } from '@porta/core';
 import { countResources, trackHandles } from '@porta/core/testing';
-import { bindUdp, connectUdp, MAX_DATAGRAM_IPV4, type UdpSocket } from '@porta/udp';
+import { bindUdp, connectUdp, type UdpSocket } from '@porta/udp';
 import { mergeMap, type Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ascii, errorOf, expectBytes, first, opener, pattern, until } from './helpers.js';

@@ -1,6 +1,6 @@
-import { isPortaError } from '@porta/core';
+import { isPortaError, MAX_DATAGRAM_IPV4 } from '@porta/core';
 import { trackHandles } from '@porta/core/testing';
-import { bindUdp, connectUdp, MAX_DATAGRAM_IPV4 } from '@porta/udp';
+import { bindUdp, connectUdp } from '@porta/udp';
 import { describe, expect, it } from 'vitest';
 import { errorOf, expectBytes, first, opener, pattern } from './helpers.js';
 

@@ -3,9 +3,9 @@ import {
   type DatagramSocket,
   DatagramTooLargeError,
   type Endpoint,
-  type Family,
   formatEndpoint,
   InvalidArgumentError,
+  maxDatagramSize,
   SocketClosedError,
 } from '@porta/core';
 import { Observable, Subject } from 'rxjs';
@@ -22,8 +22,6 @@ import type { SimNetwork } from './simNetwork.js';
 export interface SimSocket extends DatagramSocket {
   readonly network: SimNetwork;
 }
-
-const MAX_PAYLOAD: Record<Family, number> = { IPv4: 65_507, IPv6: 65_527 };
 
 /** What a socket asks of its network. */
 export interface SocketHooks {
@@ -68,7 +66,7 @@ export class SimSocketImpl implements SimSocket {
         subscriber.error(new InvalidArgumentError(`destination port must be 1..65535, got ${to.port}`));
         return;
       }
-      const limit = MAX_PAYLOAD[to.family];
+      const limit = maxDatagramSize(to.family);
       if (data.length > limit) {
         subscriber.error(new DatagramTooLargeError(data.length, limit));
         return;

@@ -3,13 +3,13 @@ import {
   DatagramTooLargeError,
   type Endpoint,
   type Family,
+  MAX_DATAGRAM_IPV4,
   type PacketCapture,
   type PortaError,
   SocketClosedError,
 } from '@porta/core';
 import { Observable, type Subscriber } from 'rxjs';
 import type { UdpDestination } from '../bindUdp.js';
-import { MAX_DATAGRAM_IPV4 } from '../limits.js';
 import type { UdpSocketOptions } from '../udpSocketOptions.js';
 import { type BufferPlan, checkDestination, checkPayload, isIPv4Mapped, planBuffers } from './checks.js';
 import type { UdpCounters } from './counters.js';

@@ -2,6 +2,7 @@ import type dgram from 'node:dgram';
 import {
   type Endpoint,
   type Family,
+  maxDatagramSize,
   type PacketCapture,
   type PortaError,
   portaChannels,
@@ -9,7 +10,6 @@ import {
 } from '@porta/core';
 import { abortErrorOf, handlesReleased } from '@porta/core/transport';
 import { Subject, type Subscriber, type TeardownLogic } from 'rxjs';
-import { maxDatagramSize } from '../limits.js';
 import type { UdpStats } from '../udpStats.js';
 import { UdpCounters } from './counters.js';
 import {

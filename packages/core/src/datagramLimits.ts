@@ -1,4 +1,8 @@
-import type { Family } from '@porta/core';
+import type { Family } from './endpoint.js';
+
+// The datagram size limits, once for every package: `@porta/udp` refuses a send above them
+// (`DATAGRAM_TOO_LARGE`), the simulated network refuses the same sizes, and `requester` takes the
+// IPv4 one as its default `maxReplyBytes`.
 
 /**
  * Largest UDP payload over IPv4: 65,535 − 20 (IP header) − 8 (UDP header).
