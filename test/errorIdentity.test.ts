@@ -65,6 +65,21 @@ describe('one error identity across the ESM and CJS builds', () => {
     }
   });
 
+  it('the builds keep every error class named as it is exported, and each error names its class', () => {
+    // The brand matches classes by name, and the builds run without esbuild's keepNames (it costs
+    // memory per closure): a class the bundler renamed (`_PortaError`, `TimeoutError2`) would break it.
+    for (const core of [esm, cjs]) {
+      for (const [name, cls] of errorClasses(core)) {
+        expect(cls.name).toBe(name);
+        // `name` is a literal in each class, never derived from the constructor.
+        const made = Object.create(cls.prototype) as Error;
+        expect(Object.getPrototypeOf(made).constructor.name).toBe(name);
+      }
+    }
+    expect(new esm.TimeoutError('late', 5).name).toBe('TimeoutError');
+    expect(new cjs.AbortError().name).toBe('AbortError');
+  });
+
   it('an unrelated error with the same name is not a porta error', () => {
     class FrameTooLongError extends Error {}
     expect(new FrameTooLongError('x')).not.toBeInstanceOf(esm.FrameTooLongError);

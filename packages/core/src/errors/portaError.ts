@@ -51,7 +51,10 @@ export type PortaErrorCode =
 export class PortaError<C extends PortaErrorCode = PortaErrorCode> extends Error {
   /** True for an error of this class (or a subclass) made by any copy of porta. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isBrandedInstance(PortaError, value);
+    // Replaced below. `this`, not the class's name: a class body that names itself is renamed by
+    // the bundler (`_PortaError`), and the brand matches classes by name.
+    // biome-ignore lint/complexity/noThisInStatic: see above
+    return isBrandedInstance(this, value);
   }
 
   override readonly name: string = 'PortaError';
