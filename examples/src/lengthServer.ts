@@ -1,14 +1,22 @@
-import { type Datagram, type DatagramSocket, type Endpoint, encodeString } from '@porta/core';
-import { bindUdp } from '@porta/udp';
+import {
+  type Behaviour,
+  type Datagram,
+  type DatagramSocket,
+  type Endpoint,
+  encodeString,
+  serve,
+} from '@porta/core';
+import { udpTransport } from '@porta/udp';
 import {
   catchError,
   concatMap,
+  EMPTY,
   ignoreElements,
-  type Observable,
+  map,
+  Observable,
   of,
   startWith,
   switchMap,
-  tap,
   timer,
 } from 'rxjs';
 import { asciiText } from './ascii.js';
@@ -33,6 +41,9 @@ export type LengthServerEvent =
   | { readonly type: 'listening'; readonly local: Endpoint }
   | { readonly type: 'answered'; readonly from: Endpoint; readonly request: string; readonly reply: string }
   | { readonly type: 'dropped'; readonly from: Endpoint; readonly reason: string };
+
+/** What the server makes of one datagram: an answer to send, or a drop. */
+type Verdict = Extract<LengthServerEvent, { readonly type: 'answered' | 'dropped' }>;
 
 /** Options of {@link answerLengths}. */
 export interface AnswerLengthsOptions extends ExampleOptions {
@@ -60,35 +71,18 @@ export function answerLengths(
   socket: DatagramSocket,
   options: AnswerLengthsOptions = {},
 ): Observable<LengthServerEvent> {
-  const {
-    holdMs = 0,
-    showRequest = (request) => request,
-    pretendLost = () => false,
-    log = defaultLog,
-  } = options;
+  const judge = lengthJudge(options);
+  const { holdMs = 0, log = defaultLog } = options;
   const say = messages(options.lang).lengthServer;
 
-  const answer = ({ data, remote }: Datagram): Observable<LengthServerEvent> => {
-    if (pretendLost()) {
-      options.capture?.comment(data, 'the server pretends the network lost it (no reply)');
-      log(say.dropping(pyAddress(remote)));
-      return of({ type: 'dropped', from: remote, reason: 'pretending the network lost it' });
-    }
-    let request: string;
-    try {
-      request = asciiText(data);
-    } catch (err) {
-      // Python's server dies of the UnicodeDecodeError; porta's says so and goes on.
-      const reason = (err as Error).message;
-      log(say.ignored(pyAddress(remote), reason));
-      return of({ type: 'dropped', from: remote, reason });
-    }
-    log(say.received(pyAddress(remote), showRequest(request)));
-    const reply = lengthReply(data.length);
-    const send = socket.send(encodeString(reply, 'ascii'), remote);
+  const answer = (datagram: Datagram): Observable<LengthServerEvent> => {
+    const verdict = judge(datagram);
+    if (verdict.type === 'dropped') return of(verdict);
+    const { from: remote } = verdict;
+    const send = socket.send(encodeString(verdict.reply, 'ascii'), remote);
     return (holdMs > 0 ? timer(holdMs).pipe(switchMap(() => send)) : send).pipe(
       ignoreElements(),
-      startWith({ type: 'answered', from: remote, request, reply } as const),
+      startWith(verdict),
       // A reply the OS refuses (a spoofed source port 0, say) costs that one answer, not the server.
       catchError((err: Error) => {
         log(say.unsent(pyAddress(remote), err.message));
@@ -98,6 +92,79 @@ export function answerLengths(
   };
 
   return socket.datagrams.pipe(concatMap(answer));
+}
+
+/**
+ * What the course's server makes of one datagram, logged as the course prints it: `answered` (with
+ * the reply to send) or `dropped` (pretended lost, or not ASCII). Shared by {@link answerLengths}
+ * (a loop on one socket) and {@link lengthServer} (an actor per client under `serve`).
+ */
+function lengthJudge(options: AnswerLengthsOptions): (datagram: Datagram) => Verdict {
+  const { showRequest = (request) => request, pretendLost = () => false, log = defaultLog } = options;
+  const say = messages(options.lang).lengthServer;
+  return ({ data, remote }) => {
+    if (pretendLost()) {
+      options.capture?.comment(data, 'the server pretends the network lost it (no reply)');
+      log(say.dropping(pyAddress(remote)));
+      return { type: 'dropped', from: remote, reason: 'pretending the network lost it' };
+    }
+    let request: string;
+    try {
+      request = asciiText(data);
+    } catch (err) {
+      // Python's server dies of the UnicodeDecodeError; porta's says so and goes on.
+      const reason = (err as Error).message;
+      log(say.ignored(pyAddress(remote), reason));
+      return { type: 'dropped', from: remote, reason };
+    }
+    log(say.received(pyAddress(remote), showRequest(request)));
+    return { type: 'answered', from: remote, request, reply: lengthReply(data.length) };
+  };
+}
+
+/**
+ * The course's server as an actor per client (`serve` over `udpTransport`): each client's datagrams
+ * are answered one at a time in its own mailbox, and every step is an event. A reply the OS refuses
+ * fails that client's actor (the runtime counts it `unsent`); the next datagram from it gets a new one.
+ */
+function serveLengths(
+  options: LengthServerOptions & { readonly host: string; readonly port: number },
+): Observable<LengthServerEvent> {
+  const { holdMs = 0, log = defaultLog } = options;
+  const say = messages(options.lang).lengthServer;
+  const judge = lengthJudge(options);
+  const transport = udpTransport({
+    address: options.host,
+    port: options.port,
+    ...(options.reusePort === true ? { reusePort: true } : {}),
+    ...captureOf(options),
+  });
+  return new Observable<LengthServerEvent>((subscriber) => {
+    const behaviour: Behaviour = (peer) =>
+      peer.handle((data) => {
+        const verdict = judge({ data, remote: peer.remote });
+        subscriber.next(verdict);
+        if (verdict.type === 'dropped') return EMPTY;
+        const reply = encodeString(verdict.reply, 'ascii');
+        return holdMs > 0 ? timer(holdMs).pipe(map(() => reply)) : of(reply);
+      });
+    return serve(transport, behaviour).subscribe({
+      next: (event) => {
+        if (event.type === 'listening') {
+          log(say.listening(pyAddress(event.local)));
+          subscriber.next({ type: 'listening', local: event.local });
+        } else if (event.type === 'failed') {
+          const message = event.error instanceof Error ? event.error.message : String(event.error);
+          log(say.unsent(pyAddress(event.peer.remote), message));
+          subscriber.next({ type: 'dropped', from: event.peer.remote, reason: `reply not sent: ${message}` });
+        } else if (event.type === 'dropped') {
+          subscriber.next({ type: 'dropped', from: event.peer.remote, reason: 'its mailbox was full' });
+        }
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+  });
 }
 
 /** Options of {@link lengthServer}. */
@@ -130,14 +197,7 @@ export interface LengthServerOptions extends AnswerLengthsOptions {
  * ```
  */
 export function lengthServer(options: LengthServerOptions = {}): Observable<LengthServerEvent> {
-  const { host = '127.0.0.1', port = 1060, log = defaultLog } = options;
-  const say = messages(options.lang).lengthServer;
+  const { host = '127.0.0.1', port = 1060 } = options;
   if (options.socket !== undefined) return answerLengths(options.socket, options);
-  const reusePort = options.reusePort === true ? { reusePort: true } : {};
-  return bindUdp({ address: host, port, ...reusePort, ...captureOf(options) }).pipe(
-    tap((socket) => log(say.listening(pyAddress(socket.local)))),
-    switchMap((socket) =>
-      answerLengths(socket, options).pipe(startWith({ type: 'listening', local: socket.local } as const)),
-    ),
-  );
+  return serveLengths({ ...options, host, port });
 }

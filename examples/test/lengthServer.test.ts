@@ -1,7 +1,19 @@
-import { type Datagram, type DatagramSocket, endpoint, SocketError } from '@porta/core';
-import { lastValueFrom, of, Subject, throwError, toArray } from 'rxjs';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import {
+  type Datagram,
+  type DatagramSocket,
+  endpoint,
+  type ServeEventMessage,
+  SocketError,
+} from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
+import { requester } from '@porta/reliability';
+import { connectUdp } from '@porta/udp';
+import { lastValueFrom, of, Subject, type Subscription, switchMap, throwError, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { answerLengths, lengthReply } from '../src/index.js';
+import { answerLengths, type LengthServerEvent, lengthReply, lengthServer } from '../src/index.js';
+
+trackHandles();
 
 const ascii = (text: string) => new TextEncoder().encode(text);
 
@@ -37,3 +49,47 @@ describe('the length server', () => {
     expect(lines).toContain("Server >> Could not answer ('127.0.0.1', 0): send failed: EINVAL");
   });
 });
+
+describe('the length server on the actor runtime (real loopback)', () => {
+  it('runs on serve: one actor per client, each client answered with its own lengths', async () => {
+    const serveEvents: ServeEventMessage[] = [];
+    const onServe = (m: unknown) => serveEvents.push(m as ServeEventMessage);
+    subscribe('porta:serve:event', onServe);
+    const events: LengthServerEvent[] = [];
+    const server = lengthServer({ port: 0, log: () => {} }).subscribe((e) => events.push(e));
+    const clients: Subscription[] = [];
+    try {
+      await until(() => events.length > 0);
+      const listening = events[0];
+      if (listening?.type !== 'listening')
+        throw new Error(`expected listening first, got ${listening?.type}`);
+      const replies = await Promise.all(
+        ['one', 'three'].map(
+          (word) =>
+            new Promise<string>((resolve, reject) => {
+              const sub = connectUdp(listening.local)
+                .pipe(switchMap((socket) => requester(socket, { mode: 'plain' }).request(ascii(word))))
+                .subscribe({ next: (r) => resolve(new TextDecoder().decode(r)), error: reject });
+              clients.push(sub);
+            }),
+        ),
+      );
+      expect(replies).toEqual([lengthReply(3), lengthReply(5)]);
+      const opened = serveEvents.filter((m) => m.event.type === 'opened');
+      expect(opened.map((m) => m.transport)).toEqual(['udp', 'udp']);
+      expect(new Set(opened.map((m) => m.remote?.port)).size).toBe(2);
+      expect(
+        events.filter((e) => e.type === 'answered').map((e) => e.type === 'answered' && e.request),
+      ).toEqual(expect.arrayContaining(['one', 'three']));
+    } finally {
+      for (const c of clients) c.unsubscribe();
+      server.unsubscribe();
+      unsubscribe('porta:serve:event', onServe);
+    }
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 2_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  expect(condition(), 'condition never held').toBe(true);
+}

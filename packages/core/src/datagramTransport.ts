@@ -1,8 +1,9 @@
 import { Observable, Subject, Subscription } from 'rxjs';
 import type { DatagramSocket } from './datagramSocket.js';
 import { type Datagram, type Endpoint, formatEndpoint } from './endpoint.js';
-import { InvalidArgumentError, SocketClosedError } from './errors.js';
+import { SocketClosedError } from './errors.js';
 import { PeerTable, type PeerTableEntry } from './internal/peerTable.js';
+import { checkOneOf, checkPositiveInteger } from './optionChecks.js';
 import type { PeerLink, TransportEvent, TransportPlugin } from './plugin.js';
 
 /**
@@ -102,12 +103,9 @@ export function datagramTransport<N extends string>(
   bind: Observable<DatagramSocket>,
   options: DatagramTransportOptions = {},
 ): DatagramTransport<N> {
-  const maxPeers = atLeastOne(options.maxPeers, 1024, 'maxPeers');
-  const maxBacklog = atLeastOne(options.maxBacklogPerPeer, 64, 'maxBacklogPerPeer');
-  const whenFull = options.whenFull ?? 'evict';
-  if (whenFull !== 'evict' && whenFull !== 'reject') {
-    throw new InvalidArgumentError(`whenFull must be 'evict' or 'reject', got ${JSON.stringify(whenFull)}`);
-  }
+  const maxPeers = checkPositiveInteger(options.maxPeers ?? 1024, 'maxPeers');
+  const maxBacklog = checkPositiveInteger(options.maxBacklogPerPeer ?? 64, 'maxBacklogPerPeer');
+  const whenFull = checkOneOf(options.whenFull ?? 'evict', 'whenFull', ['evict', 'reject']);
   const counts = { peers: 0, peersOpened: 0, received: 0, rejected: 0, evicted: 0 };
 
   const open = (): Observable<TransportEvent> =>
@@ -183,14 +181,6 @@ export function datagramTransport<N extends string>(
       return { ...counts };
     },
   };
-}
-
-function atLeastOne(value: number | undefined, fallback: number, what: string): number {
-  const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < 1) {
-    throw new InvalidArgumentError(`${what} must be an integer of at least 1, got ${String(value)}`);
-  }
-  return v;
 }
 
 /** Why a datagram for a known peer could not be delivered. */

@@ -1,5 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
-import { InvalidArgumentError } from './errors.js';
+import { checkPositiveInteger } from './optionChecks.js';
 
 /**
  * Options of {@link toAsyncIterable}.
@@ -44,10 +44,7 @@ export function toAsyncIterable<T>(
   source: Observable<T>,
   options: ToAsyncIterableOptions<T> = {},
 ): AsyncIterableIterator<T> {
-  const capacity = options.capacity ?? DEFAULT_CAPACITY;
-  if (!(Number.isInteger(capacity) || capacity === Number.POSITIVE_INFINITY) || capacity < 1) {
-    throw new InvalidArgumentError(`capacity must be an integer ≥ 1 or Infinity, got ${String(capacity)}`);
-  }
+  const capacity = checkPositiveInteger(options.capacity ?? DEFAULT_CAPACITY, 'capacity', { infinity: true });
   const onDrop = options.onDrop;
   const queue: T[] = [];
   let subscription: Subscription | undefined;

@@ -1,11 +1,11 @@
 import net from 'node:net';
 import tls, { type ConnectionOptions } from 'node:tls';
 import { openHandle, type PacketCapture, portaChannels, TimeoutError } from '@porta/core';
-import { abortErrorOf, assertSignal } from '@porta/core/transport';
+import { abortErrorOf, assertSignal, checkDurationMs, checkPositiveInteger } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { markOwnerEnded } from './internal/closeReason.js';
 import { toPortaError } from './internal/systemError.js';
-import { assertConnectHost, assertCount, assertDuration, assertRemotePort } from './internal/validate.js';
+import { assertConnectHost, assertRemotePort } from './internal/validate.js';
 import { TcpConnection } from './tcpConnection.js';
 
 /**
@@ -115,13 +115,13 @@ export function connectTcp(
       assertConnectHost(host);
       assertRemotePort(port);
       if (signal !== undefined) assertSignal(signal);
-      if (options.timeoutMs !== undefined) assertDuration(options.timeoutMs, 'timeoutMs');
-      if (options.idleTimeoutMs !== undefined) assertDuration(options.idleTimeoutMs, 'idleTimeoutMs');
+      if (options.timeoutMs !== undefined) checkDurationMs(options.timeoutMs, 'timeoutMs');
+      if (options.idleTimeoutMs !== undefined) checkDurationMs(options.idleTimeoutMs, 'idleTimeoutMs');
       if (options.maxPendingWriteBytes !== undefined) {
-        assertCount(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
+        checkPositiveInteger(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
       }
       if (options.maxWriteBatchBytes !== undefined)
-        assertCount(options.maxWriteBatchBytes, 'maxWriteBatchBytes');
+        checkPositiveInteger(options.maxWriteBatchBytes, 'maxWriteBatchBytes');
     } catch (err) {
       subscriber.error(err);
       return;

@@ -9,11 +9,11 @@ import {
   proxyHeaderDecoder,
   reusePortSupported,
 } from '@porta/core';
-import { abortErrorOf, assertSignal } from '@porta/core/transport';
+import { abortErrorOf, assertSignal, checkDurationMs, checkPositiveInteger } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike } from 'rxjs';
 import type { ProxyProtocolSetup } from './internal/listenerSetup.js';
 import { toPortaError } from './internal/systemError.js';
-import { assertCount, assertDuration, assertListenHost } from './internal/validate.js';
+import { assertListenHost } from './internal/validate.js';
 import type { ProxyProtocolOptions } from './proxyProtocolOptions.js';
 import { TcpListener } from './tcpListener.js';
 
@@ -96,7 +96,7 @@ function proxySetup(options: ProxyProtocolOptions): ProxyProtocolSetup {
     throw new InvalidArgumentError('proxyProtocol.trusted must be a list of addresses or CIDR ranges');
   }
   const timeoutMs = options.headerTimeoutMs ?? DEFAULT_PROXY_HEADER_TIMEOUT;
-  assertDuration(timeoutMs, 'proxyProtocol.headerTimeoutMs');
+  checkDurationMs(timeoutMs, 'proxyProtocol.headerTimeoutMs');
   if (options.maxHeaderLength !== undefined) proxyHeaderDecoder({ maxHeaderLength: options.maxHeaderLength });
   return {
     isTrusted: addressMatcher(options.trusted),
@@ -142,19 +142,19 @@ export function listenTcp(options: ListenTcpOptions = {}): Observable<TcpListene
           `reusePort needs Node ≥ 22.12 on Linux (core's reusePortSupported()); this is Node ${process.versions.node} on ${process.platform}`,
         );
       }
-      if (options.backlog !== undefined) assertCount(options.backlog, 'backlog');
-      maxConnections = assertCount(
+      if (options.backlog !== undefined) checkPositiveInteger(options.backlog, 'backlog');
+      maxConnections = checkPositiveInteger(
         options.maxConnections ?? Number.POSITIVE_INFINITY,
         'maxConnections',
-        true,
+        { infinity: true },
       );
-      if (options.idleTimeoutMs !== undefined) assertDuration(options.idleTimeoutMs, 'idleTimeoutMs');
-      assertDuration(handshakeTimeoutMs, 'handshakeTimeoutMs');
+      if (options.idleTimeoutMs !== undefined) checkDurationMs(options.idleTimeoutMs, 'idleTimeoutMs');
+      checkDurationMs(handshakeTimeoutMs, 'handshakeTimeoutMs');
       if (options.maxPendingWriteBytes !== undefined) {
-        assertCount(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
+        checkPositiveInteger(options.maxPendingWriteBytes, 'maxPendingWriteBytes');
       }
       if (options.maxWriteBatchBytes !== undefined)
-        assertCount(options.maxWriteBatchBytes, 'maxWriteBatchBytes');
+        checkPositiveInteger(options.maxWriteBatchBytes, 'maxWriteBatchBytes');
     } catch (err) {
       subscriber.error(err);
       return;

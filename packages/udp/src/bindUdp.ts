@@ -1,5 +1,4 @@
 import type dgram from 'node:dgram';
-import { lookup } from 'node:dns';
 import {
   type Datagram,
   type DatagramSocket,
@@ -9,12 +8,13 @@ import {
   openHandle,
   reusePortSupported,
 } from '@porta/core';
-import { assertSignal, resolveEndpoint } from '@porta/core/transport';
+import { assertSignal } from '@porta/core/transport';
 import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
 import { checkHost, checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
 import { planSocket, sendObservable } from './internal/dgram.js';
 import { EndpointCache } from './internal/endpointCache.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
+import { openResolved } from './internal/openResolved.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 
@@ -159,25 +159,17 @@ export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
       subscriber.error(err);
       return;
     }
-    const resolving = resolveEndpoint(
+    return openResolved(
+      subscriber,
       { address, port },
       {
-        lookup: options.lookup ?? lookup,
-        ...(options.family === undefined ? {} : { family: options.family === 'IPv6' ? 6 : 4 }),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        lookup: options.lookup,
+        family: options.family === undefined ? undefined : options.family === 'IPv6' ? 6 : 4,
+        signal: options.signal,
         what: `bindUdp ${address}:${port}`,
       },
-    ).subscribe({
-      next: (resolved) => {
-        try {
-          subscriber.add(bindAt(subscriber, resolved.address, port, options));
-        } catch (err) {
-          subscriber.error(err);
-        }
-      },
-      error: (err: unknown) => subscriber.error(err),
-    });
-    return () => resolving.unsubscribe();
+      (resolved) => bindAt(subscriber, resolved.address, port, options),
+    );
   });
 }
 

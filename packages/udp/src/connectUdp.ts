@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns';
 import {
   type Datagram,
   type DatagramSocket,
@@ -14,7 +13,7 @@ import {
   sameOrigin,
   toEndpoint,
 } from '@porta/core';
-import { assertSignal, resolveEndpoint } from '@porta/core/transport';
+import { assertSignal } from '@porta/core/transport';
 import { map, Observable, type Subscriber, type TeardownLogic, throwError } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
 import {
@@ -27,6 +26,7 @@ import {
 } from './internal/checks.js';
 import { planSocket, remoteEndpoint, sendObservable } from './internal/dgram.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
+import { openResolved } from './internal/openResolved.js';
 import type { UdpSocketOptions } from './udpSocketOptions.js';
 import type { UdpStats } from './udpStats.js';
 
@@ -167,22 +167,12 @@ export function connectUdp(
     }
     // A literal local address fixes the family the name must resolve to.
     const family = options.family ?? (localFamily === undefined ? undefined : localFamily === 'IPv6' ? 6 : 4);
-    const resolving = resolveEndpoint(to, {
-      lookup: options.lookup ?? lookup,
-      ...(family === undefined ? {} : { family }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      what: `connectUdp ${to.address}:${to.port}`,
-    }).subscribe({
-      next: (resolved) => {
-        try {
-          subscriber.add(connectTo(subscriber, resolved, options));
-        } catch (err) {
-          subscriber.error(err);
-        }
-      },
-      error: (err: unknown) => subscriber.error(err),
-    });
-    return () => resolving.unsubscribe();
+    return openResolved(
+      subscriber,
+      to,
+      { lookup: options.lookup, family, signal: options.signal, what: `connectUdp ${to.address}:${to.port}` },
+      (resolved) => connectTo(subscriber, resolved, options),
+    );
   });
 }
 

@@ -10,7 +10,7 @@ import {
   type UdpSocket,
   udpTransport,
 } from '@porta/udp';
-import { mergeMap, type Observable } from 'rxjs';
+import { mergeMap, type Observable, type Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ascii, errorOf, first, opener } from './helpers.js';
 
@@ -131,43 +131,48 @@ describe('UDP host names: resolved once, before the socket is made', () => {
     subscription.unsubscribe();
   });
 
-  it('aborting during the lookup errors with ABORT_ERR, opens nothing, and ignores the late answer', async () => {
-    const makers: ((lookup: LookupFunction, signal: AbortSignal) => Observable<unknown>)[] = [
-      (lookup, signal) => bindUdp({ address: 'slow.test', lookup, signal }),
-      (lookup, signal) => connectUdp({ address: 'slow.test', port: 9 }, { lookup, signal }),
-    ];
-    for (const make of makers) {
-      const before = udpHandles();
-      const lookup = pendingLookup();
-      const controller = new AbortController();
-      const values: unknown[] = [];
-      let error: unknown;
-      make(lookup.fn, controller.signal).subscribe({
-        next: (v: unknown) => values.push(v),
-        error: (err: unknown) => (error = err),
-      });
-      expect(lookup.asked).toHaveLength(1);
-      controller.abort();
-      expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
-      expect((error as Error).message).toMatch(/slow\.test/);
-      lookup.answer('127.0.0.1', 4);
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(values).toEqual([]);
-      expect(udpHandles()).toBe(before);
-    }
-  });
-
-  it('unsubscribing during the lookup ignores the late answer: no socket is made', async () => {
+  /** Subscribes, lets `interrupt` end it during the lookup, then answers late: nothing may open. */
+  async function interruptLookup(
+    make: (lookup: LookupFunction, signal: AbortSignal) => Observable<unknown>,
+    interrupt: (controller: AbortController, subscription: Subscription) => void,
+  ): Promise<unknown> {
     const before = udpHandles();
     const lookup = pendingLookup();
+    const controller = new AbortController();
     const values: unknown[] = [];
-    bindUdp({ address: 'slow.test', lookup: lookup.fn })
-      .subscribe((v) => values.push(v))
-      .unsubscribe();
+    let error: unknown;
+    const subscription = make(lookup.fn, controller.signal).subscribe({
+      next: (v: unknown) => values.push(v),
+      error: (err: unknown) => (error = err),
+    });
+    expect(lookup.asked).toHaveLength(1);
+    interrupt(controller, subscription);
     lookup.answer('127.0.0.1', 4);
     await new Promise((resolve) => setImmediate(resolve));
     expect(values).toEqual([]);
     expect(udpHandles()).toBe(before);
+    return error;
+  }
+
+  const makers: [string, (lookup: LookupFunction, signal: AbortSignal) => Observable<unknown>][] = [
+    ['bindUdp', (lookup, signal) => bindUdp({ address: 'slow.test', lookup, signal })],
+    ['connectUdp', (lookup, signal) => connectUdp({ address: 'slow.test', port: 9 }, { lookup, signal })],
+  ];
+
+  it.each(
+    makers,
+  )('%s: aborting during the lookup is ABORT_ERR naming the host; the late answer opens nothing', async (_, make) => {
+    const error = await interruptLookup(make, (controller) => controller.abort());
+    expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    expect((error as Error).message).toMatch(/slow\.test/);
+  });
+
+  it.each(
+    makers,
+  )('%s: unsubscribing during the lookup ignores the late answer: no socket is made', async (_, make) => {
+    expect(
+      await interruptLookup(make, (_controller, subscription) => subscription.unsubscribe()),
+    ).toBeUndefined();
   });
 
   it('an IP literal is not looked up: the socket is made without calling lookup', async () => {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { checkInteger, checkOneOf, checkPositiveInteger } from '../optionChecks.js';
 
 /**
  * What an actor's mailbox does with a message that arrives while it is full.
@@ -92,30 +93,20 @@ export class Mailbox<T> {
    * @throws {@link InvalidArgumentError} when the bounds are not `0 ≤ low < high ≤ capacity`.
    */
   constructor(options: MailboxOptions = {}, sizeOf: (message: T) => number = byteLengthOf) {
-    const capacity = options.capacity ?? 128;
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new InvalidArgumentError(`mailbox capacity must be an integer ≥ 1, got ${String(capacity)}`);
-    }
+    const capacity = checkPositiveInteger(options.capacity ?? 128, 'mailbox capacity');
     const high = options.highWaterMark ?? Math.ceil((capacity * 3) / 4);
     const low = options.lowWaterMark ?? Math.min(Math.floor(capacity / 4), high - 1);
-    if (!Number.isInteger(high) || high < 1 || high > capacity) {
-      throw new InvalidArgumentError(
-        `mailbox highWaterMark must be an integer from 1 to capacity ${capacity}, got ${String(high)}`,
-      );
-    }
-    if (!Number.isInteger(low) || low < 0 || low >= high) {
-      throw new InvalidArgumentError(
-        `mailbox lowWaterMark must be an integer from 0 to highWaterMark - 1 (${high - 1}), got ${String(low)}`,
-      );
-    }
-    const overflow = options.overflow ?? 'backpressure';
-    if (!['backpressure', 'drop-oldest', 'drop-newest', 'fail'].includes(overflow)) {
-      throw new InvalidArgumentError(`unknown mailbox overflow strategy "${String(overflow)}"`);
-    }
-    const maxBytes = options.maxBytes ?? DEFAULT_MAILBOX_MAX_BYTES;
-    if (!(Number.isInteger(maxBytes) || maxBytes === Number.POSITIVE_INFINITY) || maxBytes < 1) {
-      throw new InvalidArgumentError(`mailbox maxBytes must be an integer ≥ 1, got ${String(maxBytes)}`);
-    }
+    checkInteger(high, 'mailbox highWaterMark', 1, capacity);
+    checkInteger(low, 'mailbox lowWaterMark', 0, high - 1);
+    const overflow = checkOneOf(options.overflow ?? 'backpressure', 'mailbox overflow', [
+      'backpressure',
+      'drop-oldest',
+      'drop-newest',
+      'fail',
+    ]);
+    const maxBytes = checkPositiveInteger(options.maxBytes ?? DEFAULT_MAILBOX_MAX_BYTES, 'mailbox maxBytes', {
+      infinity: true,
+    });
     this.maxBytes = maxBytes;
     this.highWaterBytes = maxBytes / 2;
     this.lowWaterBytes = maxBytes / 8;

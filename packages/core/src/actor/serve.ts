@@ -4,6 +4,7 @@ import { portaChannels, type ServeEventMessage } from '../diagnostics/portaChann
 import type { Endpoint } from '../endpoint.js';
 import { InvalidArgumentError } from '../errors.js';
 import { handlesReleased } from '../handlesReleased.js';
+import { checkDurationMs, checkPositiveInteger } from '../optionChecks.js';
 import type { TransportPlugin } from '../plugin.js';
 import { Actor, type ActorHost, type EventBody } from './internal/actor.js';
 import { IdleSweep } from './internal/idleSweep.js';
@@ -118,32 +119,20 @@ export function serve(
   const supervision = resolveSupervision(options.supervision);
   const mailbox = options.mailbox ?? {};
   new Mailbox(mailbox); // validates the bounds now rather than at the first peer
-  const maxActors = options.maxActors ?? DEFAULT_MAX_ACTORS;
-  if (!(Number.isInteger(maxActors) || maxActors === Number.POSITIVE_INFINITY) || maxActors < 1) {
-    throw new InvalidArgumentError(`maxActors must be an integer ≥ 1, got ${String(maxActors)}`);
-  }
-  const maxPendingReplies = options.maxPendingReplies ?? 1024;
-  if (
-    !(Number.isInteger(maxPendingReplies) || maxPendingReplies === Number.POSITIVE_INFINITY) ||
-    maxPendingReplies < 1
-  ) {
-    throw new InvalidArgumentError(
-      `maxPendingReplies must be an integer ≥ 1, got ${String(maxPendingReplies)}`,
-    );
-  }
-  const maxPendingReplyBytes = options.maxPendingReplyBytes ?? DEFAULT_MAX_PENDING_REPLY_BYTES;
-  if (
-    !(Number.isInteger(maxPendingReplyBytes) || maxPendingReplyBytes === Number.POSITIVE_INFINITY) ||
-    maxPendingReplyBytes < 1
-  ) {
-    throw new InvalidArgumentError(
-      `maxPendingReplyBytes must be an integer ≥ 1, got ${String(maxPendingReplyBytes)}`,
-    );
-  }
+  const infinity = { infinity: true };
+  const maxActors = checkPositiveInteger(options.maxActors ?? DEFAULT_MAX_ACTORS, 'maxActors', infinity);
+  const maxPendingReplies = checkPositiveInteger(
+    options.maxPendingReplies ?? 1024,
+    'maxPendingReplies',
+    infinity,
+  );
+  const maxPendingReplyBytes = checkPositiveInteger(
+    options.maxPendingReplyBytes ?? DEFAULT_MAX_PENDING_REPLY_BYTES,
+    'maxPendingReplyBytes',
+    infinity,
+  );
   const idleTimeoutMs = options.idleTimeoutMs;
-  if (idleTimeoutMs !== undefined && !(idleTimeoutMs > 0 && Number.isFinite(idleTimeoutMs))) {
-    throw new InvalidArgumentError(`idleTimeoutMs must be a finite number > 0, got ${String(idleTimeoutMs)}`);
-  }
+  if (idleTimeoutMs !== undefined) checkDurationMs(idleTimeoutMs, 'idleTimeoutMs');
   if (options.signal !== undefined) assertSignal(options.signal);
 
   const server = new Observable<ServerEvent>((subscriber) => {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { checkNonNegativeInteger, checkOneOf, checkPositiveNumber } from '../optionChecks.js';
 
 /**
  * What happens to an actor whose behaviour fails (its Observable errors, it throws, a send fails,
@@ -62,17 +63,8 @@ export function resolveSupervision(
   options: SupervisionStrategy | SupervisionOptions = {},
 ): ResolvedSupervision {
   const o = typeof options === 'string' ? { strategy: options } : options;
-  const strategy = o.strategy ?? 'stop';
-  const maxRestarts = o.maxRestarts ?? 3;
-  const withinMs = o.withinMs ?? 60_000;
-  if (!['stop', 'restart', 'resume'].includes(strategy)) {
-    throw new InvalidArgumentError(`unknown supervision strategy "${String(strategy)}"`);
-  }
-  if (!(Number.isInteger(maxRestarts) || maxRestarts === Number.POSITIVE_INFINITY) || maxRestarts < 0) {
-    throw new InvalidArgumentError(`maxRestarts must be an integer ≥ 0, got ${String(maxRestarts)}`);
-  }
-  if (!(withinMs > 0)) {
-    throw new InvalidArgumentError(`withinMs must be > 0, got ${String(withinMs)}`);
-  }
+  const strategy = checkOneOf(o.strategy ?? 'stop', 'supervision strategy', ['stop', 'restart', 'resume']);
+  const maxRestarts = checkNonNegativeInteger(o.maxRestarts ?? 3, 'maxRestarts', { infinity: true });
+  const withinMs = checkPositiveNumber(o.withinMs ?? 60_000, 'withinMs', { infinity: true });
   return { strategy, maxRestarts, withinMs };
 }

@@ -1,10 +1,18 @@
 // Errors of how porta is used: an argument or option it cannot take, a bounded queue that is full.
 import { PortaError } from './portaError.js';
 
-/** A caller passed an argument porta cannot use (a port of 65536, a malformed address, …). */
+/**
+ * A caller passed an argument porta cannot use (a port of 65536, a malformed address, …). When an
+ * option check of `@porta/core/transport` (`checkInteger` and its siblings) refused it, `option`
+ * names the option and `value` is what was passed; both are in the message too.
+ */
 export class InvalidArgumentError extends PortaError<'INVALID_ARGUMENT'> {
   override readonly name = 'InvalidArgumentError';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly option?: string,
+    readonly value?: unknown,
+  ) {
     super('INVALID_ARGUMENT', message);
   }
 }

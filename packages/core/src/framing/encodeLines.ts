@@ -1,5 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import { EncodeError, InvalidArgumentError } from '../errors.js';
+import { checkOneOf } from '../optionChecks.js';
 import { encodeString } from '../text/encodeText.js';
 import type { TextEncoding } from '../text/textStreamDecoder.js';
 import type { Encoder } from './encoder.js';
@@ -46,11 +47,7 @@ export class LinesEncoder implements Encoder<Uint8Array | string> {
       );
     }
     const encoding = options.encoding ?? 'utf8';
-    if (encoding !== 'ascii' && encoding !== 'utf8') {
-      throw new InvalidArgumentError(
-        `encodeLines: encoding must be 'ascii' or 'utf8', got ${String(encoding)}`,
-      );
-    }
+    checkOneOf(encoding, 'encodeLines: encoding', ['ascii', 'utf8']);
     this.#terminator = ending === '\n' ? Uint8Array.of(0x0a) : Uint8Array.of(0x0d, 0x0a);
     this.#encoding = encoding;
   }

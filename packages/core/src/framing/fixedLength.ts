@@ -1,10 +1,10 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ChunkQueue } from '../bytes/chunkQueue.js';
 import { EncodeError, TruncatedError } from '../errors.js';
+import { checkInteger } from '../optionChecks.js';
 import type { Decoder } from './decoder.js';
 import { decodeWith } from './decodeWith.js';
 import type { Encoder } from './encoder.js';
-import { assertInteger } from './internal/optionChecks.js';
 
 /**
  * Decodes frames of exactly `size` bytes. Bounded by `size`: at most `size - 1` bytes stay buffered,
@@ -24,7 +24,7 @@ export class FixedLengthDecoder implements Decoder<Uint8Array> {
   readonly maxBuffered: number;
 
   constructor(size: number) {
-    this.size = assertInteger(size, 'fixedLength: size', 1);
+    this.size = checkInteger(size, 'fixedLength: size', 1);
     this.maxBuffered = this.size - 1;
   }
 
@@ -53,7 +53,7 @@ export class FixedLengthEncoder implements Encoder<Uint8Array> {
   readonly size: number;
 
   constructor(size: number) {
-    this.size = assertInteger(size, 'fixedLength: size', 1);
+    this.size = checkInteger(size, 'fixedLength: size', 1);
   }
 
   encode(message: Uint8Array): Uint8Array {
@@ -74,6 +74,6 @@ export class FixedLengthEncoder implements Encoder<Uint8Array> {
  * ```
  */
 export function fixedLength(size: number): OperatorFunction<Uint8Array, Uint8Array> {
-  assertInteger(size, 'fixedLength: size', 1);
+  checkInteger(size, 'fixedLength: size', 1);
   return decodeWith(() => new FixedLengthDecoder(size));
 }

@@ -7,7 +7,7 @@ import {
   tap,
 } from 'rxjs';
 import { TimeoutError } from '../errors.js';
-import { assertDuration } from './internal/optionChecks.js';
+import { checkDurationMs } from '../optionChecks.js';
 
 /**
  * Options of {@link frameTimeout}.
@@ -49,7 +49,7 @@ export function frameTimeout<T>(
   framer: OperatorFunction<Uint8Array, T>,
   options: FrameTimeoutOptions,
 ): OperatorFunction<Uint8Array, T> {
-  const timeoutMs = assertDuration(options.timeoutMs, 'timeoutMs');
+  const timeoutMs = checkDurationMs(options.timeoutMs, 'timeoutMs');
   const scheduler = options.scheduler ?? asyncScheduler;
   return (source) =>
     new Observable<T>((subscriber) => {

@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import { InvalidArgumentError } from '../errors.js';
+import { checkOneOf } from '../optionChecks.js';
 import type { TextEncoding } from '../text/textStreamDecoder.js';
 import { decodeWith } from './decodeWith.js';
 import { LinesDecoder, type LinesOptions } from './linesDecoder.js';
@@ -34,9 +34,7 @@ export function lines(options: LinesOptions = {}): OperatorFunction<Uint8Array, 
     new LinesDecoder(options);
     return decodeWith(() => new LinesDecoder(options), options);
   }
-  if (encoding !== 'ascii' && encoding !== 'utf8') {
-    throw new InvalidArgumentError(`lines: encoding must be 'ascii' or 'utf8', got ${String(encoding)}`);
-  }
+  checkOneOf(encoding, 'lines: encoding', ['ascii', 'utf8']);
   new LinesDecoder(options);
   return decodeWith(() => new TextLinesDecoder({ ...options, encoding }), options);
 }

@@ -1,9 +1,9 @@
 import { type OperatorFunction, of } from 'rxjs';
 import type { ChunkQueue } from '../bytes/chunkQueue.js';
 import { TruncatedError } from '../errors.js';
+import { checkInteger } from '../optionChecks.js';
 import type { Decoder } from './decoder.js';
 import { decodeWith } from './decodeWith.js';
-import { assertInteger } from './internal/optionChecks.js';
 
 /**
  * Decodes one frame of exactly `size` bytes, then reports {@link RecvallDecoder.done}.
@@ -19,7 +19,7 @@ export class RecvallDecoder implements Decoder<Uint8Array> {
   #done = false;
 
   constructor(size: number) {
-    this.size = assertInteger(size, 'recvall: size', 0);
+    this.size = checkInteger(size, 'recvall: size', 0);
     this.maxBuffered = Math.max(0, this.size - 1);
   }
 
@@ -55,7 +55,7 @@ export class RecvallDecoder implements Decoder<Uint8Array> {
  * ```
  */
 export function recvall(size: number): OperatorFunction<Uint8Array, Uint8Array> {
-  assertInteger(size, 'recvall: size', 0);
+  checkInteger(size, 'recvall: size', 0);
   if (size === 0) return () => of(new Uint8Array(0));
   return decodeWith(() => new RecvallDecoder(size));
 }

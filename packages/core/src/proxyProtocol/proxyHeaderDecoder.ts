@@ -2,10 +2,10 @@ import type { ChunkQueue } from '../bytes/chunkQueue.js';
 import type { Endpoint } from '../endpoint.js';
 import { ProxyProtocolError, TruncatedError } from '../errors.js';
 import type { Decoder } from '../framing/decoder.js';
-import { assertInteger } from '../framing/internal/optionChecks.js';
 import { crc32c } from '../internal/crc32c.js';
 import { isIpv4 } from '../internal/ip.js';
 import { canonicalIpv6, formatIpv4, formatIpv6 } from '../internal/ipBytes.js';
+import { checkInteger } from '../optionChecks.js';
 import {
   PROXY_TLV,
   PROXY_V1_MAX_LENGTH,
@@ -60,7 +60,7 @@ const ascii = new TextDecoder('latin1');
  * ```
  */
 export function proxyHeaderDecoder(options: ProxyHeaderDecoderOptions = {}): Decoder<ProxyHeader> {
-  const maxHeader = assertInteger(
+  const maxHeader = checkInteger(
     options.maxHeaderLength ?? DEFAULT_MAX_HEADER,
     'proxyHeaderDecoder: maxHeaderLength',
     V2_FIXED,

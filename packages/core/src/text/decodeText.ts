@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { InvalidArgumentError } from '../errors.js';
+import { checkOneOf } from '../optionChecks.js';
 import { endedWhole, subscribeDecoded, type TextEncoding, TextStreamDecoder } from './textStreamDecoder.js';
 
 export type { TextEncoding } from './textStreamDecoder.js';
@@ -42,9 +42,7 @@ export function decodeText(
   encoding: TextEncoding,
   options: DecodeTextOptions = {},
 ): OperatorFunction<Uint8Array, string> {
-  if (encoding !== 'ascii' && encoding !== 'utf8') {
-    throw new InvalidArgumentError(`decodeText: encoding must be 'ascii' or 'utf8', got ${String(encoding)}`);
-  }
+  checkOneOf(encoding, 'decodeText: encoding', ['ascii', 'utf8']);
   const stream = options.stream ?? true;
   return (source) =>
     new Observable<string>((subscriber) => {

@@ -1,5 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
-import { EncodeError, InvalidArgumentError } from '../errors.js';
+import { EncodeError } from '../errors.js';
+import { checkOneOf } from '../optionChecks.js';
 import type { TextEncoding } from './decodeText.js';
 
 const encoder = new TextEncoder();
@@ -43,8 +44,6 @@ export function encodeString(text: string, encoding: TextEncoding): Uint8Array {
  * ```
  */
 export function encodeText(encoding: TextEncoding): OperatorFunction<string, Uint8Array> {
-  if (encoding !== 'ascii' && encoding !== 'utf8') {
-    throw new InvalidArgumentError(`encodeText: encoding must be 'ascii' or 'utf8', got ${String(encoding)}`);
-  }
+  checkOneOf(encoding, 'encodeText: encoding', ['ascii', 'utf8']);
   return map((text) => encodeString(text, encoding));
 }

@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { type Observable, Subject } from 'rxjs';
 import { InvalidArgumentError } from '../errors.js';
 import { WorkerTotals } from '../internal/workerTotals.js';
+import { checkPositiveInteger } from '../optionChecks.js';
 import { type ForwardedServerEvent, isServerEventMessage } from './forwardServerEvents.js';
 import { isStatsMessage, type WorkerStats } from './reportStats.js';
 import { reusePortSupported } from './reusePortSupported.js';
@@ -189,10 +190,7 @@ const SHUTDOWN = { porta: 'shutdown' } as const;
  * ```
  */
 export function superviseWorkers(options: SuperviseWorkersOptions): WorkerPool {
-  const size = options.workers;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new InvalidArgumentError(`workers must be an integer ≥ 1, got ${String(size)}`);
-  }
+  const size = checkPositiveInteger(options.workers, 'workers');
   if (!cluster.isPrimary) throw new InvalidArgumentError('superviseWorkers runs in the primary process only');
   const initialDelay = options.restartDelayMs ?? 100;
   const maxDelay = options.maxRestartDelayMs ?? 5_000;

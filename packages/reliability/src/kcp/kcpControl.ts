@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@porta/core';
+import { checkInteger } from '@porta/core/transport';
 import { KcpCongestionWindow } from './internal/kcpCongestionWindow.js';
 import { KcpPacketWriter } from './internal/kcpPacketWriter.js';
 import { KcpReceiver } from './internal/kcpReceiver.js';
@@ -17,13 +17,6 @@ const ASK_SEND = 1;
 const ASK_TELL = 2;
 /** kcp-go never sends a packet over 1500 bytes, so no honest segment carries more than this. */
 export const KCP_MAX_SEGMENT_PAYLOAD = 1500 - KCP_HEADER_LENGTH;
-
-function positiveInt(value: number, name: string, min = 1, max = 0xffff): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-  return value;
-}
 
 /**
  * The KCP protocol machine of one session, without sockets or timers: `send` queues bytes,
@@ -99,16 +92,16 @@ export class KcpControl {
   constructor(options: KcpControlOptions) {
     this.conv = options.conv >>> 0;
     this.#now = options.now;
-    const reserved = positiveInt(options.reserved ?? 0, 'reserved', 0, 256);
-    this.mtu = positiveInt(options.mtu ?? 1350, 'mtu', 50 + reserved, 1500);
+    const reserved = checkInteger(options.reserved ?? 0, 'reserved', 0, 256);
+    this.mtu = checkInteger(options.mtu ?? 1350, 'mtu', 50 + reserved, 1500);
     this.mss = this.mtu - KCP_HEADER_LENGTH - reserved;
-    this.sendWindow = positiveInt(options.sendWindow ?? 128, 'sendWindow');
-    this.receiveWindow = positiveInt(options.receiveWindow ?? 512, 'receiveWindow');
+    this.sendWindow = checkInteger(options.sendWindow ?? 128, 'sendWindow', 1, 0xffff);
+    this.receiveWindow = checkInteger(options.receiveWindow ?? 512, 'receiveWindow', 1, 0xffff);
     this.tuning = options.tuning ?? KCP_MODES.fast;
-    positiveInt(this.tuning.intervalMs, 'intervalMs', 10, 5000);
-    positiveInt(this.tuning.fastResend, 'fastResend', 0, 0xffff);
+    checkInteger(this.tuning.intervalMs, 'intervalMs', 10, 5000);
+    checkInteger(this.tuning.fastResend, 'fastResend', 0, 0xffff);
     this.streamMode = options.streamMode ?? true;
-    this.deadLink = positiveInt(options.deadLink ?? 20, 'deadLink', 1, 1000);
+    this.deadLink = checkInteger(options.deadLink ?? 20, 'deadLink', 1, 1000);
     this.#ackNoDelay = options.ackNoDelay ?? false;
     this.#onRetransmit = options.onRetransmit;
     this.#rto = kcpRtoPolicy(options.rto ?? 'kcp', this.tuning);

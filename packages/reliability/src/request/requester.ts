@@ -4,14 +4,13 @@ import {
   type DatagramSocket,
   type Endpoint,
   formatEndpoint,
-  InvalidArgumentError,
   isPortaError,
   MAX_DATAGRAM_IPV4,
   originKey,
   PendingLimitError,
   type Remote,
 } from '@porta/core';
-import { assertSignal } from '@porta/core/transport';
+import { assertSignal, checkOneOf, checkPositiveInteger } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { retryBackoff } from '../retry/retryBackoff.js';
 import { RtoTable } from '../retry/rtoEstimator.js';
@@ -54,13 +53,6 @@ export interface Requester {
 
 function cryptoId(): bigint {
   return globalThis.crypto.getRandomValues(new BigUint64Array(1))[0] ?? 0n;
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidArgumentError(`${name} must be an integer ≥ 1, got ${String(value)}`);
-  }
-  return value;
 }
 
 /**
@@ -144,17 +136,15 @@ class RequesterImpl implements Requester {
     this.#plain = options.mode === 'plain';
     this.#onePerDestination = this.#plain || (options.onePerDestination ?? false);
     this.#scheduler = options.scheduler ?? options.retry?.scheduler ?? asyncScheduler;
-    this.#maxPending = positiveInteger(options.maxPending ?? 1024, 'maxPending');
-    const maxReplyBytes = positiveInteger(options.maxReplyBytes ?? MAX_DATAGRAM_IPV4, 'maxReplyBytes');
+    this.#maxPending = checkPositiveInteger(options.maxPending ?? 1024, 'maxPending');
+    const maxReplyBytes = checkPositiveInteger(options.maxReplyBytes ?? MAX_DATAGRAM_IPV4, 'maxReplyBytes');
     this.#ended = new EndedRequests(
-      positiveInteger(options.rememberEnded ?? 1024, 'rememberEnded'),
+      checkPositiveInteger(options.rememberEnded ?? 1024, 'rememberEnded'),
       this.#peers,
     );
     this.#randomId = options.randomId ?? cryptoId;
     this.rto = new RtoTable(options.rto);
-    if (options.mode !== undefined && options.mode !== 'porta' && options.mode !== 'plain') {
-      throw new InvalidArgumentError(`mode must be 'porta' or 'plain', got ${JSON.stringify(options.mode)}`);
-    }
+    if (options.mode !== undefined) checkOneOf(options.mode, 'mode', ['porta', 'plain']);
     this.#context = {
       plain: this.#plain,
       maxReplyBytes,

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@porta/core';
+import { checkPositiveInteger, checkPositiveNumber } from '@porta/core/transport';
 import { type Jitter, jitterWait } from './jitter.js';
 
 /**
@@ -62,13 +63,6 @@ export interface ExponentialBackoffOptions {
   readonly random?: () => number;
 }
 
-function positive(value: number, name: string, allowInfinity = false): number {
-  if (!(value > 0) || (!allowInfinity && !Number.isFinite(value))) {
-    throw new InvalidArgumentError(`${name} must be a positive number, got ${String(value)}`);
-  }
-  return value;
-}
-
 /**
  * Exponential backoff: wait `initialMs`, then `factor` times longer after every timeout. With no
  * options it is the course's `udp_remote.py` client exactly: waits of 0.1, 0.2, 0.4, 0.8 and 1.6 s
@@ -85,18 +79,19 @@ function positive(value: number, name: string, allowInfinity = false): number {
  * ```
  */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): BackoffPolicy {
-  const initial = positive(options.initialMs ?? 100, 'initialMs');
+  const initial = checkPositiveNumber(options.initialMs ?? 100, 'initialMs');
   const factor = options.factor ?? 2;
   if (!(factor >= 1) || !Number.isFinite(factor)) {
     throw new InvalidArgumentError(`factor must be a finite number ≥ 1, got ${String(factor)}`);
   }
-  const cap = positive(options.maxWaitMs ?? 2000, 'maxWaitMs');
+  const cap = checkPositiveNumber(options.maxWaitMs ?? 2000, 'maxWaitMs');
   const onMaxWait = options.onMaxWait ?? 'give-up';
-  const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-  if (!(maxAttempts >= 1) || (Number.isFinite(maxAttempts) && !Number.isInteger(maxAttempts))) {
-    throw new InvalidArgumentError(`maxAttempts must be an integer ≥ 1, got ${String(maxAttempts)}`);
-  }
-  const maxElapsed = positive(options.maxElapsedMs ?? Number.POSITIVE_INFINITY, 'maxElapsedMs', true);
+  const maxAttempts = checkPositiveInteger(options.maxAttempts ?? Number.POSITIVE_INFINITY, 'maxAttempts', {
+    infinity: true,
+  });
+  const maxElapsed = checkPositiveNumber(options.maxElapsedMs ?? Number.POSITIVE_INFINITY, 'maxElapsedMs', {
+    infinity: true,
+  });
   const jitter = options.jitter ?? 'none';
   const random = options.random ?? Math.random;
   const first = Math.min(initial, cap);

@@ -1,4 +1,5 @@
-import { type Endpoint, formatEndpoint, InvalidArgumentError } from '@porta/core';
+import { type Endpoint, InvalidArgumentError } from '@porta/core';
+import { checkNonNegativeNumber, checkPositiveInteger, PeerMap } from '@porta/core/transport';
 
 /** Options of {@link RtoEstimator} and {@link RtoTable}. */
 export interface RtoEstimatorOptions {
@@ -18,13 +19,6 @@ export interface RtoEstimatorOptions {
   readonly maxRtoMs?: number;
   /** Clock granularity G of RFC 6298. Default 1 ms. */
   readonly granularityMs?: number;
-}
-
-function checkMs(value: number, name: string): number {
-  if (!(value >= 0) || !Number.isFinite(value)) {
-    throw new InvalidArgumentError(`${name} must be a finite number ≥ 0, got ${String(value)}`);
-  }
-  return value;
 }
 
 /**
@@ -55,13 +49,13 @@ export class RtoEstimator {
   #rto: number;
 
   constructor(options: RtoEstimatorOptions = {}) {
-    this.#min = checkMs(options.minRtoMs ?? 100, 'minRtoMs');
-    this.#max = checkMs(options.maxRtoMs ?? 60_000, 'maxRtoMs');
+    this.#min = checkNonNegativeNumber(options.minRtoMs ?? 100, 'minRtoMs');
+    this.#max = checkNonNegativeNumber(options.maxRtoMs ?? 60_000, 'maxRtoMs');
     if (this.#max < this.#min) {
       throw new InvalidArgumentError(`maxRtoMs (${this.#max}) must not be below minRtoMs (${this.#min})`);
     }
-    this.#granularity = checkMs(options.granularityMs ?? 1, 'granularityMs');
-    this.#rto = this.#bound(checkMs(options.initialRtoMs ?? 100, 'initialRtoMs'));
+    this.#granularity = checkNonNegativeNumber(options.granularityMs ?? 1, 'granularityMs');
+    this.#rto = this.#bound(checkNonNegativeNumber(options.initialRtoMs ?? 100, 'initialRtoMs'));
   }
 
   /** The current retransmission timeout in ms. */
@@ -84,7 +78,7 @@ export class RtoEstimator {
    * @throws {@link @porta/core!InvalidArgumentError} for a negative or non-finite sample.
    */
   sample(rttMs: number): number {
-    const r = checkMs(rttMs, 'rtt sample');
+    const r = checkNonNegativeNumber(rttMs, 'rtt sample');
     if (this.#srtt === undefined || this.#rttvar === undefined) {
       this.#srtt = r;
       this.#rttvar = r / 2;
@@ -127,15 +121,12 @@ export interface RtoTableOptions extends RtoEstimatorOptions {
  */
 export class RtoTable {
   readonly #options: RtoEstimatorOptions;
-  readonly #maxPeers: number;
-  readonly #peers = new Map<string, RtoEstimator>();
+  /** By origin (`::ffff:127.0.0.1` is `127.0.0.1`), least recently used evicted first. */
+  readonly #peers: PeerMap<RtoEstimator>;
 
   constructor(options: RtoTableOptions = {}) {
     const { maxPeers = 1024, ...estimator } = options;
-    if (!Number.isInteger(maxPeers) || maxPeers < 1) {
-      throw new InvalidArgumentError(`maxPeers must be an integer ≥ 1, got ${String(maxPeers)}`);
-    }
-    this.#maxPeers = maxPeers;
+    this.#peers = new PeerMap({ maxSize: checkPositiveInteger(maxPeers, 'maxPeers') });
     this.#options = estimator;
     new RtoEstimator(estimator); // validates the options now rather than at the first peer
   }
@@ -147,18 +138,11 @@ export class RtoTable {
 
   /** The estimator of `peer`, created on first use. */
   get(peer: Endpoint): RtoEstimator {
-    const key = `${peer.family}/${formatEndpoint(peer)}`;
-    let estimator = this.#peers.get(key);
-    if (estimator !== undefined) {
-      this.#peers.delete(key);
-    } else {
+    let estimator = this.#peers.get(peer);
+    if (estimator === undefined) {
       estimator = new RtoEstimator(this.#options);
-      if (this.#peers.size >= this.#maxPeers) {
-        const oldest = this.#peers.keys().next();
-        if (oldest.done !== true) this.#peers.delete(oldest.value);
-      }
+      this.#peers.set(peer, estimator);
     }
-    this.#peers.set(key, estimator);
     return estimator;
   }
 

@@ -6,6 +6,7 @@ import {
   SmuxTimeoutError,
   SocketClosedError,
 } from '@porta/core';
+import { checkInteger } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, type Subscription } from 'rxjs';
 import { encodeSmuxFrame, parseSmuxFrame, SmuxCommand, smuxFrames } from './smuxFrame.js';
 import { SmuxStream, type SmuxStreamHost } from './smuxStream.js';
@@ -82,13 +83,6 @@ export interface SmuxSessionStats {
   readonly bufferedBytes: number;
 }
 
-function checkInt(value: number, name: string, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-  return value;
-}
-
 /**
  * An smux session (xtaci/smux, versions 1 and 2, as kcptun speaks them): many ordered byte streams
  * over one byte stream. SYN opens a stream, PSH carries its bytes, FIN closes it, NOP keeps the
@@ -141,15 +135,15 @@ export class SmuxSession {
     if (this.version !== 1 && this.version !== 2) {
       throw new InvalidArgumentError(`smux version must be 1 or 2, got ${String(this.version)}`);
     }
-    const maxFrameSize = checkInt(options.maxFrameSize ?? 32768, 'maxFrameSize', 1, 65535);
-    this.#maxReceiveBuffer = checkInt(
+    const maxFrameSize = checkInteger(options.maxFrameSize ?? 32768, 'maxFrameSize', 1, 65535);
+    this.#maxReceiveBuffer = checkInteger(
       options.maxReceiveBuffer ?? 4 * 1024 * 1024,
       'maxReceiveBuffer',
       1,
       2 ** 31 - 1,
     );
-    const maxStreamBuffer = checkInt(options.maxStreamBuffer ?? 65536, 'maxStreamBuffer', 1, 2 ** 31 - 1);
-    this.#maxStreams = checkInt(options.maxStreams ?? 1024, 'maxStreams', 1, 2 ** 31 - 1);
+    const maxStreamBuffer = checkInteger(options.maxStreamBuffer ?? 65536, 'maxStreamBuffer', 1, 2 ** 31 - 1);
+    this.#maxStreams = checkInteger(options.maxStreams ?? 1024, 'maxStreams', 1, 2 ** 31 - 1);
     const interval = options.keepAliveIntervalMs ?? 10_000;
     const timeout = options.keepAliveTimeoutMs ?? 30_000;
     if (!options.keepAliveDisabled && !(interval > 0 && timeout >= interval)) {

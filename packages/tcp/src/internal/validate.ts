@@ -32,21 +32,3 @@ export function assertRemotePort(port: number): number {
   if (port === 0) throw new InvalidArgumentError('port must be an integer from 1 to 65535 to connect, got 0');
   return port;
 }
-
-/** A count option: a positive integer, or `Infinity` where allowed. */
-export function assertCount(value: number, what: string, allowInfinity = false): number {
-  if ((allowInfinity && value === Number.POSITIVE_INFINITY) || (Number.isInteger(value) && value > 0)) {
-    return value;
-  }
-  throw new InvalidArgumentError(`${what} must be a positive integer, got ${String(value)}`);
-}
-
-/** A duration option in milliseconds: finite and > 0. */
-export function assertDuration(value: number, what: string): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(
-      `${what} must be a finite number of milliseconds > 0, got ${String(value)}`,
-    );
-  }
-  return value;
-}

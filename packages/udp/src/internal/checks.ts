@@ -17,7 +17,7 @@ export function checkAddress(address: unknown, what: string): Family {
   const family = familyOf(address);
   if (family === undefined || (family === 'IPv6' && !isIPv6Literal(address))) {
     throw new InvalidArgumentError(
-      `${what} "${address}" is not an IPv4 or IPv6 address (a send does not resolve host names: connect to the name, or resolve it once with core's resolveEndpoint)`,
+      `${what} "${address}" is not an IPv4 or IPv6 address (a send does not resolve host names: connect to the name, or resolve it once with resolveEndpoint from @porta/core/transport)`,
     );
   }
   return family;

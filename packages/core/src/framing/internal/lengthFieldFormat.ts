@@ -1,7 +1,8 @@
 // A LengthFieldFormat with its defaults applied and checked; not part of the public API.
 import { InvalidArgumentError } from '../../errors.js';
+import { checkInteger, checkOneOf } from '../../optionChecks.js';
 import type { LengthFieldFormat, LengthFieldLength } from '../lengthFieldFormat.js';
-import { assertInteger, maxFrameLengthOf } from './optionChecks.js';
+import { maxFrameLengthOf } from './optionChecks.js';
 
 /** The format both halves of the length-field codec work from. */
 export interface ResolvedLengthFieldFormat {
@@ -20,23 +21,13 @@ export function resolveLengthFieldFormat(
   options: LengthFieldFormat,
   what: string,
 ): ResolvedLengthFieldFormat {
-  const offset = assertInteger(options.lengthFieldOffset ?? 0, `${what}: lengthFieldOffset`, 0);
-  const size = options.lengthFieldLength ?? 4;
-  if (size !== 1 && size !== 2 && size !== 3 && size !== 4 && size !== 8) {
-    throw new InvalidArgumentError(`${what}: lengthFieldLength must be 1, 2, 3, 4 or 8, got ${String(size)}`);
-  }
-  const byteOrder = options.byteOrder ?? 'big';
-  if (byteOrder !== 'big' && byteOrder !== 'little') {
-    throw new InvalidArgumentError(`${what}: byteOrder must be 'big' or 'little', got ${String(byteOrder)}`);
-  }
+  const offset = checkInteger(options.lengthFieldOffset ?? 0, `${what}: lengthFieldOffset`, 0);
+  const size = checkOneOf(options.lengthFieldLength ?? 4, `${what}: lengthFieldLength`, [1, 2, 3, 4, 8]);
+  const byteOrder = checkOneOf(options.byteOrder ?? 'big', `${what}: byteOrder`, ['big', 'little']);
   const adjustment =
-    assertInteger(options.lengthAdjustment ?? 0, `${what}: lengthAdjustment`, Number.MIN_SAFE_INTEGER) -
+    checkInteger(options.lengthAdjustment ?? 0, `${what}: lengthAdjustment`, Number.MIN_SAFE_INTEGER) -
     (options.lengthIncludesLengthFieldLength === true ? size : 0);
-  const strip = assertInteger(
-    options.initialBytesToStrip ?? offset + size,
-    `${what}: initialBytesToStrip`,
-    0,
-  );
+  const strip = checkInteger(options.initialBytesToStrip ?? offset + size, `${what}: initialBytesToStrip`, 0);
   const max = maxFrameLengthOf(options.maxFrameLength, what);
   if (max < offset + size) {
     throw new InvalidArgumentError(
