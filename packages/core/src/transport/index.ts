@@ -17,6 +17,7 @@ export * from '../datagramTransport.js';
 export { dnsLookupError } from '../dnsLookupError.js';
 export * from '../handlesReleased.js';
 export * from '../optionChecks.js';
+export * from '../peerMap.js';
 export type * from '../plugin.js';
 export * from '../resolveEndpoint.js';
 export * from '../systemError.js';

@@ -1,10 +1,5 @@
-import {
-  AuthError,
-  type AuthRejectMessage,
-  InvalidArgumentError,
-  portaChannels,
-  ReplayError,
-} from '@porta/core';
+import { AuthError, type AuthRejectMessage, portaChannels, ReplayError } from '@porta/core';
+import { BoundedMap, checkPositiveInteger } from '@porta/core/transport';
 import { Observable } from 'rxjs';
 import {
   type AuthMessage,
@@ -130,10 +125,7 @@ export function verify<M extends AuthMessage = AuthMessage>(
   // Built once: a sender not seen yet then costs one HMAC to derive, not a full HKDF (a forger picks a
   // fresh sender id for every datagram).
   const deriveKeys = senderKeyDeriver(secret, mode);
-  const maxSenders = options.maxSenders ?? 1024;
-  if (!Number.isInteger(maxSenders) || maxSenders < 1) {
-    throw new InvalidArgumentError(`maxSenders must be an integer ≥ 1, got ${maxSenders}`);
-  }
+  const maxSenders = checkPositiveInteger(options.maxSenders ?? 1024, 'maxSenders');
   new ReplayWindow(options.window); // checks the window options now rather than on the first message
   const stats = { accepted: 0, rejected: { truncated: 0, format: 0, forged: 0, replay: 0 } };
   const onReject = options.onReject as
@@ -142,7 +134,8 @@ export function verify<M extends AuthMessage = AuthMessage>(
 
   const operator = <T extends AuthMessage>(source: Observable<T>) =>
     new Observable<T>((subscriber) => {
-      const senders = new Map<bigint, SenderState>();
+      // Least recently heard from evicted first: a forger cycling sender ids cannot grow it.
+      const senders = new BoundedMap<bigint, SenderState>({ maxSize: maxSenders });
       const reject = (reason: AuthRejectReason, message: T, counter?: bigint) => {
         stats.rejected[reason]++;
         if (rejectChannel.hasSubscribers) rejectChannel.publish(rejectMessage(reason, message, counter));
@@ -158,20 +151,12 @@ export function verify<M extends AuthMessage = AuthMessage>(
           const bytes = messageBytes(message);
           const header = parseHeader(bytes, mode);
           if (typeof header === 'string') return reject(header, message);
-          let sender = senders.get(header.senderId);
+          let sender = senders.peek(header.senderId);
           const keys = sender?.keys ?? deriveKeys(header.senderId);
           const payload = openMessage(keys, bytes, header.counter);
           if (payload === undefined) return reject('forged', message);
-          if (sender === undefined) {
-            sender = { keys, window: new ReplayWindow(options.window) };
-            if (senders.size >= maxSenders) {
-              const oldest = senders.keys().next();
-              if (!oldest.done) senders.delete(oldest.value);
-            }
-          } else {
-            senders.delete(header.senderId); // re-inserted below: Map order is recency
-          }
-          senders.set(header.senderId, sender);
+          sender ??= { keys, window: new ReplayWindow(options.window) };
+          senders.set(header.senderId, sender); // the most recent now (evicts the oldest when new and full)
           if (!sender.window.accept(header.counter)) return reject('replay', message, header.counter);
           stats.accepted++;
           subscriber.next(withBytes(message, payload));

@@ -2,10 +2,10 @@ import {
   type Datagram,
   type DatagramSocket,
   type Endpoint,
-  formatEndpoint,
   InvalidArgumentError,
   sameOrigin,
 } from '@porta/core';
+import { PeerMap } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, Subscription } from 'rxjs';
 import { type ImpairStats, impair } from './impair.js';
 import type { ImpairmentOptions } from './impairment.js';
@@ -157,7 +157,8 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
   const replyImpairer = impair({ ...base, ...replyOverrides, seed: seed + 1, scheduler });
 
   return new Observable<ImpairmentProxy>((subscriber) => {
-    const clients = new Map<string, Client>();
+    // Keyed as sameOrigin compares; full, a newcomer is refused (overLimit), never an established client.
+    const clients = new PeerMap<Client>({ maxSize: maxClients, whenFull: 'reject' });
     const counters = { overLimit: 0, overflow: 0, strangers: 0, sendErrors: 0 };
     const toTarget = new Subject<Datagram>();
     const toClients = new Subject<Datagram>();
@@ -166,24 +167,23 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
     const send = (socket: DatagramSocket, data: Uint8Array, to: Endpoint) =>
       socket.send(data, to).subscribe({ error: () => counters.sendErrors++ });
 
-    const forget = (key: string) => {
-      const client = clients.get(key);
+    const forget = (remote: Endpoint) => {
+      const client = clients.peek(remote);
       if (client === undefined) return;
-      clients.delete(key);
+      clients.delete(remote);
       client.idle?.unsubscribe();
       client.subscription.unsubscribe();
     };
 
-    const touch = (key: string, client: Client) => {
+    const touch = (client: Client) => {
       client.idle?.unsubscribe();
-      client.idle = scheduler.schedule(() => forget(key), idleTimeoutMs);
+      client.idle = scheduler.schedule(() => forget(client.remote), idleTimeoutMs);
     };
 
     const clientFor = (remote: Endpoint): Client | undefined => {
-      const key = formatEndpoint(remote);
-      const known = clients.get(key);
+      const known = clients.peek(remote);
       if (known !== undefined) {
-        touch(key, known);
+        touch(known);
         return known;
       }
       if (clients.size >= maxClients) {
@@ -192,8 +192,8 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
       }
       const subscription = new Subscription();
       const client: Client = { remote, socket: undefined, waiting: [], subscription, idle: undefined };
-      clients.set(key, client);
-      touch(key, client);
+      clients.set(remote, client);
+      touch(client);
       subscription.add(
         bind({ address: upstream, port: 0 }).subscribe({
           next: (socket) => {
@@ -205,13 +205,13 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
                     counters.strangers++;
                     return;
                   }
-                  if (clients.get(key) === client) touch(key, client);
+                  if (clients.peek(remote) === client) touch(client);
                   toClients.next({ data: d.data, remote });
                 },
                 // A failed upstream socket is dropped (the client's next datagram binds a new one);
                 // left unhandled, rxjs would rethrow the error and crash the process.
                 error: () => {
-                  if (clients.get(key) === client) forget(key);
+                  if (clients.peek(remote) === client) forget(remote);
                 },
               }),
             );
@@ -220,7 +220,7 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
           error: () => {
             counters.sendErrors += client.waiting.length;
             client.waiting.length = 0;
-            forget(key);
+            forget(remote);
           },
         }),
       );
@@ -269,7 +269,7 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
       }),
     );
     return () => {
-      for (const key of [...clients.keys()]) forget(key);
+      for (const client of [...clients.values()]) forget(client.remote);
       toTarget.complete();
       toClients.complete();
     };

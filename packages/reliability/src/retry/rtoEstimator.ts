@@ -1,5 +1,5 @@
-import { type Endpoint, formatEndpoint, InvalidArgumentError } from '@porta/core';
-import { checkNonNegativeNumber, checkPositiveInteger } from '@porta/core/transport';
+import { type Endpoint, InvalidArgumentError } from '@porta/core';
+import { checkNonNegativeNumber, checkPositiveInteger, PeerMap } from '@porta/core/transport';
 
 /** Options of {@link RtoEstimator} and {@link RtoTable}. */
 export interface RtoEstimatorOptions {
@@ -121,12 +121,12 @@ export interface RtoTableOptions extends RtoEstimatorOptions {
  */
 export class RtoTable {
   readonly #options: RtoEstimatorOptions;
-  readonly #maxPeers: number;
-  readonly #peers = new Map<string, RtoEstimator>();
+  /** By origin (`::ffff:127.0.0.1` is `127.0.0.1`), least recently used evicted first. */
+  readonly #peers: PeerMap<RtoEstimator>;
 
   constructor(options: RtoTableOptions = {}) {
     const { maxPeers = 1024, ...estimator } = options;
-    this.#maxPeers = checkPositiveInteger(maxPeers, 'maxPeers');
+    this.#peers = new PeerMap({ maxSize: checkPositiveInteger(maxPeers, 'maxPeers') });
     this.#options = estimator;
     new RtoEstimator(estimator); // validates the options now rather than at the first peer
   }
@@ -138,18 +138,11 @@ export class RtoTable {
 
   /** The estimator of `peer`, created on first use. */
   get(peer: Endpoint): RtoEstimator {
-    const key = `${peer.family}/${formatEndpoint(peer)}`;
-    let estimator = this.#peers.get(key);
-    if (estimator !== undefined) {
-      this.#peers.delete(key);
-    } else {
+    let estimator = this.#peers.get(peer);
+    if (estimator === undefined) {
       estimator = new RtoEstimator(this.#options);
-      if (this.#peers.size >= this.#maxPeers) {
-        const oldest = this.#peers.keys().next();
-        if (oldest.done !== true) this.#peers.delete(oldest.value);
-      }
+      this.#peers.set(peer, estimator);
     }
-    this.#peers.set(key, estimator);
     return estimator;
   }
 
