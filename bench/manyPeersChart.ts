@@ -52,24 +52,30 @@ function rowsOf(run: PhaseRun | undefined): { label?: unknown; ratio?: unknown }
   return rows;
 }
 
-/** The bars from every many-peers JSON file, in file then row order. */
-export function manyPeersBars(): Bar[] {
+/** Every many-peers JSON file as (bench name, its phases), in name order; files that are not JSON are skipped. */
+function readAll(): { bench: string; runs: Record<string, PhaseRun> }[] {
   let files: string[];
   try {
     files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
   } catch {
     return [];
   }
-  const bars: Bar[] = [];
-  for (const file of files.sort()) {
-    const bench = file.replace(/\.json$/, '');
-    let runs: Record<string, PhaseRun>;
+  return files.sort().flatMap((file) => {
     try {
-      runs = JSON.parse(readFileSync(new URL(file, DIR), 'utf8'));
+      return [
+        { bench: file.replace(/\.json$/, ''), runs: JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) },
+      ];
     } catch {
       console.error(`manyPeersChart: ${file} is not JSON; skipped`);
-      continue;
+      return [];
     }
+  });
+}
+
+/** The bars from every many-peers JSON file, in file then row order. */
+export function manyPeersBars(): Bar[] {
+  const bars: Bar[] = [];
+  for (const { bench, runs } of readAll()) {
     const labels: string[] = [];
     const byLabel = new Map<string, Bar>();
     for (const phase of PHASES) {
@@ -84,7 +90,7 @@ export function manyPeersBars(): Bar[] {
         (bar.values as Record<string, number>)[phase] = row.ratio;
       }
     }
-    if (labels.length === 0) console.error(`manyPeersChart: ${file} has no before/after rows; skipped`);
+    if (labels.length === 0) console.error(`manyPeersChart: ${bench}.json has no before/after rows; skipped`);
     for (const label of labels) bars.push(byLabel.get(label)!);
   }
   return bars;
@@ -159,19 +165,7 @@ export function manyPeersTable(bars: readonly Bar[]): string {
 
 /** When and under what load each file's phases ran (for judging noise), one line per file. */
 export function manyPeersConditions(): string[] {
-  let files: string[];
-  try {
-    files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-  } catch {
-    return [];
-  }
-  return files.sort().flatMap((file) => {
-    let runs: Record<string, PhaseRun>;
-    try {
-      runs = JSON.parse(readFileSync(new URL(file, DIR), 'utf8'));
-    } catch {
-      return [];
-    }
+  return readAll().flatMap(({ bench, runs }) => {
     const parts = PHASES.flatMap((phase) => {
       const run = runs[phase];
       if (run === undefined) return [];
@@ -180,7 +174,7 @@ export function manyPeersConditions(): string[] {
         typeof run.load === 'number' ? `, load ${run.load} on ${String(run.cores ?? '?')} cores` : '';
       return [`${phase} ${date} UTC${load}, ${String(run.rounds ?? '?')} rounds`];
     });
-    return parts.length === 0 ? [] : [`- ${file.replace(/\.json$/, '')}: ${parts.join('; ')}`];
+    return parts.length === 0 ? [] : [`- ${bench}: ${parts.join('; ')}`];
   });
 }
 

@@ -66,8 +66,6 @@ export class TcpConnection {
    * subscriber sees the chunks that arrive while it is subscribed.
    */
   readonly bytes: Observable<Uint8Array>;
-  /** Emits once and completes when the socket is fully closed, whoever closed it. */
-  readonly closed: Observable<void>;
 
   readonly #socket: Socket;
   readonly #state: ConnectionState;
@@ -80,6 +78,7 @@ export class TcpConnection {
   #bytesRead = 0;
   #bytesWritten = 0;
   #screenedOut = false;
+  #closed: Observable<void> | undefined;
 
   /**
    * Wraps a socket that is already connected (for TLS: after the handshake). `listenTcp` and
@@ -107,7 +106,8 @@ export class TcpConnection {
     socket.on('error', (err) => {
       state.failure ??= toPortaError(err, this.remote.address, this.remote.port);
     });
-    socket.once('close', () => {
+    // `on`, not `once`: 'close' fires once anyway, and `once` costs a bound wrapper per listener.
+    socket.on('close', () => {
       state.isClosed = true;
       this.#bytesRead = socket.bytesRead;
       this.#bytesWritten = socket.bytesWritten;
@@ -152,8 +152,8 @@ export class TcpConnection {
         else subscriber.complete();
       };
       socket.on('data', onData);
-      socket.once('end', onEnd);
-      socket.once('close', onClose);
+      socket.on('end', onEnd);
+      socket.on('close', onClose);
       flow.addReader();
       return () => {
         socket.off('data', onData);
@@ -162,8 +162,13 @@ export class TcpConnection {
         flow.removeReader();
       };
     });
+  }
 
-    this.closed = new Observable<void>((subscriber) => {
+  /** Emits once and completes when the socket is fully closed, whoever closed it. */
+  get closed(): Observable<void> {
+    // Made on first use: most connections (every accepted one an actor serves) never ask.
+    return (this.#closed ??= new Observable<void>((subscriber) => {
+      const state = this.#state;
       const done = () => {
         subscriber.next();
         subscriber.complete();
@@ -172,9 +177,9 @@ export class TcpConnection {
         done();
         return;
       }
-      socket.once('close', done);
-      return () => socket.off('close', done);
-    });
+      state.socket.on('close', done);
+      return () => state.socket.off('close', done);
+    }));
   }
 
   /** A snapshot of this connection's counters. */

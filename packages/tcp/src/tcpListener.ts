@@ -344,7 +344,7 @@ export class TcpListener {
       return;
     }
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    socket.on('close', () => this.#sockets.delete(socket));
     const conn = new TcpConnection(socket, {
       scheduler: this.#setup.scheduler,
       ...this.#setup.connection,

@@ -1,15 +1,38 @@
-/** CRC-32C (Castagnoli, reflected polynomial 0x82f63b78), which snappy's framing format uses. */
-const TABLE = new Uint32Array(256);
+/**
+ * CRC-32C (Castagnoli, reflected polynomial 0x82f63b78), which snappy's framing format uses;
+ * slicing by 4 (four tables, four bytes a step).
+ */
+const TABLES = new Uint32Array(4 * 256);
 for (let n = 0; n < 256; n++) {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-  TABLE[n] = c >>> 0;
+  TABLES[n] = c >>> 0;
+}
+for (let n = 0; n < 256; n++) {
+  for (let t = 1; t < 4; t++) {
+    const prev = TABLES[(t - 1) * 256 + n] as number;
+    TABLES[t * 256 + n] = ((TABLES[prev & 0xff] as number) ^ (prev >>> 8)) >>> 0;
+  }
 }
 
 /** CRC-32C of `data`. */
 export function crc32c(data: Uint8Array): number {
   let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = (TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  const n = data.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    c ^=
+      (data[i] as number) |
+      ((data[i + 1] as number) << 8) |
+      ((data[i + 2] as number) << 16) |
+      ((data[i + 3] as number) << 24);
+    c =
+      (TABLES[768 + (c & 0xff)] as number) ^
+      (TABLES[512 + ((c >>> 8) & 0xff)] as number) ^
+      (TABLES[256 + ((c >>> 16) & 0xff)] as number) ^
+      (TABLES[c >>> 24] as number);
+  }
+  for (; i < n; i++) c = (TABLES[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

@@ -33,8 +33,21 @@ function decodeAll(stream: Uint8Array, cuts: number[]): Uint8Array {
 }
 
 describe('snappy', () => {
-  it('CRC-32C is Castagnoli’s: "123456789" → e3069283', () => {
+  it('CRC-32C is Castagnoli’s: "123456789" → e3069283, and agrees with a bitwise CRC at any length', () => {
     expect(crc32c(new TextEncoder().encode('123456789')).toString(16)).toBe('e3069283');
+    const bitwise = (data: Uint8Array) => {
+      let c = 0xffffffff;
+      for (const byte of data) {
+        c ^= byte;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (data) => {
+        expect(crc32c(data)).toBe(bitwise(data));
+      }),
+    );
   });
 
   it('a block decompresses to what was compressed, for any bytes; repeats shrink', () => {

@@ -5,6 +5,7 @@ import type { Mailbox } from '../mailbox.js';
 import type { Behaviour } from '../peer.js';
 import type { CloseReason, PeerInfo } from '../serverEvent.js';
 import type { ActorHost } from './actorHost.js';
+import { InboundObserver, RunObserver } from './actorObservers.js';
 import { ActorPeer, type Consumer } from './actorPeer.js';
 import type { IdleEntry } from './idleSweep.js';
 import { Inbox, type InboxOwner } from './inbox.js';
@@ -71,14 +72,7 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     if (this.#closed) return;
     let sub: Subscription | undefined;
     try {
-      sub = this.#link.inbound.subscribe({
-        next: (message) => this.#onInbound(message),
-        error: (error: unknown) => this.#close('link-error', error),
-        complete: () => {
-          this.#mailbox.end();
-          this.#drive();
-        },
-      });
+      sub = this.#link.inbound.subscribe(new InboundObserver(this));
     } catch (error) {
       this.#close('link-error', error);
     }
@@ -172,23 +166,7 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     const peer = new ActorPeer(this, generation, this.#restarts);
     let sub: Subscription;
     try {
-      sub = this.#behaviour(peer).subscribe({
-        next: (reply) => {
-          if (generation !== this.#generation || this.#closed) return;
-          // The behaviour produces faster than the peer reads (a timer or broadcast to a peer that
-          // does not read): the reply is refused (counted `unsent`) and the run fails, so
-          // supervision decides, as for any failure.
-          const refused = this.#replies.offer(reply, this.info.id);
-          if (refused !== undefined) this.#fail(generation, refused);
-          this.#drive();
-        },
-        error: (error: unknown) => this.#fail(generation, error),
-        complete: () => {
-          if (generation !== this.#generation || this.#closed) return;
-          this.#behaviourDone = true;
-          this.#drive();
-        },
-      });
+      sub = this.#behaviour(peer).subscribe(new RunObserver(this, generation));
     } catch (error) {
       // The behaviour threw before returning its Observable (or returned something else).
       this.#fail(generation, error);
@@ -198,7 +176,41 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     else sub.unsubscribe();
   }
 
-  #onInbound(message: Uint8Array): void {
+  /** @internal The link's inbound ended (the peer's FIN): the mailbox ends once drained. */
+  inboundEnded(): void {
+    this.#mailbox.end();
+    this.#drive();
+  }
+
+  /** @internal The link failed. */
+  inboundFailed(error: unknown): void {
+    this.#close('link-error', error);
+  }
+
+  /** @internal The run `generation` emitted a reply. */
+  replied(generation: number, reply: Uint8Array): void {
+    if (generation !== this.#generation || this.#closed) return;
+    // The behaviour produces faster than the peer reads (a timer or broadcast to a peer that does
+    // not read): the reply is refused (counted `unsent`) and the run fails, so supervision decides.
+    const refused = this.#replies.offer(reply, this.info.id);
+    if (refused !== undefined) this.#fail(generation, refused);
+    this.#drive();
+  }
+
+  /** @internal The run `generation` failed. */
+  runFailed(generation: number, error: unknown): void {
+    this.#fail(generation, error);
+  }
+
+  /** @internal The run `generation` completed. */
+  runCompleted(generation: number): void {
+    if (generation !== this.#generation || this.#closed) return;
+    this.#behaviourDone = true;
+    this.#drive();
+  }
+
+  /** @internal A message from the link. */
+  onInbound(message: Uint8Array): void {
     if (this.#closed) return;
     const stats = this.#host.stats;
     stats.messagesIn++;

@@ -1,4 +1,4 @@
-import { from, Observable, type ObservableInput, type Subscription } from 'rxjs';
+import { from, Observable, type ObservableInput, type Subscriber, type Subscription } from 'rxjs';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Peer } from '../peer.js';
 import type { Actor } from './actor.js';
@@ -33,23 +33,14 @@ export class ActorPeer implements Peer {
     this.restarts = restarts;
     this.#actor = actor;
     this.#generation = generation;
-    this.messages = new Observable<Uint8Array>((subscriber) => {
-      let ended = false;
-      return actor.attach(
+    this.messages = new Observable<Uint8Array>((subscriber) =>
+      actor.attach(
         generation,
-        {
-          ready: () => !ended,
-          busy: () => false,
-          deliver: (message) => subscriber.next(message),
-          end: () => {
-            ended = true;
-            subscriber.complete();
-          },
-        },
+        new MessagesConsumer(subscriber),
         () => subscriber.complete(),
         () => subscriber.error(secondConsumer(this.id)),
-      );
-    });
+      ),
+    );
   }
 
   handle(fn: (message: Uint8Array) => ObservableInput<Uint8Array>): Observable<Uint8Array> {
@@ -105,6 +96,28 @@ export class ActorPeer implements Peer {
         detach();
       };
     });
+  }
+}
+
+/** `peer.messages`' reader: one object per subscription, methods on the prototype (no closures). */
+class MessagesConsumer implements Consumer {
+  readonly #subscriber: Subscriber<Uint8Array>;
+  #ended = false;
+  constructor(subscriber: Subscriber<Uint8Array>) {
+    this.#subscriber = subscriber;
+  }
+  ready(): boolean {
+    return !this.#ended;
+  }
+  busy(): boolean {
+    return false;
+  }
+  deliver(message: Uint8Array): void {
+    this.#subscriber.next(message);
+  }
+  end(): void {
+    this.#ended = true;
+    this.#subscriber.complete();
   }
 }
 

@@ -28,6 +28,10 @@ export class ReplyQueue {
   /** Bytes in `#queue` (the reply in flight is `#sendBytes`). */
   #queuedBytes = 0;
   #sendSub: Subscription | undefined;
+  // The observers of sends and batches: one object each, made at the first send (an idle peer never
+  // sends), methods on the prototype, so the per-message path allocates no closures.
+  #sendObserver: SendObserver | undefined;
+  #batchObserver: BatchObserver | undefined;
   #sending = false;
   /** Replies in flight the link has not taken yet, and their bytes. */
   #sendCount = 0;
@@ -121,16 +125,16 @@ export class ReplyQueue {
         this.#sendBytes = this.#queuedBytes;
         this.#queue = [];
         this.#queuedBytes = 0;
-        sub = link.sendBatch(queue).subscribe(this.#batchObserver);
+        sub = link.sendBatch(queue).subscribe((this.#batchObserver ??= new BatchObserver(this)));
       } else {
         const data = queue.shift() as Uint8Array;
         this.#queuedBytes -= data.byteLength;
         this.#sendCount = 1;
         this.#sendBytes = data.byteLength;
-        sub = link.send(data).subscribe(this.#sendObserver);
+        sub = link.send(data).subscribe((this.#sendObserver ??= new SendObserver(this)));
       }
     } catch (error) {
-      this.#sendError(error);
+      this.sendError(error);
     }
     // Runs inside the actor's drive loop, so a send that settled synchronously cannot have been
     // followed by another one yet: still sending means this send is pending.
@@ -146,48 +150,45 @@ export class ReplyQueue {
     this.#queuedBytes = 0;
   }
 
-  // One observer for every send: a send is the per-message hot path, so it allocates no closures.
-  readonly #sendObserver: Partial<Observer<void>> = {
-    error: (error: unknown) => this.#sendError(error),
-    complete: () => {
-      this.#sending = false;
-      this.#sendSub = undefined;
-      const stats = this.#stats;
-      stats.messagesOut++;
-      stats.bytesOut += this.#sendBytes;
-      this.#owner.sent();
-    },
-  };
+  /** @internal A single send completed. */
+  sendDone(): void {
+    this.#sending = false;
+    this.#sendSub = undefined;
+    const stats = this.#stats;
+    stats.messagesOut++;
+    stats.bytesOut += this.#sendBytes;
+    this.#owner.sent();
+  }
 
-  // The same for every batch: `next(n)` says the link took the next n replies of the batch.
-  readonly #batchObserver: Partial<Observer<number>> = {
-    next: (n: number) => {
-      const batch = this.#batch;
-      if (batch === undefined) return;
-      let bytes = 0;
-      const end = Math.min(this.#batchTaken + n, batch.length);
-      for (let i = this.#batchTaken; i < end; i++) bytes += (batch[i] as Uint8Array).byteLength;
-      const taken = end - this.#batchTaken;
-      this.#batchTaken = end;
-      this.#sendCount -= taken;
-      this.#sendBytes -= bytes;
-      const stats = this.#stats;
-      stats.messagesOut += taken;
-      stats.bytesOut += bytes;
-    },
-    error: (error: unknown) => this.#sendError(error),
-    complete: () => {
-      // A link that completes without counting every reply still handed them over: `complete` is
-      // its word that all were sent.
-      if (this.#sendCount > 0) this.#batchObserver.next?.(this.#sendCount);
-      this.#sending = false;
-      this.#sendSub = undefined;
-      this.#batch = undefined;
-      this.#owner.sent();
-    },
-  };
+  /** @internal The link took the next `n` replies of the batch in flight. */
+  batchTook(n: number): void {
+    const batch = this.#batch;
+    if (batch === undefined) return;
+    let bytes = 0;
+    const end = Math.min(this.#batchTaken + n, batch.length);
+    for (let i = this.#batchTaken; i < end; i++) bytes += (batch[i] as Uint8Array).byteLength;
+    const taken = end - this.#batchTaken;
+    this.#batchTaken = end;
+    this.#sendCount -= taken;
+    this.#sendBytes -= bytes;
+    const stats = this.#stats;
+    stats.messagesOut += taken;
+    stats.bytesOut += bytes;
+  }
 
-  #sendError(error: unknown): void {
+  /** @internal The batch in flight completed. */
+  batchDone(): void {
+    // A link that completes without counting every reply still handed them over: `complete` is
+    // its word that all were sent.
+    if (this.#sendCount > 0) this.batchTook(this.#sendCount);
+    this.#sending = false;
+    this.#sendSub = undefined;
+    this.#batch = undefined;
+    this.#owner.sent();
+  }
+
+  /** @internal A send or batch failed: what the link had not taken is unsent. */
+  sendError(error: unknown): void {
     this.#sending = false;
     this.#sendSub = undefined;
     this.#batch = undefined;
@@ -195,5 +196,34 @@ export class ReplyQueue {
     this.#stats.unsent += this.#sendCount;
     this.#sendCount = 0;
     this.#owner.sendFailed(error);
+  }
+}
+
+class SendObserver implements Partial<Observer<void>> {
+  readonly #queue: ReplyQueue;
+  constructor(queue: ReplyQueue) {
+    this.#queue = queue;
+  }
+  error(error: unknown): void {
+    this.#queue.sendError(error);
+  }
+  complete(): void {
+    this.#queue.sendDone();
+  }
+}
+
+class BatchObserver implements Partial<Observer<number>> {
+  readonly #queue: ReplyQueue;
+  constructor(queue: ReplyQueue) {
+    this.#queue = queue;
+  }
+  next(n: number): void {
+    this.#queue.batchTook(n);
+  }
+  error(error: unknown): void {
+    this.#queue.sendError(error);
+  }
+  complete(): void {
+    this.#queue.batchDone();
   }
 }

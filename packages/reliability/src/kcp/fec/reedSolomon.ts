@@ -93,8 +93,27 @@ function mulAdd(coefficient: number, input: Uint8Array, out: Uint8Array): void {
     for (let i = 0; i < n; i++) out[i] = (out[i] as number) ^ (input[i] as number);
     return;
   }
-  const base = coefficient << 8;
-  for (let i = 0; i < n; i++) out[i] = (out[i] as number) ^ (MUL[base | (input[i] as number)] as number);
+  const table = MUL.subarray(coefficient << 8, (coefficient << 8) + 256);
+  for (let i = 0; i < n; i++) out[i] = (out[i] as number) ^ (table[input[i] as number] as number);
+}
+
+/** out_k ^= c_k · input for three rows at once, through each coefficient's 256-byte table. */
+function mulAdd3(
+  c: readonly [number, number, number],
+  input: Uint8Array,
+  out: readonly [Uint8Array, Uint8Array, Uint8Array],
+): void {
+  const t0 = MUL.subarray(c[0] << 8, (c[0] << 8) + 256);
+  const t1 = MUL.subarray(c[1] << 8, (c[1] << 8) + 256);
+  const t2 = MUL.subarray(c[2] << 8, (c[2] << 8) + 256);
+  const [o0, o1, o2] = out;
+  const n = input.length;
+  for (let i = 0; i < n; i++) {
+    const v = input[i] as number;
+    o0[i] = (o0[i] as number) ^ (t0[v] as number);
+    o1[i] = (o1[i] as number) ^ (t1[v] as number);
+    o2[i] = (o2[i] as number) ^ (t2[v] as number);
+  }
 }
 
 /**
@@ -155,11 +174,27 @@ export class ReedSolomon {
   /** The parity shards of `data` (`dataShards` arrays, all of one length). */
   encode(data: readonly Uint8Array[]): Uint8Array[] {
     const length = (data[0] as Uint8Array).length;
-    return this.#parityRows.map((row) => {
-      const out = new Uint8Array(length);
-      for (let j = 0; j < this.dataShards; j++) mulAdd(row[j] as number, data[j] as Uint8Array, out);
-      return out;
-    });
+    const rows = this.#parityRows;
+    const outs = rows.map(() => new Uint8Array(length));
+    // Each data byte is read once for up to three parity rows (kcptun's default has three): one
+    // pass per data shard instead of one per (shard, row) pair.
+    for (let j = 0; j < this.dataShards; j++) {
+      const input = data[j] as Uint8Array;
+      let r = 0;
+      for (; r + 3 <= rows.length; r += 3) {
+        mulAdd3(
+          [
+            (rows[r] as Uint8Array)[j] as number,
+            (rows[r + 1] as Uint8Array)[j] as number,
+            (rows[r + 2] as Uint8Array)[j] as number,
+          ],
+          input,
+          [outs[r] as Uint8Array, outs[r + 1] as Uint8Array, outs[r + 2] as Uint8Array],
+        );
+      }
+      for (; r < rows.length; r++) mulAdd((rows[r] as Uint8Array)[j] as number, input, outs[r] as Uint8Array);
+    }
+    return outs;
   }
 
   /**
