@@ -5,12 +5,12 @@ import { kcpTunnelClient, kcpTunnelServer } from '../src/index.js';
 import {
   echoServer,
   echoThrough,
-  kcptunReady,
   lossyPath,
+  startKcptun,
   startTunnel,
   stopAfterEach,
 } from './kcptunSupport.js';
-import { cleanUpChildren, freePort, python, pythonSkipReason, start } from './support.js';
+import { cleanUpChildren, freePort, python, pythonSkipReason } from './support.js';
 
 // porta's KCP tunnel against Debian's kcptun (kcp-go + smux), on loopback, in both directions.
 const kcptunMissing = kcptunSkipReason();
@@ -45,14 +45,7 @@ describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun
           }),
         );
         const localPort = await freePort('tcp');
-        const client = start('kcptun-client', [
-          '-l',
-          `127.0.0.1:${localPort}`,
-          '-r',
-          `127.0.0.1:${kcpPort}`,
-          ...kcptunFlags({ mode, smuxver }),
-        ]);
-        await kcptunReady(client);
+        await startKcptun('client', localPort, kcpPort, [...kcptunFlags({ mode, smuxver })]);
         const course = python('tcp_exemplo.py', ['cliente', '127.0.0.1', '-p', String(localPort)]);
         expect(await course.exited).toBe(0);
         expect(course.stdout).toContain("O servidor diz b'Fechado, cliente'");
@@ -69,14 +62,7 @@ describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun
         const target = python('tcp_exemplo.py', ['servidor', '127.0.0.1', '-p', String(targetPort)]);
         await target.line(/^Escutando em/);
         const kcpPort = await freePort('udp');
-        const server = start('kcptun-server', [
-          '-l',
-          `127.0.0.1:${kcpPort}`,
-          '-t',
-          `127.0.0.1:${targetPort}`,
-          ...kcptunFlags({ mode, smuxver }),
-        ]);
-        await kcptunReady(server);
+        await startKcptun('server', kcpPort, targetPort, [...kcptunFlags({ mode, smuxver })]);
         const localPort = await startTunnel(
           kcpTunnelClient({
             listen: { host: '127.0.0.1', port: 0 },
@@ -105,14 +91,7 @@ describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun
       );
       const lossy = await lossyPath(kcpPort);
       const localPort = await freePort('tcp');
-      const client = start('kcptun-client', [
-        '-l',
-        `127.0.0.1:${localPort}`,
-        '-r',
-        `127.0.0.1:${lossy}`,
-        ...kcptunFlags({ mode, smuxver }),
-      ]);
-      await kcptunReady(client);
+      await startKcptun('client', localPort, lossy, [...kcptunFlags({ mode, smuxver })]);
       const result = await echoThrough(localPort, 384 * 1024);
       expect(result.bytes).toBe(384 * 1024);
       expect(result.received).toBe(result.sent);
@@ -121,14 +100,7 @@ describe.skipIf(kcptunMissing !== undefined)('porta KCP tunnel ↔ Debian kcptun
     it('porta client → 10% loss each way → kcptun-server: 384 KiB echoed with the same SHA-256', async () => {
       const echoPort = await echoServer();
       const kcpPort = await freePort('udp');
-      const server = start('kcptun-server', [
-        '-l',
-        `127.0.0.1:${kcpPort}`,
-        '-t',
-        `127.0.0.1:${echoPort}`,
-        ...kcptunFlags({ mode, smuxver }),
-      ]);
-      await kcptunReady(server);
+      await startKcptun('server', kcpPort, echoPort, [...kcptunFlags({ mode, smuxver })]);
       const lossy = await lossyPath(kcpPort);
       const localPort = await startTunnel(
         kcpTunnelClient({

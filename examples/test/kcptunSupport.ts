@@ -6,7 +6,7 @@ import { bindUdp } from '@porta/udp';
 import type { Observable, Subscription } from 'rxjs';
 import { afterEach } from 'vitest';
 import type { KcpTunnelEvent } from '../src/index.js';
-import type { Child } from './support.js';
+import { type Child, start } from './support.js';
 
 // What the kcptun interop tests share: tunnel ends, an echo server, a checksummed bulk echo and a
 // lossy path, each stopped after the test.
@@ -49,6 +49,27 @@ export async function kcptunReady(child: Child): Promise<void> {
     if (Date.now() > deadline) throw new Error(`kcptun did not start: ${child.stderr.join(' | ')}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Starts kcptun's `role` end, listening on `listen` (`-l`) and going to `to` (`-r` for the client,
+ * `-t` for the server), with `flags`; resolves once it says it listens.
+ */
+export async function startKcptun(
+  role: 'client' | 'server',
+  listen: number,
+  to: number,
+  flags: readonly string[],
+): Promise<Child> {
+  const child = start(`kcptun-${role}`, [
+    '-l',
+    `127.0.0.1:${listen}`,
+    role === 'client' ? '-r' : '-t',
+    `127.0.0.1:${to}`,
+    ...flags,
+  ]);
+  await kcptunReady(child);
+  return child;
 }
 
 /** A TCP echo server on loopback (stopped after the test). */

@@ -9,12 +9,12 @@ import { type KcpTunnelEvent, kcpTunnelClient, kcpTunnelServer } from '../src/in
 import {
   echoServer,
   echoThrough,
-  kcptunReady,
   lossyPath,
+  startKcptun,
   startTunnel,
   stopAfterEach,
 } from './kcptunSupport.js';
-import { cleanUpChildren, freePort, start } from './support.js';
+import { cleanUpChildren, freePort } from './support.js';
 
 // porta's KCP tunnel against Debian's kcptun beyond --crypt none: kcp-go's ciphers and its
 // Reed–Solomon FEC, on loopback.
@@ -47,6 +47,9 @@ function snmpLog(): string[] {
   return ['--snmplog', join(dir, 'snmp.log'), '--snmpperiod', '1'];
 }
 
+/** A tunnel end's options for `crypt` with kcptun's FEC 10/3 and no compression. */
+const fec = (crypt: 'aes' | 'salsa20') => ({ crypt, noComp: true, dataShards: 10, parityShards: 3 });
+
 /** porta rebuilt lost packets from kcptun's parity, and kcptun from porta's; neither refused one. */
 async function expectBothRepaired(porta: KcpSessionStats | undefined, snmpFile: string): Promise<void> {
   expect(porta?.fecRecovered).toBeGreaterThan(0);
@@ -77,14 +80,7 @@ describe.skipIf(kcptunMissing !== undefined)(
     )('porta client → kcptun-server --crypt %s --key …: 64 KiB echoed with the same SHA-256', async (crypt) => {
       const echoPort = await echoServer();
       const kcpPort = await freePort('udp');
-      const server = start('kcptun-server', [
-        '-l',
-        `127.0.0.1:${kcpPort}`,
-        '-t',
-        `127.0.0.1:${echoPort}`,
-        ...kcptunFlags({ crypt, key: 'porta and kcptun' }),
-      ]);
-      await kcptunReady(server);
+      await startKcptun('server', kcpPort, echoPort, [...kcptunFlags({ crypt, key: 'porta and kcptun' })]);
       const localPort = await startTunnel(
         kcpTunnelClient({
           listen: { host: '127.0.0.1', port: 0 },
@@ -104,15 +100,10 @@ describe.skipIf(kcptunMissing !== undefined)(
       const echoPort = await echoServer();
       const kcpPort = await freePort('udp');
       const snmp = snmpLog();
-      const server = start('kcptun-server', [
-        '-l',
-        `127.0.0.1:${kcpPort}`,
-        '-t',
-        `127.0.0.1:${echoPort}`,
+      await startKcptun('server', kcpPort, echoPort, [
         ...kcptunFlags({ crypt: 'aes', key: 'right' }),
         ...snmp,
       ]);
-      await kcptunReady(server);
       const localPort = await startTunnel(
         kcpTunnelClient({
           listen: { host: '127.0.0.1', port: 0 },
@@ -145,25 +136,14 @@ describe.skipIf(kcptunMissing !== undefined)(
           kcpTunnelServer({
             listen: { address: '127.0.0.1', port: 0 },
             target: { host: '127.0.0.1', port: echoPort },
-            crypt,
-            noComp: true,
-            dataShards: 10,
-            parityShards: 3,
+            ...fec(crypt),
           }),
           porta.onEvent,
         );
         const lossy = await lossyPath(kcpPort);
         const localPort = await freePort('tcp');
         const snmp = snmpLog();
-        const client = start('kcptun-client', [
-          '-l',
-          `127.0.0.1:${localPort}`,
-          '-r',
-          `127.0.0.1:${lossy}`,
-          ...kcptunFlags({ crypt, ds: 10, ps: 3 }),
-          ...snmp,
-        ]);
-        await kcptunReady(client);
+        await startKcptun('client', localPort, lossy, [...kcptunFlags({ crypt, ds: 10, ps: 3 }), ...snmp]);
         const result = await echoThrough(localPort, 384 * 1024);
         expect(result.received).toBe(result.sent);
         await expectBothRepaired(porta.read(), snmp[1] as string);
@@ -173,25 +153,14 @@ describe.skipIf(kcptunMissing !== undefined)(
         const echoPort = await echoServer();
         const kcpPort = await freePort('udp');
         const snmp = snmpLog();
-        const server = start('kcptun-server', [
-          '-l',
-          `127.0.0.1:${kcpPort}`,
-          '-t',
-          `127.0.0.1:${echoPort}`,
-          ...kcptunFlags({ crypt, ds: 10, ps: 3 }),
-          ...snmp,
-        ]);
-        await kcptunReady(server);
+        await startKcptun('server', kcpPort, echoPort, [...kcptunFlags({ crypt, ds: 10, ps: 3 }), ...snmp]);
         const lossy = await lossyPath(kcpPort);
         const porta = sessionStats();
         const localPort = await startTunnel(
           kcpTunnelClient({
             listen: { host: '127.0.0.1', port: 0 },
             remote: { address: '127.0.0.1', port: lossy },
-            crypt,
-            noComp: true,
-            dataShards: 10,
-            parityShards: 3,
+            ...fec(crypt),
           }),
           porta.onEvent,
         );
@@ -214,14 +183,7 @@ describe.skipIf(kcptunMissing !== undefined)(
         );
         const lossy = await lossyPath(kcpPort);
         const localPort = await freePort('tcp');
-        const client = start('kcptun-client', [
-          '-l',
-          `127.0.0.1:${localPort}`,
-          '-r',
-          `127.0.0.1:${lossy}`,
-          '--quiet',
-        ]);
-        await kcptunReady(client);
+        await startKcptun('client', localPort, lossy, ['--quiet']);
         const result = await echoThrough(localPort, 384 * 1024, 'text');
         expect(result.received).toBe(result.sent);
         const stats = porta.read();
@@ -234,14 +196,7 @@ describe.skipIf(kcptunMissing !== undefined)(
       it('porta client → 10% loss each way → kcptun-server: 384 KiB of noise echoed', async () => {
         const echoPort = await echoServer();
         const kcpPort = await freePort('udp');
-        const server = start('kcptun-server', [
-          '-l',
-          `127.0.0.1:${kcpPort}`,
-          '-t',
-          `127.0.0.1:${echoPort}`,
-          '--quiet',
-        ]);
-        await kcptunReady(server);
+        await startKcptun('server', kcpPort, echoPort, ['--quiet']);
         const lossy = await lossyPath(kcpPort);
         const porta = sessionStats();
         const localPort = await startTunnel(

@@ -1,12 +1,6 @@
 import type { Socket } from 'node:net';
-import {
-  type Endpoint,
-  formatEndpoint,
-  InvalidArgumentError,
-  type PortaError,
-  portaChannels,
-  TimeoutError,
-} from '@porta/core';
+import { type Endpoint, formatEndpoint, type PortaError, portaChannels, TimeoutError } from '@porta/core';
+import { checkPositiveNumber } from '@porta/core/transport';
 import { asyncScheduler, Observable, type ObservableInput } from 'rxjs';
 import { captureTap, type TcpCaptureTap } from './internal/captureTap.js';
 import { chunkIterator } from './internal/chunkIterator.js';
@@ -98,9 +92,7 @@ export class TcpConnection {
     this.proxied = options.proxied;
     this.id = `tcp:${formatEndpoint(this.remote)}`;
     const idleTimeoutMs = options.idleTimeoutMs;
-    if (idleTimeoutMs !== undefined && !(idleTimeoutMs > 0)) {
-      throw new InvalidArgumentError(`idleTimeoutMs must be > 0, got ${idleTimeoutMs}`);
-    }
+    if (idleTimeoutMs !== undefined) checkPositiveNumber(idleTimeoutMs, 'idleTimeoutMs', { infinity: true });
     this.#maxPendingWrite = options.maxPendingWriteBytes ?? DEFAULT_MAX_PENDING_WRITE;
     this.#maxWriteBatch = maxWriteBatchOf(options.maxWriteBatchBytes);
     this.#tap =

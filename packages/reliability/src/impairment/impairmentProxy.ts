@@ -1,11 +1,5 @@
-import {
-  type Datagram,
-  type DatagramSocket,
-  type Endpoint,
-  InvalidArgumentError,
-  sameOrigin,
-} from '@porta/core';
-import { PeerMap } from '@porta/core/transport';
+import { type Datagram, type DatagramSocket, type Endpoint, sameOrigin } from '@porta/core';
+import { checkPositiveInteger, checkPositiveNumber, PeerMap } from '@porta/core/transport';
 import { asyncScheduler, Observable, type SchedulerLike, Subject, Subscription } from 'rxjs';
 import { type ImpairStats, impair } from './impair.js';
 import type { ImpairmentOptions } from './impairment.js';
@@ -142,15 +136,9 @@ export function impairmentProxy(options: ImpairmentProxyOptions): Observable<Imp
   const maxClients = options.maxClients ?? 256;
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const pendingLimit = options.pendingLimit ?? 64;
-  for (const [name, value] of [
-    ['maxClients', maxClients],
-    ['pendingLimit', pendingLimit],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 1) {
-      throw new InvalidArgumentError(`${name} must be an integer ≥ 1, got ${value}`);
-    }
-  }
-  if (!(idleTimeoutMs > 0)) throw new InvalidArgumentError(`idleTimeoutMs must be > 0, got ${idleTimeoutMs}`);
+  checkPositiveInteger(maxClients, 'maxClients');
+  checkPositiveInteger(pendingLimit, 'pendingLimit');
+  checkPositiveNumber(idleTimeoutMs, 'idleTimeoutMs', { infinity: true });
   const base = pick(common);
   const upstream = options.upstreamAddress ?? defaultUpstream(target);
   const requestImpairer = impair({ ...base, ...requestOverrides, seed, scheduler });

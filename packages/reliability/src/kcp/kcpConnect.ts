@@ -1,5 +1,6 @@
 import { getRandomValues } from 'node:crypto';
-import { type DatagramSocket, type Endpoint, InvalidArgumentError, sameOrigin } from '@porta/core';
+import { type DatagramSocket, type Endpoint, sameOrigin } from '@porta/core';
+import { checkInteger } from '@porta/core/transport';
 import { Observable } from 'rxjs';
 import { KcpSession } from './kcpSession.js';
 import { type KcpSessionOptions, resolveKcpOptions } from './kcpSessionOptions.js';
@@ -38,12 +39,7 @@ export function kcpConnect(
   options: KcpConnectOptions = {},
 ): Observable<KcpSession> {
   const resolved = resolveKcpOptions(options);
-  if (
-    options.conv !== undefined &&
-    !(Number.isInteger(options.conv) && options.conv >= 0 && options.conv <= 0xffffffff)
-  ) {
-    throw new InvalidArgumentError(`conv must be an integer from 0 to 4294967295, got ${options.conv}`);
-  }
+  if (options.conv !== undefined) checkInteger(options.conv, 'conv', 0, 0xffffffff);
   return new Observable<KcpSession>((subscriber) => {
     const conv = options.conv ?? getRandomValues(new Uint32Array(1))[0] ?? 1;
     const session = new KcpSession(

@@ -1,4 +1,5 @@
-import { type DatagramSocket, type Endpoint, InvalidArgumentError, originKey } from '@porta/core';
+import { type DatagramSocket, type Endpoint, originKey } from '@porta/core';
+import { checkPositiveInteger } from '@porta/core/transport';
 import { Observable } from 'rxjs';
 import { decodeKcpSegments } from './kcpSegment.js';
 import { KcpSession, sessionPipeline } from './kcpSession.js';
@@ -48,10 +49,7 @@ export interface KcpListenOptions extends KcpSessionOptions {
  */
 export function kcpListen(socket: DatagramSocket, options: KcpListenOptions = {}): Observable<KcpSession> {
   const resolved = resolveKcpOptions(options);
-  const maxSessions = options.maxSessions ?? 1024;
-  if (!Number.isInteger(maxSessions) || maxSessions < 1) {
-    throw new InvalidArgumentError(`maxSessions must be an integer ≥ 1, got ${maxSessions}`);
-  }
+  const maxSessions = checkPositiveInteger(options.maxSessions ?? 1024, 'maxSessions');
   const onDrop = options.onDrop;
   return new Observable<KcpSession>((subscriber) => {
     const sessions = new Map<string, KcpSession>();

@@ -7,6 +7,7 @@ import {
   InvalidArgumentError,
   type PacketCapture,
 } from '@porta/core';
+import { checkInteger } from '@porta/core/transport';
 import { Observable, type SchedulerLike, Subject, type Subscription, VirtualTimeScheduler } from 'rxjs';
 import {
   flipBit as flip,
@@ -108,9 +109,7 @@ export class SimNetwork {
     this.#default = resolveImpairment(options.defaultLink);
     this.#random = impairmentRandom(seed);
     const first = options.firstEphemeralPort ?? 49152;
-    if (!Number.isInteger(first) || first < 1 || first > 65535) {
-      throw new InvalidArgumentError(`firstEphemeralPort must be an integer from 1 to 65535, got ${first}`);
-    }
+    checkInteger(first, 'firstEphemeralPort', 1, 65535);
     this.#ports = new PortTable(first);
     this.#capture = options.capture;
   }
