@@ -34,17 +34,26 @@ export function manyPeersPhase(): string {
   return process.env.BENCH_PHASE ?? 'after';
 }
 
-/** Writes `rows` as `bench`'s run for the current phase, keeping its other phases, then redraws the chart. */
-export function recordManyPeers(bench: string, rounds: number, rows: readonly ManyPeersRow[]): void {
+/**
+ * Keeps `record` as `bench`'s figures for `phase` in docs/many-peers/<bench>.json, beside the
+ * figures of its other phases (the one read-merge-write every many-peer bench uses).
+ */
+export function writePhaseRecord(bench: string, phase: string, record: object): void {
   mkdirSync(MANY_PEERS_DIR, { recursive: true });
   const file = new URL(`${bench}.json`, MANY_PEERS_DIR);
-  let runs: Record<string, ManyPeersRun> = {};
+  let phases: Record<string, unknown> = {};
   try {
-    runs = JSON.parse(readFileSync(file, 'utf8')) as Record<string, ManyPeersRun>;
+    phases = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch {
     // first run of this bench
   }
-  runs[manyPeersPhase()] = {
+  phases[phase] = record;
+  writeFileSync(file, `${JSON.stringify(phases, null, 2)}\n`);
+}
+
+/** Writes `rows` as `bench`'s run for the current phase, keeping its other phases, then redraws the chart. */
+export function recordManyPeers(bench: string, rounds: number, rows: readonly ManyPeersRow[]): void {
+  const run: ManyPeersRun = {
     date: new Date().toISOString(),
     node: process.version,
     load: Number((os.loadavg()[0] ?? 0).toFixed(2)),
@@ -52,7 +61,7 @@ export function recordManyPeers(bench: string, rounds: number, rows: readonly Ma
     rounds,
     rows,
   };
-  writeFileSync(file, `${JSON.stringify(runs, null, 2)}\n`);
+  writePhaseRecord(bench, manyPeersPhase(), run);
   writeManyPeersSection();
 }
 

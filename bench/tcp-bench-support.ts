@@ -1,8 +1,8 @@
 // What bench/tcp-echo and bench/tcp-idle share: a child process that talks in lines on stdout, and
 // the figures each run keeps in docs/many-peers/<bench>.json for the many-peer chart.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writePhaseRecord } from './manyPeers.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -64,17 +64,10 @@ export function spawnBench(
  * `latest`; `before` and `after` are what the chart compares), beside the other phases' figures.
  */
 export function writeFigures(bench: string, figures: Record<string, unknown>): void {
-  const dir = new URL('../docs/many-peers/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  const file = new URL(`${bench}.json`, dir);
-  let all: Record<string, unknown> = {};
-  try {
-    all = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // first run
-  }
-  all[process.env.BENCH_PHASE ?? 'latest'] = { date: new Date().toISOString(), ...figures };
-  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
+  writePhaseRecord(bench, process.env.BENCH_PHASE ?? 'latest', {
+    date: new Date().toISOString(),
+    ...figures,
+  });
 }
 
 /** CPU time (user + system) of this process, in microseconds. */

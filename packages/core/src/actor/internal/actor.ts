@@ -215,7 +215,7 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     const stats = this.#host.stats;
     stats.messagesIn++;
     stats.bytesIn += message.byteLength;
-    this.#cancelIdle();
+    this.#host.idleSweep?.busy(this);
     this.#inbox.put(message);
     this.#drive();
   }
@@ -345,10 +345,6 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     else sweep.busy(this);
   }
 
-  #cancelIdle(): void {
-    this.#host.idleSweep?.busy(this);
-  }
-
   /** @internal {@link IdleEntry}: idle for the whole timeout. */
   idleExpired(): void {
     if (this.#closed) return;
@@ -381,16 +377,12 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     const undelivered = this.#mailbox.size + inHand;
     // A send in flight is cancelled with the link: it was not handed to the OS, so it is unsent too.
     const unsent = this.#replies.pending;
-    const stats = this.#host.stats;
-    stats.active--;
-    stats.closed++;
-    stats.undelivered += undelivered;
-    stats.unsent += unsent;
+    this.#host.stats.actorClosed(undelivered, unsent);
     return { undelivered, unsent };
   }
 
   #release(): void {
-    this.#cancelIdle();
+    this.#host.idleSweep?.busy(this);
     this.#restartTimer?.unsubscribe();
     this.#restartTimer = undefined;
     this.#retireRun();

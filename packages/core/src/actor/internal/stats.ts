@@ -21,6 +21,14 @@ export class StatsCounter implements Mutable<ServerStats> {
   messagesOut = 0;
   bytesOut = 0;
 
+  /** Counts one actor closed with the messages it never delivered and the replies it never sent. */
+  actorClosed(undelivered: number, unsent: number): void {
+    this.active--;
+    this.closed++;
+    this.undelivered += undelivered;
+    this.unsent += unsent;
+  }
+
   snapshot(): ServerStats {
     return Object.freeze({ ...this });
   }
