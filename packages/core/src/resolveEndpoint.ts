@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import { abortErrorOf } from './abort.js';
-import { dnsLookupError } from './dnsLookupError.js';
 import { assertPort, type Endpoint, type Family, familyOf } from './endpoint.js';
+import { dnsLookupError } from './errors/dnsLookupError.js';
 import { InvalidArgumentError } from './errors.js';
 
 /**

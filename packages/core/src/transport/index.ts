@@ -14,7 +14,7 @@
 
 export { abortErrorOf, assertSignal } from '../abort.js';
 export * from '../datagramTransport.js';
-export { dnsLookupError } from '../dnsLookupError.js';
+export { dnsLookupError } from '../errors/dnsLookupError.js';
 export * from '../handlesReleased.js';
 export * from '../optionChecks.js';
 export * from '../peerMap.js';

@@ -1,5 +1,5 @@
-import { PortaError } from './errors.js';
-import { errnoOf } from './systemError.js';
+import { errnoOf } from '../systemError.js';
+import { PortaError } from './portaError.js';
 
 /** getaddrinfo's failures, as Node reports them (`dns.lookup`, `net.connect`, `server.listen`). */
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA', 'ENODATA']);
