@@ -83,7 +83,7 @@ export class TcpConnection {
    * `connectTcp` do this for you; use it directly to adopt a socket made elsewhere.
    */
   constructor(socket: Socket, options: TcpConnectionOptions = {}) {
-    const local = localOf(socket);
+    const local = options.local ?? localOf(socket);
     this.local = local;
     const source = options.proxied?.header.command === 'PROXY' ? options.proxied.header.source : undefined;
     const remote = source ?? remoteOf(socket);

@@ -8,7 +8,7 @@ import { HandshakeDeadlines } from './internal/handshakeDeadlines.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { proxyBeforeTls } from './internal/proxyBeforeTls.js';
 import { readProxyHeader, spoofedHeaderScreen } from './internal/readProxyHeader.js';
-import { listeningOn, remoteOf } from './internal/socketEndpoints.js';
+import { isWildcard, listeningOn, remoteOf } from './internal/socketEndpoints.js';
 import { onTlsAccept } from './internal/tlsAcceptEvents.js';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
 import { TcpConnection, type TcpConnectionOptions } from './tcpConnection.js';
@@ -66,6 +66,7 @@ export class TcpListener {
   /** PROXY with TLS: what each raw socket's header said, for the TLS socket built on it. */
   readonly #proxiedBeforeTls = new WeakMap<Socket, { readonly proxied: ProxiedConnection }>();
   // 'close' listeners shared by every accepted socket (`this` is the socket): no closure per socket.
+  readonly #sharedLocal: { readonly local?: Endpoint };
   readonly #onRawClose: (this: Socket) => void;
   readonly #onSocketClose: (this: Socket) => void;
 
@@ -74,6 +75,8 @@ export class TcpListener {
     this.#setup = setup;
     const { server } = setup;
     this.local = listeningOn(server);
+    // Bound to one address, every accepted socket has this local end: no getsockname per socket.
+    this.#sharedLocal = isWildcard(this.local.address) ? {} : { local: this.local };
     const listener = this;
     this.#onRawClose = function (this: Socket) {
       listener.#rawClosed(this);
@@ -81,10 +84,7 @@ export class TcpListener {
     this.#onSocketClose = function (this: Socket) {
       listener.#sockets.delete(this);
     };
-
-    server.once('close', () => {
-      this.#serverClosed = true;
-    });
+    server.once('close', () => (this.#serverClosed = true));
     server.on('connection', (raw: Socket) => this.#onRawConnection(raw));
     if (setup.tls) {
       const handshakes = new HandshakeDeadlines(
@@ -352,6 +352,7 @@ export class TcpListener {
       scheduler: this.#setup.scheduler,
       ...this.#setup.connection,
       ...extra,
+      ...this.#sharedLocal,
     });
     // The connection reports the socket's errors now.
     socket.off('error', ignoreError);

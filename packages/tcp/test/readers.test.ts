@@ -114,3 +114,21 @@ describe('several readers of conn.bytes', () => {
     expect(subA.closed).toBe(true);
   });
 });
+
+describe("an accepted connection's local end", () => {
+  it('is the listening address itself when the listener is bound to one address', async () => {
+    const { listener, server, client } = await connectedPair({ host: '127.0.0.1', port: 0 });
+    expect(server.local).toBe(listener.local);
+    expect(server.local).toEqual(client.remote);
+  });
+
+  it('is asked of the socket when the listener is bound to the any-address', async () => {
+    const { listener, server, client } = await connectedPair(
+      { host: '0.0.0.0', port: 0 },
+      { host: '127.0.0.1' },
+    );
+    expect(listener.local.address).toBe('0.0.0.0');
+    expect(server.local).toEqual({ address: '127.0.0.1', port: listener.local.port, family: 'IPv4' });
+    expect(server.local).toEqual(client.remote);
+  });
+});
