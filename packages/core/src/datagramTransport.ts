@@ -1,8 +1,9 @@
-import { Observable, type Observer, Subject, Subscription } from 'rxjs';
+import { Observable, type Observer, Subscription } from 'rxjs';
 import type { DatagramSocket } from './datagramSocket.js';
 import { type Datagram, type Endpoint, formatEndpoint } from './endpoint.js';
 import { SocketClosedError } from './errors.js';
 import { PeerTable, type PeerTableEntry } from './internal/peerTable.js';
+import { Multicast } from './multicast.js';
 import { checkOneOf, checkPositiveInteger } from './optionChecks.js';
 import type { PeerLink, TransportEvent, TransportPlugin } from './plugin.js';
 
@@ -204,7 +205,7 @@ class DatagramPeerLink implements PeerLink, PeerTableEntry<DatagramPeerLink> {
   protected readonly socket: DatagramSocket;
   readonly #maxBacklog: number;
   readonly #onClose: (link: DatagramPeerLink) => void;
-  readonly #live = new Subject<Uint8Array>();
+  readonly #live = new Multicast<Uint8Array>();
   /** Payloads waiting for the first subscriber; `undefined` once it came (or the link closed). */
   #backlog: Uint8Array[] | undefined = [];
   #closed = false;
@@ -230,7 +231,7 @@ class DatagramPeerLink implements PeerLink, PeerTableEntry<DatagramPeerLink> {
         for (let data = backlog.shift(); data !== undefined; data = backlog.shift()) subscriber.next(data);
         this.#backlog = undefined;
       }
-      return this.#live.subscribe(subscriber);
+      return this.#live.observable.subscribe(subscriber);
     });
   }
 

@@ -223,7 +223,7 @@ export function openUdpSocket(options: BindUdpOptions = {}): Promise<UdpSocket> 
 }
 
 class BoundUdpSocket extends OpenDgram<Datagram> implements UdpSocket {
-  readonly datagrams: Observable<Datagram> = this.inbound.asObservable();
+  readonly datagrams: Observable<Datagram> = this.inbound.observable;
   readonly #endpoints = new EndpointCache();
 
   send(data: Uint8Array, to: UdpDestination): Observable<void> {
