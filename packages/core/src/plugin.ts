@@ -74,6 +74,15 @@ export interface PeerLink {
    */
   sendBatch?(data: readonly Uint8Array[]): Observable<number>;
   /**
+   * {@link PeerLink.send} without the Observable — optional, for links whose sends are cheap enough
+   * that one Observable and subscriber per message shows (a datagram link: the runtime then sends
+   * every reply this way). Starts the send at once and tells `observer` what a subscriber to
+   * `send(data)` would be told: `next` and `complete` once the OS has the bytes, or `error` with
+   * the same typed error. It cannot be cancelled: a caller that stops caring ignores what it is
+   * told afterwards.
+   */
+  sendDirect?(data: Uint8Array, observer: Observer<void>): void;
+  /**
    * Stops reading from the peer — a capability: present only where pausing really stops the peer
    * (TCP: `socket.pause()`, the kernel window closes, the sender blocks). A datagram link has none,
    * since nothing can slow a UDP sender; the runtime then drops what overflows and counts it. A link

@@ -125,7 +125,10 @@ export class ReplyQueue {
         this.#queuedBytes -= data.byteLength;
         this.#sendCount = 1;
         this.#sendBytes = data.byteLength;
-        sub = link.send(data).subscribe((this.#sendObserver ??= new SendObserver(this)));
+        const observer = (this.#sendObserver ??= new SendObserver(this));
+        // A link that can send without an Observable (a datagram link) is told where to report.
+        if (link.sendDirect !== undefined) link.sendDirect(data, observer);
+        else sub = link.send(data).subscribe(observer);
       }
     } catch (error) {
       this.sendError(error);
@@ -139,6 +142,9 @@ export class ReplyQueue {
   clear(): void {
     this.#sendSub?.unsubscribe();
     this.#sendSub = undefined;
+    // A direct send cannot be unsubscribed: its observer goes deaf, and a later send gets a new one.
+    this.#sendObserver?.cancel();
+    this.#sendObserver = undefined;
     this.#batch = undefined;
     this.#queue = [];
     this.#queuedBytes = 0;
@@ -193,16 +199,23 @@ export class ReplyQueue {
   }
 }
 
-class SendObserver implements Partial<Observer<void>> {
+/** The observer of single sends, subscribed or direct (`PeerLink.sendDirect`), until cancelled. */
+class SendObserver implements Observer<void> {
   readonly #queue: ReplyQueue;
+  #cancelled = false;
   constructor(queue: ReplyQueue) {
     this.#queue = queue;
   }
+  /** What a direct send reports from now on is ignored (the queue was cleared). */
+  cancel(): void {
+    this.#cancelled = true;
+  }
+  next(): void {}
   error(error: unknown): void {
-    this.#queue.sendError(error);
+    if (!this.#cancelled) this.#queue.sendError(error);
   }
   complete(): void {
-    this.#queue.sendDone();
+    if (!this.#cancelled) this.#queue.sendDone();
   }
 }
 
