@@ -12,31 +12,30 @@ const ALGORITHMS = [
 ] as const;
 
 describe('packetCfb (long-lived ciphers, the register reset before each packet)', () => {
-  it.each(ALGORITHMS)(
-    '%s gives, packet after packet, what a fresh node:crypto cipher per packet gives',
-    (algorithm, keyLength, blockLength) => {
-      fc.assert(
-        fc.property(
-          fc.uint8Array({ minLength: keyLength, maxLength: keyLength }),
-          fc.uint8Array({ minLength: blockLength, maxLength: blockLength }),
-          fc.array(fc.uint8Array({ minLength: 0, maxLength: 1500 }), { minLength: 1, maxLength: 12 }),
-          (key, iv, packets) => {
-            const cfb = packetCfb(algorithm, key, iv);
-            for (const packet of packets) {
-              const sealed = cfb.encrypt(packet);
-              expect(sealed).toEqual(new Uint8Array(createCipheriv(algorithm, key, iv).update(packet)));
-              // Decrypting a packet (or random bytes) gives what a fresh decipher gives.
-              expect(cfb.decrypt(sealed)).toEqual(packet);
-              expect(cfb.decrypt(packet)).toEqual(
-                new Uint8Array(createDecipheriv(algorithm, key, iv).update(packet)),
-              );
-            }
-          },
-        ),
-        { numRuns: 40 },
-      );
-    },
-  );
+  it.each(
+    ALGORITHMS,
+  )('%s gives, packet after packet, what a fresh node:crypto cipher per packet gives', (algorithm, keyLength, blockLength) => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: keyLength, maxLength: keyLength }),
+        fc.uint8Array({ minLength: blockLength, maxLength: blockLength }),
+        fc.array(fc.uint8Array({ minLength: 0, maxLength: 1500 }), { minLength: 1, maxLength: 12 }),
+        (key, iv, packets) => {
+          const cfb = packetCfb(algorithm, key, iv);
+          for (const packet of packets) {
+            const sealed = cfb.encrypt(packet);
+            expect(sealed).toEqual(new Uint8Array(createCipheriv(algorithm, key, iv).update(packet)));
+            // Decrypting a packet (or random bytes) gives what a fresh decipher gives.
+            expect(cfb.decrypt(sealed)).toEqual(packet);
+            expect(cfb.decrypt(packet)).toEqual(
+              new Uint8Array(createDecipheriv(algorithm, key, iv).update(packet)),
+            );
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 
   it('grows its scratch for a packet longer than 2 KiB, and keeps going', () => {
     const key = new Uint8Array(32).fill(7);
