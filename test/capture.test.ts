@@ -1,10 +1,10 @@
 import { captureFile, encodeString, endpoint, PacketCapture } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { decodePortaMessage, replyTo, requester, SimNetwork } from '@porta/reliability';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
 import { ignoreElements, lastValueFrom, merge, mergeMap, switchMap, take, timeout } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { trackHandles } from './support/handles.js';
 import { captureDir, tshark, tsharkFields, tsharkSkipReason, writeCapture } from './support/tshark.js';
 
 /** The simulated server's port: SimNetwork binds no real socket, so a fixed port collides with nothing. */

@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { encodeString, portaChannels, type ServeEventMessage, serve } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { decodePortaMessage, replyTo, requester } from '@porta/reliability';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import { bindUdp, connectUdp, udpTransport } from '@porta/udp';
@@ -14,7 +15,6 @@ import {
   timeout,
 } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { trackHandles } from './support/handles.js';
 
 trackHandles();
 const ascii = (s: string) => encodeString(s, 'ascii');

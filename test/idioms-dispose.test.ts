@@ -1,9 +1,9 @@
 import { type Behaviour, isPortaError, startServer } from '@porta/core';
+import { countResources, trackHandles } from '@porta/core/testing';
 import { connectTcp, listenTcp, openTcpConnection, openTcpListener, tcpTransport } from '@porta/tcp';
 import { bindUdp, connectUdp, openConnectedUdpSocket, openUdpSocket, udpTransport } from '@porta/udp';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { countResources, trackHandles } from './support/handles.js';
 
 trackHandles();
 

@@ -1,9 +1,9 @@
 import { isPortaError, toAsyncIterable } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { openTcpConnection, openTcpListener, type TcpConnection } from '@porta/tcp';
 import { openConnectedUdpSocket, openUdpSocket } from '@porta/udp';
 import { concat, lastValueFrom, of, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from './support/handles.js';
 
 trackHandles();
 

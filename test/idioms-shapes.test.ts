@@ -1,10 +1,10 @@
 import { filterOrigin, isPortaError, toEndpoint } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { requester, serveRequests } from '@porta/reliability';
 import { connectTcp, listenTcp, openTcpConnection, openTcpListener } from '@porta/tcp';
 import { openUdpSocket } from '@porta/udp';
 import { firstValueFrom, lastValueFrom, type Observable, of, Subscription, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from './support/handles.js';
 
 trackHandles();
 

@@ -1,11 +1,11 @@
 import net from 'node:net';
 import { type Behaviour, isPortaError, type ServerEvent, serve } from '@porta/core';
+import { countResources, trackHandles } from '@porta/core/testing';
 import { requester } from '@porta/reliability';
 import { connectTcp, listenTcp, openTcpConnection, openTcpListener, type TcpConnection } from '@porta/tcp';
 import { bindUdp, connectUdp, openUdpSocket, udpTransport } from '@porta/udp';
 import { firstValueFrom, type Observable, Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countResources, trackHandles } from './support/handles.js';
 
 trackHandles();
 

@@ -7,6 +7,7 @@ import {
   MetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { encodeString, portaMetrics, type ServerHandle, serve } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { decodePortaMessage, replyTo, requester } from '@porta/reliability';
 import { connectTcp, listenTcp } from '@porta/tcp';
 import { bindUdp, connectUdp, udpTransport } from '@porta/udp';
@@ -21,7 +22,6 @@ import {
   timeout,
 } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trackHandles } from './support/handles.js';
 
 trackHandles();
 const ascii = (s: string) => encodeString(s, 'ascii');

@@ -1,12 +1,12 @@
 import * as net from 'node:net';
 import { type Behaviour, encodeLines, lines, type ServerEvent, serve } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import type { TransportPlugin } from '@porta/core/transport';
 import { type KcpSession, kcpConnect, kcpTransport } from '@porta/reliability';
 import { tcpTransport } from '@porta/tcp';
 import { bindUdp } from '@porta/udp';
 import { filter, firstValueFrom, map, ReplaySubject, type Subscription, take, timeout } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { trackHandles } from './support/handles.js';
 
 trackHandles();
 

@@ -1,5 +1,5 @@
+import { trackHandles } from '@porta/core/testing';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../../test/support/handles.js';
 import { cleanUpChildren, freePort, porta } from './support.js';
 
 trackHandles();

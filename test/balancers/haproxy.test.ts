@@ -1,6 +1,7 @@
 // porta behind a real HAProxy (mode tcp, PROXY protocol v1 and v2), on loopback: backends on
 // 127.0.0.2/127.0.0.3/127.0.0.4, clients bound on 127.0.0.10 and up, every port found by binding 0.
 import { join } from 'node:path';
+import { trackHandles } from '@porta/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type Balancer,
@@ -11,7 +12,6 @@ import {
   removeDir,
   startHaproxy,
 } from '../support/balancers.js';
-import { trackHandles } from '../support/handles.js';
 import { type LineBackend, lineRequest, runLoad, startLineBackend } from './lineBackends.js';
 
 const skip = haproxySkipReason();

@@ -5,9 +5,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trackHandles } from '@porta/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { balancerDir, freePort, haproxySkipReason, removeDir, startHaproxy } from '../support/balancers.js';
-import { trackHandles } from '../support/handles.js';
 import { lineRequest, startLineBackend } from './lineBackends.js';
 
 const skip =

@@ -3,6 +3,7 @@
 import dgram from 'node:dgram';
 import { join } from 'node:path';
 import type { Datagram } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { sign, verify } from '@porta/reliability';
 import { bindUdp, type UdpSocket } from '@porta/udp';
 import { concatMap, from, lastValueFrom, map, Subscription } from 'rxjs';
@@ -15,7 +16,6 @@ import {
   removeDir,
   startNginx,
 } from '../support/balancers.js';
-import { trackHandles } from '../support/handles.js';
 
 const skip = nginxSkipReason();
 if (skip) console.warn(`skipping the nginx tests: ${skip}`);

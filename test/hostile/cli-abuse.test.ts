@@ -1,8 +1,8 @@
+import { trackHandles } from '@porta/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../examples/src/cli/exitCodes.js';
 import { runPorta as run } from '../../examples/test/support.js';
-import { trackHandles } from '../support/handles.js';
 
 trackHandles();
 

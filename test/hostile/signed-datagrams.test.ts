@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import type { Datagram } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { type AuthMode, authOverhead, sign, verify } from '@porta/reliability';
 import { bindUdp, type UdpSocket } from '@porta/udp';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../support/handles.js';
 import { ascii, owned, releaseAfterEach, text, until } from './support.js';
 
 trackHandles();

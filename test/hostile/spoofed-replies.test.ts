@@ -1,10 +1,10 @@
 import dgram from 'node:dgram';
 import { type Datagram, endpoint } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { decodePortaMessage, replyTo, requester } from '@porta/reliability';
 import { bindUdp, type UdpSocket } from '@porta/udp';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../support/handles.js';
 import { ascii, owned, releaseAfterEach, sleep, text, until } from './support.js';
 
 trackHandles();

@@ -1,9 +1,9 @@
 import net from 'node:net';
 import { encodeLengthPrefixed, isPortaError, lengthField, type Peer } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { connectTcp, frameTimeout, tcpTransport } from '@porta/tcp';
 import { firstValueFrom, map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../support/handles.js';
 import {
   ascii,
   connectionBudget,

@@ -1,8 +1,8 @@
 import { isPortaError, type Peer } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { connectTcp, type TcpConnection, tcpTransport } from '@porta/tcp';
 import { firstValueFrom, interval, map, merge, switchMap, take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../support/handles.js';
 import { owned, releaseAfterEach, startServer, text, until } from './support.js';
 
 trackHandles();

@@ -1,9 +1,9 @@
 import net from 'node:net';
+import { trackHandles } from '@porta/core/testing';
 import { connectTcp, listenTcp, type RejectedConnection } from '@porta/tcp';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { advanceTo, noOpenssl, open, selfSignedCert } from '../../packages/tcp/test/support.js';
-import { trackHandles } from '../support/handles.js';
 import { owned, releaseAfterEach, until } from './support.js';
 
 trackHandles();

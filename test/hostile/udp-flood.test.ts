@@ -1,8 +1,8 @@
 import type { Peer } from '@porta/core';
+import { trackHandles } from '@porta/core/testing';
 import { type ConnectedUdpSocket, connectUdp, udpTransport } from '@porta/udp';
 import { EMPTY, firstValueFrom, of, timeout } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from '../support/handles.js';
 import { floodFromPorts } from '../support/udpFlood.js';
 import { ascii, owned, releaseAfterEach, sleep, startServer, text, until } from './support.js';
 

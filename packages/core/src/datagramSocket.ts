@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { Observable, Observer } from 'rxjs';
 import type { Datagram, Endpoint } from './endpoint.js';
 
 /**
@@ -27,4 +27,11 @@ export interface DatagramSocket {
   readonly datagrams: Observable<Datagram>;
   /** Sends one datagram; completes once handed to the network, errors with a typed PortaError. */
   send(data: Uint8Array, to: Endpoint): Observable<void>;
+  /**
+   * {@link DatagramSocket.send} without the Observable — optional, for a server's per-datagram
+   * replies (`datagramTransport` uses it where the socket has it): sends at once and tells
+   * `observer` what a subscriber to `send(data, to)` would be told, with the same typed errors and
+   * counters. It cannot be cancelled.
+   */
+  sendDirect?(data: Uint8Array, to: Endpoint, observer: Observer<void>): void;
 }

@@ -1,8 +1,9 @@
-import { Observable, Subject, Subscription } from 'rxjs';
+import { Observable, type Observer, Subscription } from 'rxjs';
 import type { DatagramSocket } from './datagramSocket.js';
 import { type Datagram, type Endpoint, formatEndpoint } from './endpoint.js';
 import { SocketClosedError } from './errors.js';
 import { PeerTable, type PeerTableEntry } from './internal/peerTable.js';
+import { Multicast } from './multicast.js';
 import { checkOneOf, checkPositiveInteger } from './optionChecks.js';
 import type { PeerLink, TransportEvent, TransportPlugin } from './plugin.js';
 
@@ -133,7 +134,10 @@ export function datagramTransport<N extends string>(
             counts.evicted++;
             oldest.evict(`${oldest.id} evicted from the full peer table (maxPeers ${maxPeers}) by ${id}`);
           }
-          const created = new DatagramPeerLink(id, socket, remote, maxBacklog, forget);
+          const created =
+            socket.sendDirect === undefined
+              ? new DatagramPeerLink(id, socket, remote, maxBacklog, forget)
+              : new DirectDatagramPeerLink(id, socket, remote, maxBacklog, forget);
           table.add(created);
           counts.peers++;
           counts.peersOpened++;
@@ -198,10 +202,10 @@ class DatagramPeerLink implements PeerLink, PeerTableEntry<DatagramPeerLink> {
   readonly local: Endpoint;
   readonly remote: Endpoint;
   readonly inbound: Observable<Uint8Array>;
-  readonly #socket: DatagramSocket;
+  protected readonly socket: DatagramSocket;
   readonly #maxBacklog: number;
   readonly #onClose: (link: DatagramPeerLink) => void;
-  readonly #live = new Subject<Uint8Array>();
+  readonly #live = new Multicast<Uint8Array>();
   /** Payloads waiting for the first subscriber; `undefined` once it came (or the link closed). */
   #backlog: Uint8Array[] | undefined = [];
   #closed = false;
@@ -216,7 +220,7 @@ class DatagramPeerLink implements PeerLink, PeerTableEntry<DatagramPeerLink> {
     this.id = id;
     this.local = socket.local;
     this.remote = remote;
-    this.#socket = socket;
+    this.socket = socket;
     this.#maxBacklog = maxBacklog;
     this.#onClose = onClose;
     this.inbound = new Observable<Uint8Array>((subscriber) => {
@@ -227,7 +231,7 @@ class DatagramPeerLink implements PeerLink, PeerTableEntry<DatagramPeerLink> {
         for (let data = backlog.shift(); data !== undefined; data = backlog.shift()) subscriber.next(data);
         this.#backlog = undefined;
       }
-      return this.#live.subscribe(subscriber);
+      return this.#live.observable.subscribe(subscriber);
     });
   }
 
@@ -246,9 +250,18 @@ class DatagramPeerLink implements PeerLink, PeerTableEntry<DatagramPeerLink> {
 
   send(data: Uint8Array): Observable<void> {
     return new Observable<void>((subscriber) => {
-      if (this.#closed) subscriber.error(new SocketClosedError(`cannot send: ${this.id} is closed`));
-      else return this.#socket.send(data, this.remote).subscribe(subscriber);
+      if (this.closed) subscriber.error(this.closedError());
+      else return this.socket.send(data, this.remote).subscribe(subscriber);
     });
+  }
+
+  /** The link was closed (or evicted): sends fail. */
+  protected get closed(): boolean {
+    return this.#closed;
+  }
+
+  protected closedError(): SocketClosedError {
+    return new SocketClosedError(`cannot send: ${this.id} is closed`);
   }
 
   end(): void {}
@@ -271,5 +284,18 @@ class DatagramPeerLink implements PeerLink, PeerTableEntry<DatagramPeerLink> {
     this.#onClose(this);
     this.#backlog = undefined;
     this.#live.error(new SocketClosedError(reason));
+  }
+}
+
+/**
+ * A {@link DatagramPeerLink} over a socket with `sendDirect`: the runtime's replies go straight to
+ * the socket, with no Observable or subscriber per datagram (`bench/udp-peers`).
+ */
+class DirectDatagramPeerLink extends DatagramPeerLink {
+  sendDirect(data: Uint8Array, observer: Observer<void>): void {
+    const socket = this.socket;
+    if (this.closed) observer.error(this.closedError());
+    else if (socket.sendDirect !== undefined) socket.sendDirect(data, this.remote, observer);
+    else socket.send(data, this.remote).subscribe(observer);
   }
 }

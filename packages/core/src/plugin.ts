@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import type { Observable, Observer, Unsubscribable } from 'rxjs';
 import type { Endpoint } from './endpoint.js';
 
 /**
@@ -52,6 +52,14 @@ export interface PeerLink {
    */
   readonly inbound: Observable<Uint8Array>;
   /**
+   * The same stream as {@link PeerLink.inbound}, pushed straight to `receiver` — optional: a link
+   * that has it spares each peer an RxJS subscriber chain (the runtime uses it instead of
+   * subscribing to `inbound`). `receiver` gets exactly what a subscriber of `inbound` would (no call
+   * after `error` or `complete`, none after the returned handle's `unsubscribe`). At most once per
+   * link, and not together with `inbound`.
+   */
+  listen?(receiver: Observer<Uint8Array>): Unsubscribable;
+  /**
    * Sends one message with `sendall` semantics: the returned Observable completes once the bytes
    * are handed to the OS in full (waiting for `drain` when the socket's buffer is full), or errors.
    */
@@ -65,6 +73,15 @@ export interface PeerLink {
    * yet counted were not sent.
    */
   sendBatch?(data: readonly Uint8Array[]): Observable<number>;
+  /**
+   * {@link PeerLink.send} without the Observable — optional, for links whose sends are cheap enough
+   * that one Observable and subscriber per message shows (a datagram link: the runtime then sends
+   * every reply this way). Starts the send at once and tells `observer` what a subscriber to
+   * `send(data)` would be told: `next` and `complete` once the OS has the bytes, or `error` with
+   * the same typed error. It cannot be cancelled: a caller that stops caring ignores what it is
+   * told afterwards.
+   */
+  sendDirect?(data: Uint8Array, observer: Observer<void>): void;
   /**
    * Stops reading from the peer — a capability: present only where pausing really stops the peer
    * (TCP: `socket.pause()`, the kernel window closes, the sender blocks). A datagram link has none,

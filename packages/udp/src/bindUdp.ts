@@ -9,9 +9,9 @@ import {
   reusePortSupported,
 } from '@porta/core';
 import { assertSignal } from '@porta/core/transport';
-import { Observable, type Subscriber, type TeardownLogic } from 'rxjs';
+import { Observable, type Observer, type Subscriber, type TeardownLogic } from 'rxjs';
 import { checkHost, checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
-import { planSocket, sendObservable } from './internal/dgram.js';
+import { planSocket, sendNow, sendObservable } from './internal/dgram.js';
 import { EndpointCache } from './internal/endpointCache.js';
 import { OpenDgram, openDgram } from './internal/openDgram.js';
 import { openResolved } from './internal/openResolved.js';
@@ -94,6 +94,13 @@ export interface UdpSocket extends DatagramSocket, AsyncDisposable, AsyncIterabl
    * family, `SOCKET_CLOSED` after close; later with the OS's error, typed.
    */
   send(data: Uint8Array, to: UdpDestination): Observable<void>;
+  /**
+   * {@link UdpSocket.send} without the Observable (what `udpTransport`'s peers reply through): sends
+   * at once and tells `observer` what a subscriber to `send(data, to)` would be told — `next` and
+   * `complete` once the OS accepted the datagram, or `error` with the same typed error — and counts
+   * it in `stats` alike. It cannot be cancelled.
+   */
+  sendDirect(data: Uint8Array, to: UdpDestination, observer: Observer<void>): void;
   /** Counters (a snapshot on every read). */
   readonly stats: UdpStats;
   /** The effective SO_RCVBUF in bytes, as the OS reports it (Linux reports twice the usable size). */
@@ -216,12 +223,16 @@ export function openUdpSocket(options: BindUdpOptions = {}): Promise<UdpSocket> 
 }
 
 class BoundUdpSocket extends OpenDgram<Datagram> implements UdpSocket {
-  readonly datagrams: Observable<Datagram> = this.inbound.asObservable();
+  readonly datagrams: Observable<Datagram> = this.inbound.observable;
   readonly #endpoints = new EndpointCache();
 
   send(data: Uint8Array, to: UdpDestination): Observable<void> {
     // `null` (never `undefined`, which means "connected") makes a missing destination fail its check.
     return sendObservable(this, data, to ?? null);
+  }
+
+  sendDirect(data: Uint8Array, to: UdpDestination, observer: Observer<void>): void {
+    sendNow(this, observer, data, to ?? null);
   }
 
   protected received(data: Buffer, rinfo: dgram.RemoteInfo): Datagram {

@@ -223,8 +223,8 @@ class ConnectedSocket extends OpenDgram<Uint8Array> implements ConnectedUdpSocke
   override readonly maxDatagramSize: number = isIPv4Mapped(this.remote.address)
     ? MAX_DATAGRAM_IPV4
     : maxDatagramSize(this.family);
-  readonly messages: Observable<Uint8Array> = this.inbound.asObservable();
-  readonly datagrams: Observable<Datagram> = this.inbound.pipe(
+  readonly messages: Observable<Uint8Array> = this.inbound.observable;
+  readonly datagrams: Observable<Datagram> = this.inbound.observable.pipe(
     map((data): Datagram => ({ data, remote: this.remote })),
   );
 

@@ -16,6 +16,7 @@ export { abortErrorOf, assertSignal } from '../abort.js';
 export * from '../datagramTransport.js';
 export { dnsLookupError } from '../errors/dnsLookupError.js';
 export * from '../handlesReleased.js';
+export * from '../multicast.js';
 export * from '../optionChecks.js';
 export * from '../peerMap.js';
 export type * from '../plugin.js';

@@ -8,7 +8,7 @@ import {
   type PortaError,
   SocketClosedError,
 } from '@porta/core';
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, type Observer } from 'rxjs';
 import type { UdpDestination } from '../bindUdp.js';
 import type { UdpSocketOptions } from '../udpSocketOptions.js';
 import { type BufferPlan, checkDestination, checkPayload, isIPv4Mapped, planBuffers } from './checks.js';
@@ -121,20 +121,23 @@ export interface SendTarget {
  * SEND as a cold Observable: each subscription sends once; emits `undefined` and completes when the
  * OS has accepted the datagram, or errors with a PortaError. Every check runs at subscription time,
  * so an Observable-returning call never throws. `to` is omitted on a connected socket.
- *
- * This is the per-datagram hot path: one Observable and one callback per send, nothing else.
  */
 export function sendObservable(
   target: SendTarget,
   data: Uint8Array,
   to?: UdpDestination | null,
 ): Observable<void> {
-  return new Observable<void>((subscriber) => startSend(target, subscriber, data, to));
+  return new Observable<void>((subscriber) => sendNow(target, subscriber, data, to));
 }
 
-function startSend(
+/**
+ * SEND, reporting to `subscriber` (a `Subscriber`, or `sendDirect`'s observer) what
+ * {@link sendObservable}'s subscribers are told. This is the per-datagram hot path: one callback
+ * per send, nothing else.
+ */
+export function sendNow(
   target: SendTarget,
-  subscriber: Subscriber<void>,
+  subscriber: Observer<void>,
   data: Uint8Array,
   to: UdpDestination | null | undefined,
 ): void {
@@ -176,7 +179,7 @@ function startSend(
 
 function finishSend(
   target: SendTarget,
-  subscriber: Subscriber<void>,
+  subscriber: Observer<void>,
   err: Error | null,
   size: number,
   to: UdpDestination | undefined,

@@ -8,8 +8,8 @@ import {
   portaChannels,
   toAsyncIterable,
 } from '@porta/core';
-import { abortErrorOf, handlesReleased } from '@porta/core/transport';
-import { Subject, type Subscriber, type TeardownLogic } from 'rxjs';
+import { abortErrorOf, handlesReleased, Multicast } from '@porta/core/transport';
+import type { Subscriber, TeardownLogic } from 'rxjs';
 import type { UdpStats } from '../udpStats.js';
 import { UdpCounters } from './counters.js';
 import {
@@ -40,7 +40,8 @@ export abstract class OpenDgram<T> implements SendTarget {
   closed = false;
   closedBecause: string | undefined;
   readonly capture: PacketCapture | undefined;
-  protected readonly inbound = new Subject<T>();
+  /** A `Multicast`, not a `Subject`: no closure or iterator per datagram (see its doc). */
+  protected readonly inbound = new Multicast<T>();
   #handleClosed = false;
 
   constructor(socket: dgram.Socket, plan: SocketPlan) {
@@ -78,7 +79,7 @@ export abstract class OpenDgram<T> implements SendTarget {
 
   /** `for await` over the inbound stream, through a bounded queue whose drops are counted. */
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
-    return toAsyncIterable(this.inbound, {
+    return toAsyncIterable(this.inbound.observable, {
       capacity: ITERATOR_CAPACITY,
       onDrop: () => {
         this.counters.queueDropped++;
