@@ -28,8 +28,8 @@ export function packetCfb(algorithm: string, key: Uint8Array, iv: Uint8Array): P
   const ecb = createCipheriv(algorithm.replace(/-cfb$/, '-ecb'), key, null).setAutoPadding(false);
   // The block that, encrypted next, outputs `iv`: the encryptor's register is `iv` to begin with.
   const lead = xor(ecb.update(iv), iv);
-  let sealing = new Uint8Array(block + 2048);
-  let opening = new Uint8Array(block + 2048);
+  let sealing: Uint8Array = new Uint8Array(block + 2048);
+  let opening: Uint8Array = new Uint8Array(block + 2048);
   const room = (scratch: Uint8Array, whole: number): Uint8Array =>
     scratch.length >= whole ? scratch : new Uint8Array(2 * whole);
   return {
