@@ -1,4 +1,4 @@
-import type { Observable, Observer } from 'rxjs';
+import type { Observable, Observer, Unsubscribable } from 'rxjs';
 import type { Endpoint } from './endpoint.js';
 
 /**
@@ -51,6 +51,14 @@ export interface PeerLink {
    * with a {@link @porta/core!PortaError} on failure (e.g. `CONNECTION_RESET`). Subscribe at most once.
    */
   readonly inbound: Observable<Uint8Array>;
+  /**
+   * The same stream as {@link PeerLink.inbound}, pushed straight to `receiver` — optional: a link
+   * that has it spares each peer an RxJS subscriber chain (the runtime uses it instead of
+   * subscribing to `inbound`). `receiver` gets exactly what a subscriber of `inbound` would (no call
+   * after `error` or `complete`, none after the returned handle's `unsubscribe`). At most once per
+   * link, and not together with `inbound`.
+   */
+  listen?(receiver: Observer<Uint8Array>): Unsubscribable;
   /**
    * Sends one message with `sendall` semantics: the returned Observable completes once the bytes
    * are handed to the OS in full (waiting for `drain` when the socket's buffer is full), or errors.

@@ -1,18 +1,16 @@
 import type { Socket } from 'node:net';
-import { type Endpoint, formatEndpoint, type PortaError, portaChannels, TimeoutError } from '@porta/core';
+import { type Endpoint, formatEndpoint, type PortaError, TimeoutError } from '@porta/core';
 import { checkPositiveNumber } from '@porta/core/transport';
 import { asyncScheduler, Observable, type ObservableInput } from 'rxjs';
-import { captureTap, type TcpCaptureTap } from './internal/captureTap.js';
+import { captureTap } from './internal/captureTap.js';
 import { chunkIterator } from './internal/chunkIterator.js';
-import { ConnectionState } from './internal/connectionState.js';
+import { grantCoreAccess } from './internal/connectionAccess.js';
+import { ConnectionCore } from './internal/connectionCore.js';
 import { IdleGuard } from './internal/idleGuard.js';
-import { ReadFlow } from './internal/readFlow.js';
 import { receiveQueue } from './internal/receiveQueue.js';
 import { sendAll } from './internal/sendAll.js';
 import { maxWriteBatchOf, sendBatch } from './internal/sendBatch.js';
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
-import { SocketWriter } from './internal/socketWriter.js';
-import { toPortaError } from './internal/systemError.js';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
 import type {
   FrameSource,
@@ -65,19 +63,19 @@ export class TcpConnection {
    * `TLS`, `SOCKET`). Reading starts with the first subscriber and stops with the last; each
    * subscriber sees the chunks that arrive while it is subscribed.
    */
-  readonly bytes: Observable<Uint8Array>;
+  get bytes(): Observable<Uint8Array> {
+    // A fresh Observable per call, kept by nobody: the readers themselves live in the core.
+    const core = this.#core;
+    return new Observable<Uint8Array>((subscriber) => core.read(subscriber));
+  }
 
-  readonly #socket: Socket;
-  readonly #state: ConnectionState;
-  readonly #flow: ReadFlow;
-  readonly #writer: SocketWriter;
-  readonly #idle: IdleGuard | undefined;
-  readonly #tap: TcpCaptureTap | undefined;
+  static {
+    grantCoreAccess((conn) => conn.#core);
+  }
+
+  readonly #core: ConnectionCore;
   readonly #maxPendingWrite: number;
   readonly #maxWriteBatch: number;
-  #bytesRead = 0;
-  #bytesWritten = 0;
-  #screenedOut = false;
   #closed: Observable<void> | undefined;
 
   /**
@@ -85,90 +83,36 @@ export class TcpConnection {
    * `connectTcp` do this for you; use it directly to adopt a socket made elsewhere.
    */
   constructor(socket: Socket, options: TcpConnectionOptions = {}) {
-    this.#socket = socket;
-    this.local = localOf(socket);
+    const local = options.local ?? localOf(socket);
+    this.local = local;
     const source = options.proxied?.header.command === 'PROXY' ? options.proxied.header.source : undefined;
-    this.remote = source ?? remoteOf(socket);
+    const remote = source ?? remoteOf(socket);
+    this.remote = remote;
     this.proxied = options.proxied;
-    this.id = `tcp:${formatEndpoint(this.remote)}`;
+    this.id = `tcp:${formatEndpoint(remote)}`;
     const idleTimeoutMs = options.idleTimeoutMs;
     if (idleTimeoutMs !== undefined) checkPositiveNumber(idleTimeoutMs, 'idleTimeoutMs', { infinity: true });
     this.#maxPendingWrite = options.maxPendingWriteBytes ?? DEFAULT_MAX_PENDING_WRITE;
     this.#maxWriteBatch = maxWriteBatchOf(options.maxWriteBatchBytes);
-    this.#tap =
-      options.capture &&
-      captureTap(socket, options.capture, this.local, this.remote, options.side ?? 'server');
-    const state = new ConnectionState(socket, this.remote, this);
-    this.#state = state;
-    const flow = new ReadFlow(socket);
-    this.#flow = flow;
-
-    socket.on('error', (err) => {
-      state.failure ??= toPortaError(err, this.remote.address, this.remote.port);
-    });
-    // `on`, not `once`: 'close' fires once anyway, and `once` costs a bound wrapper per listener.
-    socket.on('close', () => {
-      state.isClosed = true;
-      this.#bytesRead = socket.bytesRead;
-      this.#bytesWritten = socket.bytesWritten;
-      this.#idle?.stop();
-      if (portaChannels.tcpClose.hasSubscribers) this.#publishClose();
-    });
-    flow.update();
+    const tap =
+      options.capture && captureTap(socket, options.capture, local, remote, options.side ?? 'server');
+    const core = new ConnectionCore(socket, local, remote, this, tap || undefined);
+    this.#core = core;
     if (options.screenFirstChunk !== undefined) this.#screen(options.screenFirstChunk);
-    const idle =
-      idleTimeoutMs === undefined
-        ? undefined
-        : new IdleGuard(options.scheduler ?? asyncScheduler, idleTimeoutMs, flow, (timeout) =>
-            this.fail(
-              new TimeoutError(
-                `connection with ${formatEndpoint(this.remote)} idle for ${timeout} ms`,
-                timeout,
-              ),
-            ),
-          );
-    this.#idle = idle;
-    this.#writer = new SocketWriter(state, this.#tap, idle);
-
-    this.bytes = new Observable<Uint8Array>((subscriber) => {
-      if (state.isClosed || socket.destroyed) {
-        if (state.failure) subscriber.error(state.failure);
-        else subscriber.complete();
-        return;
-      }
-      if (socket.readableEnded) {
-        subscriber.complete();
-        return;
-      }
-      const onData = (chunk: Buffer) => {
-        if (this.#screenedOut) return;
-        idle?.touch();
-        this.#tap?.inbound(chunk);
-        subscriber.next(chunk);
-      };
-      const onEnd = () => subscriber.complete();
-      const onClose = () => {
-        if (state.failure) subscriber.error(state.failure);
-        else subscriber.complete();
-      };
-      socket.on('data', onData);
-      socket.on('end', onEnd);
-      socket.on('close', onClose);
-      flow.addReader();
-      return () => {
-        socket.off('data', onData);
-        socket.off('end', onEnd);
-        socket.off('close', onClose);
-        flow.removeReader();
-      };
-    });
+    if (idleTimeoutMs !== undefined) {
+      core.idle = new IdleGuard(options.scheduler ?? asyncScheduler, idleTimeoutMs, core, (timeout) =>
+        this.fail(
+          new TimeoutError(`connection with ${formatEndpoint(remote)} idle for ${timeout} ms`, timeout),
+        ),
+      );
+    }
   }
 
   /** Emits once and completes when the socket is fully closed, whoever closed it. */
   get closed(): Observable<void> {
     // Made on first use: most connections (every accepted one an actor serves) never ask.
     return (this.#closed ??= new Observable<void>((subscriber) => {
-      const state = this.#state;
+      const state = this.#core;
       const done = () => {
         subscriber.next();
         subscriber.complete();
@@ -184,12 +128,13 @@ export class TcpConnection {
 
   /** A snapshot of this connection's counters. */
   get stats(): TcpConnectionStats {
-    const open = !this.#state.isClosed;
-    const flow = this.#flow;
+    const flow = this.#core;
+    const open = !flow.isClosed;
+    const socket = flow.socket;
     return {
-      bytesRead: open ? this.#socket.bytesRead : this.#bytesRead,
-      bytesWritten: open ? this.#socket.bytesWritten : this.#bytesWritten,
-      pendingWriteBytes: open ? this.#socket.writableLength : 0,
+      bytesRead: open ? socket.bytesRead : flow.bytesRead,
+      bytesWritten: open ? socket.bytesWritten : flow.bytesWritten,
+      pendingWriteBytes: open ? socket.writableLength : 0,
       queuedBytes: flow.queuedBytes,
       peakQueuedBytes: flow.peakQueuedBytes,
       pauses: flow.pauses,
@@ -198,7 +143,7 @@ export class TcpConnection {
 
   /** True once the socket is fully closed. */
   get isClosed(): boolean {
-    return this.#state.isClosed;
+    return this.#core.isClosed;
   }
 
   /**
@@ -214,12 +159,12 @@ export class TcpConnection {
    */
   send(data: Uint8Array): Observable<void> {
     return new Observable<void>((subscriber) => {
-      const refused = this.#state.sendRefusal();
+      const refused = this.#core.sendRefusal();
       if (refused) {
         subscriber.error(refused);
         return;
       }
-      this.#writer.write(data, (err) => {
+      this.#core.write(data, (err) => {
         if (err) subscriber.error(err);
         else {
           subscriber.next();
@@ -244,7 +189,7 @@ export class TcpConnection {
    * ```
    */
   sendBatch(frames: readonly Uint8Array[]): Observable<number> {
-    return sendBatch(this.#writer, frames, this.#maxWriteBatch);
+    return sendBatch(this.#core, frames, this.#maxWriteBatch);
   }
 
   /**
@@ -268,7 +213,7 @@ export class TcpConnection {
    * ```
    */
   sendAll(frames: FrameSource): Observable<void> {
-    return sendAll(this.#writer, frames, this.#maxPendingWrite);
+    return sendAll(this.#core, frames, this.#maxPendingWrite);
   }
 
   /**
@@ -288,27 +233,27 @@ export class TcpConnection {
     handler: (chunk: Uint8Array) => ObservableInput<R>,
     options: ReceiveOptions = {},
   ): Observable<R> {
-    return receiveQueue(this.bytes, this.#flow, handler, options);
+    return receiveQueue(this.bytes, this.#core, handler, options);
   }
 
   /** Stops reading: the kernel's receive window fills and the peer's sends block. */
   pause(): void {
-    this.#flow.hold(USER_PAUSE);
+    this.#core.hold(USER_PAUSE);
   }
 
   /** Undoes {@link TcpConnection.pause} (a `receive` queue above its high-water mark still holds). */
   resume(): void {
-    this.#flow.letGo(USER_PAUSE);
+    this.#core.letGo(USER_PAUSE);
   }
 
   /** Half-close: sends FIN after the bytes already queued; inbound keeps flowing. Idempotent. */
   end(): void {
-    if (!this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.end();
+    if (!this.#core.socket.destroyed && !this.#core.socket.writableEnded) this.#core.socket.end();
   }
 
   /** Closes the connection now, dropping unsent bytes. Readers complete. Idempotent. */
   close(): void {
-    this.#socket.destroy();
+    this.#core.socket.destroy();
   }
 
   /**
@@ -326,7 +271,7 @@ export class TcpConnection {
    */
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
-    return new Promise<void>((resolve) => this.#state.whenClosed(() => resolve()));
+    return new Promise<void>((resolve) => this.#core.whenClosed(() => resolve()));
   }
 
   /**
@@ -365,34 +310,25 @@ export class TcpConnection {
    * the peer sees `CONNECTION_RESET`. Idempotent.
    */
   reset(): void {
-    if (!this.#socket.destroyed) this.#socket.resetAndDestroy();
+    if (!this.#core.socket.destroyed) this.#core.socket.resetAndDestroy();
   }
 
   /** Closes the connection as failed: readers see `error`. Used by the guards (idle timeout). */
   fail(error: PortaError): void {
-    if (this.#socket.destroyed) return;
-    this.#state.failure ??= error;
-    this.#socket.destroy();
-  }
-
-  #publishClose(): void {
-    const { local, remote } = this;
-    const counts = { bytesRead: this.#bytesRead, bytesWritten: this.#bytesWritten };
-    const failure = this.#state.failure;
-    portaChannels.tcpClose.publish(
-      failure === undefined ? { local, remote, ...counts } : { local, remote, ...counts, error: failure },
-    );
+    if (this.#core.socket.destroyed) return;
+    this.#core.failure ??= error;
+    this.#core.socket.destroy();
   }
 
   // Runs before every reader (prepended, and added while the socket is paused, so it reads nothing
   // by itself); a refused chunk is flagged so the readers called after it in the same emit skip it.
   #screen(screen: (chunk: Uint8Array) => PortaError | undefined): void {
-    const socket = this.#socket;
+    const socket = this.#core.socket;
     const onFirst = (chunk: Buffer) => {
       socket.off('data', onFirst);
       const error = screen(chunk);
       if (error === undefined) return;
-      this.#screenedOut = true;
+      this.#core.screenedOut = true;
       this.fail(error);
     };
     socket.prependListener('data', onFirst);

@@ -1,4 +1,4 @@
-import type { PacketCapture, PortaError } from '@porta/core';
+import type { Endpoint, PacketCapture, PortaError } from '@porta/core';
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
 
@@ -53,6 +53,12 @@ export interface TcpConnectionOptions {
   readonly capture?: PacketCapture;
   /** Which end opened the connection, for the capture's handshake. Default `server` (accepted). */
   readonly side?: 'client' | 'server';
+  /**
+   * This end's address when the caller already knows it, so that none is asked of the socket
+   * (getsockname): a listener bound to one address (not `0.0.0.0` or `::`) passes its own, which
+   * every connection it accepts shares. Default: the socket's.
+   */
+  readonly local?: Endpoint;
 }
 
 /**

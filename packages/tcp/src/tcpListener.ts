@@ -1,28 +1,23 @@
 import type { Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
-import {
-  ConnectionLimitError,
-  type Endpoint,
-  formatEndpoint,
-  hasProxySignature,
-  type PortaError,
-  ProxyProtocolError,
-  portaChannels,
-} from '@porta/core';
+import { ConnectionLimitError, type Endpoint, type PortaError, portaChannels } from '@porta/core';
 import { handlesReleased } from '@porta/core/transport';
 import { Observable, type Subscriber } from 'rxjs';
 import { connectionIterator } from './internal/connectionIterator.js';
 import { HandshakeDeadlines } from './internal/handshakeDeadlines.js';
 import type { TcpListenerSetup } from './internal/listenerSetup.js';
 import { proxyBeforeTls } from './internal/proxyBeforeTls.js';
-import { readProxyHeader } from './internal/readProxyHeader.js';
-import { listeningOn, remoteOf } from './internal/socketEndpoints.js';
+import { readProxyHeader, spoofedHeaderScreen } from './internal/readProxyHeader.js';
+import { isWildcard, listeningOn, remoteOf } from './internal/socketEndpoints.js';
 import { onTlsAccept } from './internal/tlsAcceptEvents.js';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
 import { TcpConnection, type TcpConnectionOptions } from './tcpConnection.js';
 import type { RejectedConnection, TcpListenerStats } from './tcpListenerStats.js';
 
 export type { RejectedConnection, TcpListenerStats } from './tcpListenerStats.js';
+
+// A refused or half-made socket can still see a reset; without a listener that would throw.
+function ignoreError(): void {}
 
 /**
  * A listening TCP (or TLS) socket, emitted by `listenTcp` once it listens: the course's
@@ -70,16 +65,26 @@ export class TcpListener {
   readonly #headerReads = new Set<() => void>();
   /** PROXY with TLS: what each raw socket's header said, for the TLS socket built on it. */
   readonly #proxiedBeforeTls = new WeakMap<Socket, { readonly proxied: ProxiedConnection }>();
+  // 'close' listeners shared by every accepted socket (`this` is the socket): no closure per socket.
+  readonly #sharedLocal: { readonly local?: Endpoint };
+  readonly #onRawClose: (this: Socket) => void;
+  readonly #onSocketClose: (this: Socket) => void;
 
   /** @internal Built by `listenTcp` once the server listens. */
   constructor(setup: TcpListenerSetup) {
     this.#setup = setup;
     const { server } = setup;
     this.local = listeningOn(server);
-
-    server.once('close', () => {
-      this.#serverClosed = true;
-    });
+    // Bound to one address, every accepted socket has this local end: no getsockname per socket.
+    this.#sharedLocal = isWildcard(this.local.address) ? {} : { local: this.local };
+    const listener = this;
+    this.#onRawClose = function (this: Socket) {
+      listener.#rawClosed(this);
+    };
+    this.#onSocketClose = function (this: Socket) {
+      listener.#sockets.delete(this);
+    };
+    server.once('close', () => (this.#serverClosed = true));
     server.on('connection', (raw: Socket) => this.#onRawConnection(raw));
     if (setup.tls) {
       const handshakes = new HandshakeDeadlines(
@@ -230,8 +235,7 @@ export class TcpListener {
   }
 
   #onRawConnection(raw: Socket): void {
-    // A refused or half-made socket can still see a reset; without a listener that would throw.
-    raw.on('error', () => {});
+    raw.on('error', ignoreError);
     if (!this.#accepting) {
       this.#refused.add(raw);
       raw.destroy();
@@ -247,17 +251,19 @@ export class TcpListener {
     this.#open++;
     this.#sockets.add(raw);
     if (this.#handshakes !== undefined) this.#handshakes.start(raw);
-    raw.once('close', () => {
-      this.#handshakes?.end(raw);
-      this.#open--;
-      this.#sockets.delete(raw);
-      if (!this.#accepting && this.#open === 0) {
-        for (const waiter of [...this.#drainWaiters]) waiter();
-        this.#finish();
-      }
-    });
+    raw.on('close', this.#onRawClose);
     if (!this.#setup.tls) this.#deliver(raw);
     else if (this.#setup.tlsServer !== undefined) this.#proxyBeforeTls(raw, this.#setup.tlsServer);
+  }
+
+  #rawClosed(raw: Socket): void {
+    this.#handshakes?.end(raw);
+    this.#open--;
+    this.#sockets.delete(raw);
+    if (!this.#accepting && this.#open === 0) {
+      for (const waiter of [...this.#drainWaiters]) waiter();
+      this.#finish();
+    }
   }
 
   /** PROXY with TLS: the header comes in clear before the handshake (see `proxyBeforeTls`). */
@@ -303,16 +309,10 @@ export class TcpListener {
     }
     if (!proxy.isTrusted(via.address)) {
       // Never believed; refused when it opens with a signature, so a spoofing attempt is seen.
-      const screenFirstChunk = (chunk: Uint8Array) => {
-        if (!hasProxySignature(chunk)) return undefined;
-        const error = new ProxyProtocolError(
-          `${formatEndpoint(via)} is not a trusted balancer but opened with a PROXY header`,
-          chunk.subarray(0, 16),
-        );
+      const screenFirstChunk = spoofedHeaderScreen(via, (error) => {
         this.#proxyErrors++;
         this.#reject(via, error);
-        return error;
-      };
+      });
       this.#handOver(socket, { screenFirstChunk });
       return;
     }
@@ -343,13 +343,19 @@ export class TcpListener {
       socket.destroy();
       return;
     }
-    this.#sockets.add(socket);
-    socket.on('close', () => this.#sockets.delete(socket));
+    // Plain TCP: the raw socket, already tracked. TLS: the socket over it, tracked from here.
+    if (!this.#sockets.has(socket)) {
+      this.#sockets.add(socket);
+      socket.on('close', this.#onSocketClose);
+    }
     const conn = new TcpConnection(socket, {
       scheduler: this.#setup.scheduler,
       ...this.#setup.connection,
       ...extra,
+      ...this.#sharedLocal,
     });
+    // The connection reports the socket's errors now.
+    socket.off('error', ignoreError);
     this.#accepted++;
     const accepted = portaChannels.tcpAccept;
     if (accepted.hasSubscribers)

@@ -1,11 +1,12 @@
 import type { Endpoint } from '@porta/core';
 import type { PeerLink } from '@porta/core/transport';
-import type { Observable } from 'rxjs';
+import type { Observable, Observer, Unsubscribable } from 'rxjs';
+import { readConnection } from './internal/connectionAccess.js';
 import type { TcpConnection } from './tcpConnection.js';
 
 /**
  * The {@link PeerLink} that `tcpTransport` gives the actor runtime for each accepted
- * {@link TcpConnection}: `inbound` is its `bytes`, `send` its `send` (a burst of replies: its `sendBatch`, one write), and it can pause (the kernel
+ * {@link TcpConnection}: `inbound` is its `bytes` (`listen`, the same bytes without an Observable), `send` its `send` (a burst of replies: its `sendBatch`, one write), and it can pause (the kernel
  * window closes, so a full mailbox pushes back on the peer). One object with its methods on the
  * prototype, so a connection's link costs no closures. `connection` is the connection under it, for
  * code that handles the transport's events itself.
@@ -21,7 +22,6 @@ export class TcpPeerLink implements PeerLink {
   readonly id: string;
   readonly local: Endpoint;
   readonly remote: Endpoint;
-  readonly inbound: Observable<Uint8Array>;
   /** The connection this link adapts. */
   readonly connection: TcpConnection;
 
@@ -30,7 +30,15 @@ export class TcpPeerLink implements PeerLink {
     this.id = conn.id;
     this.local = conn.local;
     this.remote = conn.remote;
-    this.inbound = conn.bytes;
+  }
+
+  get inbound(): Observable<Uint8Array> {
+    return this.connection.bytes;
+  }
+
+  /** The connection's bytes straight to `receiver`: no Observable, no subscriber chain per peer. */
+  listen(receiver: Observer<Uint8Array>): Unsubscribable {
+    return readConnection(this.connection, receiver);
   }
 
   send(data: Uint8Array): Observable<void> {

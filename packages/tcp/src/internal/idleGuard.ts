@@ -1,5 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { ReadFlow } from './readFlow.js';
+import type { ConnectionCore } from './connectionCore.js';
 
 /**
  * A connection's idle timeout: traffic only stamps a time ({@link IdleGuard.touch}); one timer
@@ -9,7 +9,7 @@ import type { ReadFlow } from './readFlow.js';
 export class IdleGuard {
   readonly #scheduler: SchedulerLike;
   readonly #timeoutMs: number;
-  readonly #flow: ReadFlow;
+  readonly #flow: ConnectionCore;
   readonly #onIdle: (timeoutMs: number) => void;
   #lastActivity: number;
   #timer: Subscription | undefined;
@@ -18,7 +18,7 @@ export class IdleGuard {
   constructor(
     scheduler: SchedulerLike,
     timeoutMs: number,
-    flow: ReadFlow,
+    flow: ConnectionCore,
     onIdle: (timeoutMs: number) => void,
   ) {
     this.#scheduler = scheduler;

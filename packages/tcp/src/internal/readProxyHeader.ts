@@ -1,5 +1,13 @@
 import type { Socket } from 'node:net';
-import { ChunkQueue, type ProxyHeader, ProxyProtocolError, proxyHeaderDecoder } from '@porta/core';
+import {
+  ChunkQueue,
+  type Endpoint,
+  formatEndpoint,
+  hasProxySignature,
+  type ProxyHeader,
+  ProxyProtocolError,
+  proxyHeaderDecoder,
+} from '@porta/core';
 import type { SchedulerLike } from 'rxjs';
 
 /** How reading a PROXY header ended: the header, or the error that closes the connection. */
@@ -82,5 +90,25 @@ export function readProxyHeader(
     socket.off('data', onData);
     socket.off('end', onEnd);
     socket.off('close', onEnd);
+  };
+}
+
+/**
+ * The first-chunk screen of a connection from an untrusted address `via`: a chunk that opens with
+ * a PROXY signature is a spoofing attempt, refused with a `ProxyProtocolError` (also handed to
+ * `refused`); anything else passes.
+ */
+export function spoofedHeaderScreen(
+  via: Endpoint,
+  refused: (error: ProxyProtocolError) => void,
+): (chunk: Uint8Array) => ProxyProtocolError | undefined {
+  return (chunk) => {
+    if (!hasProxySignature(chunk)) return undefined;
+    const error = new ProxyProtocolError(
+      `${formatEndpoint(via)} is not a trusted balancer but opened with a PROXY header`,
+      chunk.subarray(0, 16),
+    );
+    refused(error);
+    return error;
   };
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@porta/core';
 import { from, Observable, type ObservableInput, type Subscription } from 'rxjs';
 import type { ReceiveOptions } from '../tcpConnectionOptions.js';
-import type { ReadFlow } from './readFlow.js';
+import type { ConnectionCore } from './connectionCore.js';
 
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 
@@ -12,7 +12,7 @@ const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
  */
 export function receiveQueue<R>(
   bytes: Observable<Uint8Array>,
-  flow: ReadFlow,
+  flow: ConnectionCore,
   handler: (chunk: Uint8Array) => ObservableInput<R>,
   options: ReceiveOptions,
 ): Observable<R> {

@@ -1,7 +1,7 @@
 import { MailboxOverflowError } from '@porta/core';
 import { isObservable, Observable, takeWhile } from 'rxjs';
 import type { FrameSource } from '../tcpConnectionOptions.js';
-import type { SocketWriter } from './socketWriter.js';
+import type { ConnectionCore } from './connectionCore.js';
 
 /**
  * `TcpConnection.sendAll`: frames in order, each with `sendall` semantics. Iterables are pulled no
@@ -9,7 +9,7 @@ import type { SocketWriter } from './socketWriter.js';
  * bytes wait in the socket's buffer.
  */
 export function sendAll(
-  writer: SocketWriter,
+  writer: ConnectionCore,
   frames: FrameSource,
   maxPendingWrite: number,
 ): Observable<void> {
@@ -18,11 +18,11 @@ export function sendAll(
 }
 
 function sendPushed(
-  writer: SocketWriter,
+  writer: ConnectionCore,
   frames: Observable<Uint8Array>,
   maxPendingWrite: number,
 ): Observable<void> {
-  const state = writer.state;
+  const state = writer;
   return new Observable<void>((subscriber) => {
     let pending = 0;
     let sourceDone = false;
@@ -70,10 +70,10 @@ function sendPushed(
 }
 
 function sendPulled(
-  writer: SocketWriter,
+  writer: ConnectionCore,
   frames: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
 ): Observable<void> {
-  const state = writer.state;
+  const state = writer;
   return new Observable<void>((subscriber) => {
     const socket = state.socket;
     const isAsync = Symbol.asyncIterator in frames;

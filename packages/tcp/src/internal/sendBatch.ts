@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@porta/core';
 import { Observable } from 'rxjs';
-import type { SocketWriter } from './socketWriter.js';
+import type { ConnectionCore } from './connectionCore.js';
 
 /** `TcpConnectionOptions.maxWriteBatchBytes`, checked, with its default (64 KiB). */
 export function maxWriteBatchOf(value: number | undefined): number {
@@ -17,12 +17,12 @@ export function maxWriteBatchOf(value: number | undefined): number {
  * sent. A write the socket refuses (`write()` → false) waits for `drain` before the next is made.
  */
 export function sendBatch(
-  writer: SocketWriter,
+  writer: ConnectionCore,
   frames: readonly Uint8Array[],
   maxBatchBytes: number,
 ): Observable<number> {
   return new Observable<number>((subscriber) => {
-    const state = writer.state;
+    const state = writer;
     const socket = state.socket;
     const total = frames.length;
     let next = 0;

@@ -25,3 +25,8 @@ export function listeningOn(server: Server): Endpoint {
   }
   return { address: address.address, port: address.port, family: family(address.family, address.address) };
 }
+
+/** True for the any-address (`0.0.0.0`, `::`): a socket bound there has no single local address. */
+export function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}

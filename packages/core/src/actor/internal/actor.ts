@@ -1,7 +1,6 @@
-import type { Subscription } from 'rxjs';
+import type { Subscription, Unsubscribable } from 'rxjs';
 import type { MailboxOverflowError } from '../../errors.js';
 import type { PeerLink } from '../../plugin.js';
-import type { Mailbox } from '../mailbox.js';
 import type { Behaviour } from '../peer.js';
 import type { CloseReason, PeerInfo } from '../serverEvent.js';
 import type { ActorHost } from './actorHost.js';
@@ -15,19 +14,18 @@ import { RestartBudget } from './restartBudget.js';
 export type { ActorHost, EventBody } from './actorHost.js';
 
 /**
- * One peer's actor: its mailbox, the running behaviour, its reply queue ({@link ReplyQueue}),
- * supervision (with its {@link RestartBudget}) and its place in the server's {@link IdleSweep}. Every state change goes through
- * {@link Actor.drive}, which is re-entrancy safe: transports and behaviours may call back
- * synchronously at any point.
+ * One peer's actor: its mailbox ({@link Inbox}), the running behaviour, its {@link ReplyQueue},
+ * supervision (with its {@link RestartBudget}) and its place in the server's {@link IdleSweep}.
+ * Every state change goes through {@link Actor.drive}: transports and behaviours may call back.
  */
 export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
   readonly info: PeerInfo;
   readonly #link: PeerLink;
   readonly #behaviour: Behaviour;
   readonly #host: ActorHost;
-  readonly #inbox: Inbox;
-  readonly #mailbox: Mailbox<Uint8Array>;
-  readonly #replies: ReplyQueue;
+  // Made at the first message (or the peer's FIN) and at the first reply: an idle peer has neither.
+  #inbox: Inbox | undefined;
+  #replies: ReplyQueue | undefined;
   #generation = 0;
   #restarts = 0;
   /** Made at the first failure that supervision may restart: most actors never fail. */
@@ -35,7 +33,7 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
   #behaviourSub: Subscription | undefined;
   #behaviourDone = false;
   #consumer: Consumer | undefined;
-  #inboundSub: Subscription | undefined;
+  #inboundSub: Unsubscribable | undefined;
   /** @internal {@link IdleEntry} fields, owned by the server's idle sweep. */
   idleSince = 0;
   idleListed = false;
@@ -53,10 +51,7 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     this.#link = link;
     this.#behaviour = behaviour;
     this.#host = host;
-    this.#replies = new ReplyQueue(link, host.stats, this, host.maxPendingReplies, host.maxPendingReplyBytes);
     this.info = { id: link.id, local: link.local, remote: link.remote, transport };
-    this.#inbox = new Inbox(link, host, this.info, this);
-    this.#mailbox = this.#inbox.mailbox;
   }
 
   get closed(): boolean {
@@ -70,15 +65,18 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     // The behaviour first, so its consumer is attached before the first message arrives.
     this.#run();
     if (this.#closed) return;
-    let sub: Subscription | undefined;
+    let sub: Unsubscribable | undefined;
     try {
-      sub = this.#link.inbound.subscribe(new InboundObserver(this));
+      const link = this.#link;
+      const observer = new InboundObserver(this);
+      // `listen` where the link has it: the messages come straight in, without a subscriber chain.
+      sub = link.listen === undefined ? link.inbound.subscribe(observer) : link.listen(observer);
     } catch (error) {
       this.#close('link-error', error);
     }
     if (this.#closed) sub?.unsubscribe();
     else this.#inboundSub = sub;
-    this.#drive();
+    this.drive();
   }
 
   /**
@@ -92,25 +90,23 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     this.#release();
   }
 
-  /** Registers the reader of the mailbox for one run of the behaviour. */
-  attach(generation: number, consumer: Consumer, onStale: () => void, onBusy: () => void): () => void {
-    if (this.#closed || generation !== this.#generation) {
-      // A peer object from a run that already ended (failed or restarted): it has nothing to read.
-      onStale();
-      return () => {};
-    }
-    if (this.#consumer !== undefined) {
-      onBusy();
-      return () => {};
-    }
+  /**
+   * Registers the reader of the mailbox for one run of the behaviour: `stale` when that run already
+   * ended (failed or restarted: its peer object has nothing to read), `busy` when it has a reader.
+   */
+  attach(generation: number, consumer: Consumer): 'attached' | 'stale' | 'busy' {
+    if (this.#closed || generation !== this.#generation) return 'stale';
+    if (this.#consumer !== undefined && !this.#consumer.gone()) return 'busy';
     this.#consumer = consumer;
     this.drive();
-    return () => {
-      if (this.#consumer === consumer) {
-        this.#consumer = undefined;
-        this.#updateIdle();
-      }
-    };
+    return 'attached';
+  }
+
+  /** The reader `consumer` unsubscribed (nothing when it is no longer the reader). */
+  detach(consumer: Consumer): void {
+    if (this.#consumer !== consumer) return;
+    this.#consumer = undefined;
+    this.#updateIdle();
   }
 
   /**
@@ -133,10 +129,6 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     stats.resumed++;
     this.#host.emit({ type: 'resumed', peer: this.info, error });
     return true;
-  }
-
-  drive(): void {
-    this.#drive();
   }
 
   /**
@@ -178,8 +170,9 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
 
   /** @internal The link's inbound ended (the peer's FIN): the mailbox ends once drained. */
   inboundEnded(): void {
-    this.#mailbox.end();
-    this.#drive();
+    if (this.#closed) return;
+    (this.#inbox ??= new Inbox(this.#link, this.#host, this.info, this)).mailbox.end();
+    this.drive();
   }
 
   /** @internal The link failed. */
@@ -192,9 +185,10 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     if (generation !== this.#generation || this.#closed) return;
     // The behaviour produces faster than the peer reads (a timer or broadcast to a peer that does
     // not read): the reply is refused (counted `unsent`) and the run fails, so supervision decides.
+    this.#replies ??= new ReplyQueue(this.#link, this.#host, this);
     const refused = this.#replies.offer(reply, this.info.id);
     if (refused !== undefined) this.#fail(generation, refused);
-    this.#drive();
+    this.drive();
   }
 
   /** @internal The run `generation` failed. */
@@ -206,7 +200,7 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
   runCompleted(generation: number): void {
     if (generation !== this.#generation || this.#closed) return;
     this.#behaviourDone = true;
-    this.#drive();
+    this.drive();
   }
 
   /** @internal A message from the link. */
@@ -216,8 +210,8 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     stats.messagesIn++;
     stats.bytesIn += message.byteLength;
     this.#host.idleSweep?.busy(this);
-    this.#inbox.put(message);
-    this.#drive();
+    (this.#inbox ??= new Inbox(this.#link, this.#host, this.info, this)).put(message);
+    this.drive();
   }
 
   /** @internal {@link InboxOwner}: the mailbox overflowed and its strategy fails the run. */
@@ -225,7 +219,8 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     this.#fail(this.#generation, error);
   }
 
-  #drive(): void {
+  /** Moves the actor on as far as it can; safe to call from anywhere, re-entrantly too. */
+  drive(): void {
     if (this.#driving) {
       this.#again = true;
       return;
@@ -245,27 +240,28 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     for (;;) {
       if (this.#closed) return;
       const replies = this.#replies;
-      if (!replies.sending && replies.queued > 0) {
+      if (replies !== undefined && !replies.sending && replies.queued > 0) {
         replies.sendNext();
         continue;
       }
       const consumer = this.#consumer;
       // Delivery waits for the reply queue to drain: the socket paces the behaviour.
-      if (consumer === undefined || !replies.empty || !consumer.ready()) break;
-      const message = this.#mailbox.shift();
+      if (consumer === undefined || !(replies?.empty ?? true) || !consumer.ready()) break;
+      const inbox = this.#inbox;
+      const message = inbox?.mailbox.shift();
       if (message !== undefined) {
         // Deliver before resuming the link: what the link delivers on resume must not overtake it.
         consumer.deliver(message);
-        this.#inbox.taken();
+        inbox?.taken();
         continue;
       }
-      if (this.#mailbox.ended) {
+      if (inbox?.mailbox.ended === true) {
         consumer.end();
         continue;
       }
       break;
     }
-    if (this.#behaviourDone && this.#replies.empty) {
+    if (this.#behaviourDone && (this.#replies?.empty ?? true)) {
       this.#close('completed');
       return;
     }
@@ -274,7 +270,7 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
 
   /** @internal {@link ReplyQueueOwner}: a send settled. */
   sent(): void {
-    this.#drive();
+    this.drive();
   }
 
   /** @internal {@link ReplyQueueOwner}: the link refused a reply. */
@@ -282,7 +278,7 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     // The link failed, whichever run emitted the reply: replies outlive a restart, so their failure
     // is the actor's now (checked against the emitting run, it vanished uncounted after a restart).
     this.#fail(this.#generation, error);
-    this.#drive();
+    this.drive();
   }
 
   #fail(generation: number, error: unknown): void {
@@ -311,12 +307,12 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
             this.#restartTimer = undefined;
             if (this.#closed) return;
             this.#run();
-            this.#drive();
+            this.drive();
           });
           return;
         }
         this.#run();
-        this.#drive();
+        this.drive();
         return;
       }
     }
@@ -340,7 +336,10 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
   #updateIdle(): void {
     const sweep = this.#host.idleSweep;
     if (sweep === undefined || this.#closed) return;
-    const idle = this.#mailbox.size === 0 && this.#replies.empty && !(this.#consumer?.busy() ?? false);
+    const idle =
+      (this.#inbox?.mailbox.size ?? 0) === 0 &&
+      (this.#replies?.empty ?? true) &&
+      !(this.#consumer?.busy() ?? false);
     if (idle) sweep.idle(this);
     else sweep.busy(this);
   }
@@ -374,9 +373,9 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     // the consumer is dropped here so that #retireRun does not count it a second time.
     const inHand = this.#consumer?.busy() === true ? 1 : 0;
     this.#consumer = undefined;
-    const undelivered = this.#mailbox.size + inHand;
+    const undelivered = (this.#inbox?.mailbox.size ?? 0) + inHand;
     // A send in flight is cancelled with the link: it was not handed to the OS, so it is unsent too.
-    const unsent = this.#replies.pending;
+    const unsent = this.#replies?.pending ?? 0;
     this.#host.stats.actorClosed(undelivered, unsent);
     return { undelivered, unsent };
   }
@@ -388,8 +387,8 @@ export class Actor implements ReplyQueueOwner, InboxOwner, IdleEntry {
     this.#retireRun();
     this.#inboundSub?.unsubscribe();
     this.#inboundSub = undefined;
-    this.#replies.clear();
-    this.#mailbox.clear();
+    this.#replies?.clear();
+    this.#inbox?.mailbox.clear();
     try {
       this.#link.close();
     } catch {

@@ -12,6 +12,8 @@ export interface Consumer {
   deliver(message: Uint8Array): void;
   /** The mailbox ended and is empty. */
   end(): void;
+  /** Its reader unsubscribed: it takes nothing more, and another reader may attach. */
+  gone(): boolean;
 }
 
 /** The {@link Peer} a behaviour receives for one run; stale once that run ends. */
@@ -33,14 +35,11 @@ export class ActorPeer implements Peer {
     this.restarts = restarts;
     this.#actor = actor;
     this.#generation = generation;
-    this.messages = new Observable<Uint8Array>((subscriber) =>
-      actor.attach(
-        generation,
-        new MessagesConsumer(subscriber),
-        () => subscriber.complete(),
-        () => subscriber.error(secondConsumer(this.id)),
-      ),
-    );
+    this.messages = new Observable<Uint8Array>((subscriber) => {
+      // No teardown: the consumer sees its subscriber close (`gone`), so the subscription needs no
+      // finalizer list, which RxJS would allocate per peer.
+      refused(actor.attach(generation, new MessagesConsumer(subscriber)), subscriber, this.id);
+    });
   }
 
   handle(fn: (message: Uint8Array) => ObservableInput<Uint8Array>): Observable<Uint8Array> {
@@ -67,36 +66,45 @@ export class ActorPeer implements Peer {
           actor.drive();
         },
       };
-      const detach = actor.attach(
-        generation,
-        {
-          ready: () => !busy && !ended,
-          busy: () => busy,
-          deliver: (message) => {
-            busy = true;
-            let sub: Subscription;
-            try {
-              sub = from(fn(message)).subscribe(output);
-            } catch (error) {
-              failed(error);
-              return;
-            }
-            if (busy) inner = sub;
-          },
-          end: () => {
-            ended = true;
-            subscriber.complete();
-          },
+      const consumer: Consumer = {
+        ready: () => !busy && !ended,
+        busy: () => busy,
+        gone: () => false,
+        deliver: (message) => {
+          busy = true;
+          let sub: Subscription;
+          try {
+            sub = from(fn(message)).subscribe(output);
+          } catch (error) {
+            failed(error);
+            return;
+          }
+          if (busy) inner = sub;
         },
-        () => subscriber.complete(),
-        () => subscriber.error(secondConsumer(this.id)),
-      );
+        end: () => {
+          ended = true;
+          subscriber.complete();
+        },
+      };
+      if (refused(actor.attach(generation, consumer), subscriber, this.id)) return;
       return () => {
         inner?.unsubscribe();
-        detach();
+        actor.detach(consumer);
       };
     });
   }
+}
+
+/** After {@link Actor.attach}: a stale run's reader completes, a second reader fails; true for both. */
+function refused(
+  status: 'attached' | 'stale' | 'busy',
+  subscriber: Subscriber<Uint8Array>,
+  id: string,
+): boolean {
+  if (status === 'stale') subscriber.complete();
+  else if (status === 'busy') subscriber.error(secondConsumer(id));
+  else return false;
+  return true;
 }
 
 /** `peer.messages`' reader: one object per subscription, methods on the prototype (no closures). */
@@ -107,7 +115,10 @@ class MessagesConsumer implements Consumer {
     this.#subscriber = subscriber;
   }
   ready(): boolean {
-    return !this.#ended;
+    return !this.#ended && !this.#subscriber.closed;
+  }
+  gone(): boolean {
+    return this.#subscriber.closed;
   }
   busy(): boolean {
     return false;

@@ -1,7 +1,10 @@
 import type { Observer, Subscription } from 'rxjs';
 import { MailboxOverflowError } from '../../errors.js';
 import type { PeerLink } from '../../plugin.js';
-import type { StatsCounter } from './stats.js';
+import type { ActorHost } from './actorHost.js';
+
+/** What the reply queue reads from its server: the counters and the bounds. */
+export type ReplyQueueHost = Pick<ActorHost, 'stats' | 'maxPendingReplies' | 'maxPendingReplyBytes'>;
 
 /** What the reply queue tells its actor. */
 export interface ReplyQueueOwner {
@@ -20,10 +23,8 @@ export interface ReplyQueueOwner {
  */
 export class ReplyQueue {
   readonly #link: PeerLink;
-  readonly #stats: StatsCounter;
+  readonly #host: ReplyQueueHost;
   readonly #owner: ReplyQueueOwner;
-  readonly #maxReplies: number;
-  readonly #maxBytes: number;
   #queue: Uint8Array[] = [];
   /** Bytes in `#queue` (the reply in flight is `#sendBytes`). */
   #queuedBytes = 0;
@@ -40,18 +41,10 @@ export class ReplyQueue {
   #batch: Uint8Array[] | undefined;
   #batchTaken = 0;
 
-  constructor(
-    link: PeerLink,
-    stats: StatsCounter,
-    owner: ReplyQueueOwner,
-    maxReplies: number,
-    maxBytes: number,
-  ) {
+  constructor(link: PeerLink, host: ReplyQueueHost, owner: ReplyQueueOwner) {
     this.#link = link;
-    this.#stats = stats;
+    this.#host = host;
     this.#owner = owner;
-    this.#maxReplies = maxReplies;
-    this.#maxBytes = maxBytes;
   }
 
   /** A send is in flight. */
@@ -85,22 +78,23 @@ export class ReplyQueue {
    * is still sent.
    */
   offer(reply: Uint8Array, peerId: string): MailboxOverflowError | undefined {
-    if (this.pending >= this.#maxReplies) {
-      this.#stats.unsent++;
+    const { stats, maxPendingReplies, maxPendingReplyBytes } = this.#host;
+    if (this.pending >= maxPendingReplies) {
+      stats.unsent++;
       return new MailboxOverflowError(
-        this.#maxReplies,
-        `reply queue full: ${this.#maxReplies} replies to ${peerId} are waiting for the link to send them ` +
+        maxPendingReplies,
+        `reply queue full: ${maxPendingReplies} replies to ${peerId} are waiting for the link to send them ` +
           '(ServeOptions.maxPendingReplies)',
       );
     }
     // Bytes as well as replies: 1,024 replies of 64 KiB to a peer that never reads is 64 MiB.
     const pendingBytes = this.pendingBytes;
-    if (pendingBytes > 0 && pendingBytes + reply.byteLength > this.#maxBytes) {
-      this.#stats.unsent++;
+    if (pendingBytes > 0 && pendingBytes + reply.byteLength > maxPendingReplyBytes) {
+      stats.unsent++;
       return new MailboxOverflowError(
-        this.#maxReplies,
+        maxPendingReplies,
         `reply queue full: ${pendingBytes} bytes of replies to ${peerId} are waiting for the link to ` +
-          `send them, and one more would pass ServeOptions.maxPendingReplyBytes ${this.#maxBytes}`,
+          `send them, and one more would pass ServeOptions.maxPendingReplyBytes ${maxPendingReplyBytes}`,
       );
     }
     this.#queuedBytes += reply.byteLength;
@@ -160,7 +154,7 @@ export class ReplyQueue {
   sendDone(): void {
     this.#sending = false;
     this.#sendSub = undefined;
-    const stats = this.#stats;
+    const stats = this.#host.stats;
     stats.messagesOut++;
     stats.bytesOut += this.#sendBytes;
     this.#owner.sent();
@@ -177,7 +171,7 @@ export class ReplyQueue {
     this.#batchTaken = end;
     this.#sendCount -= taken;
     this.#sendBytes -= bytes;
-    const stats = this.#stats;
+    const stats = this.#host.stats;
     stats.messagesOut += taken;
     stats.bytesOut += bytes;
   }
@@ -199,7 +193,7 @@ export class ReplyQueue {
     this.#sendSub = undefined;
     this.#batch = undefined;
     // The replies the link refused were not sent: counted, or they would vanish from the totals.
-    this.#stats.unsent += this.#sendCount;
+    this.#host.stats.unsent += this.#sendCount;
     this.#sendCount = 0;
     this.#owner.sendFailed(error);
   }
