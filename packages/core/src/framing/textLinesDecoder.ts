@@ -139,8 +139,45 @@ export class TextLinesDecoder implements Decoder<string> {
       buf.skip(consumed);
       return this.#keepEnds ? text.slice(at, lf + 1) : text.slice(at, crlf ? lf - 1 : lf);
     }
-    if (this.#inStep && this.#perLine <= 0 && this.#fill(buf)) return this.decode(buf);
+    if (this.#inStep && this.#perLine <= 0) {
+      const head = buf.head();
+      const lf = head.lastIndexOf(LF);
+      if (lf >= 0) {
+        if (this.#fill(head, lf)) return this.decode(buf);
+      } else {
+        const line = this.#spanning(buf, head.length);
+        if (line !== null) return line;
+      }
+    }
     return this.#perLineDecode(buf);
+  }
+
+  /**
+   * The first chunk holds no LF: the line that spans chunks, cut and strictly decoded as `#lines` and
+   * `#strict` would, without their state. `undefined` when its end is not buffered yet (once, right
+   * after a text was used up, so a long line in small chunks is not rescanned per chunk); null to leave
+   * it to the per-line path (a line too long, or bytes to discard or rescan).
+   */
+  #spanning(buf: ChunkQueue, headLength: number): string | undefined | null {
+    const total = buf.length;
+    const lf = headLength < total ? buf.indexOf(LF, headLength) : -1;
+    if (lf < 0) {
+      if (headLength !== total || this.#text.length === 0 || total > this.maxBuffered) return null;
+      this.#text = '';
+      this.#at = this.#settled = 0;
+      return undefined;
+    }
+    const crlf = buf.byteAt(lf - 1) === CR;
+    const length = crlf ? lf - 1 : lf;
+    if (length > this.#max) return null;
+    const line = this.#keepEnds ? buf.take(lf + 1) : buf.takeFrame(0, length, crlf ? 2 : 1);
+    let text: string;
+    try {
+      text = this.#bulk.decode(line);
+    } catch {
+      return this.#strict.decode(line);
+    }
+    return this.#asciiOnly && text.length !== line.length ? this.#strict.decode(line) : text;
   }
 
   decodeEnd(buf: ChunkQueue): string | undefined {
@@ -196,11 +233,8 @@ export class TextLinesDecoder implements Decoder<string> {
     throw frameTooLong(length, this.#max, preview);
   }
 
-  /** Decodes the complete lines of the buffer's first chunk at once; false when there are none or they are invalid. */
-  #fill(buf: ChunkQueue): boolean {
-    const head = buf.head();
-    const lf = head.lastIndexOf(LF);
-    if (lf < 0) return false;
+  /** Decodes the complete lines of the buffer's first chunk (`head`, last LF at `lf`) at once; false when they are invalid. */
+  #fill(head: Uint8Array, lf: number): boolean {
     // A view built from the buffer: cheaper than subarray, which looks up the species constructor.
     const bytes = lf + 1 === head.length ? head : new Uint8Array(head.buffer, head.byteOffset, lf + 1);
     let text: string;
