@@ -90,6 +90,29 @@ describe('lines({ encoding }) = lines() then a strict decode per line', () => {
     );
   });
 
+  it('property: the same with chunks too large to share a buffer block, so lines span chunks', () => {
+    // Chunks over 512 bytes each keep their own place in the buffer: a line cut between two of them is
+    // the one the decoder cuts from both (its CR and LF may fall on either side).
+    const filler = enc('ab\r\ncd\n'.repeat(90));
+    const bigChunk = fc
+      .tuple(lineBytes, lineBytes)
+      .map(([a, b]) => Uint8Array.from([...a, ...filler, ...b]));
+    fc.assert(
+      fc.property(fc.array(bigChunk, { minLength: 1, maxLength: 4 }), optionsArb, (chunks, options) => {
+        const { text, bytesThenDecode } = bothWays(options, chunks);
+        expect(text).toEqual(bytesThenDecode);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a CRLF split between two large chunks ends the line that spans them', () => {
+    const filler = 'ab\n'.repeat(200);
+    const chunks = [enc(`${filler}é1\r`), enc(`\n2\n${filler}`), enc('3\n')];
+    const out = run(lines({ encoding: 'utf8' }), chunks);
+    expect(out.frames.filter((l) => l !== 'ab')).toEqual(['é1', '2', '3']);
+  });
+
   it("'ok\\n\\xff\\n' gives 'ok' then DECODE whether it comes in one chunk or two", () => {
     const data = latin1('ok\n\xff\n');
     for (const chunks of [[data], [data.subarray(0, 3), data.subarray(3)], chunked(data, 'bytewise')]) {
