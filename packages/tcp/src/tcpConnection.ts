@@ -171,7 +171,9 @@ export class TcpConnection {
       }
       const core = this.#core;
       beforeSend(core);
+      core.sendsInFlight++;
       core.write(data, (err) => {
+        core.sendsInFlight--;
         if (err) subscriber.error(err);
         else {
           subscriber.next();

@@ -33,7 +33,7 @@ async function wrappedClient(options: TcpConnectionOptions = {}) {
     for (const s of accepted) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  return { conn, received, writes, writevs, text: () => Buffer.concat(received).toString() };
+  return { conn, socket, received, writes, writevs, text: () => Buffer.concat(received).toString() };
 }
 
 const burst = (n: number) => Array.from({ length: n }, (_, i) => `m${i};`);
@@ -90,4 +90,22 @@ describe('TcpConnection.send: a burst in one turn', () => {
     expect(outcomes[0]).toBe('ok');
     expect(outcomes.slice(1).every((o) => o !== 'ok' && o !== 'untyped')).toBe(true);
   });
+});
+
+it('a send made in the callback turn of the previous one (one at a time, as the actor sends) is not held back', async () => {
+  const c = await wrappedClient();
+  const messages = burst(4);
+  const corkedAfterSend: number[] = [];
+  let i = 0;
+  const next = (): void => {
+    const m = messages[i++];
+    if (m === undefined) return;
+    c.conn.send(Buffer.from(m)).subscribe({ complete: next });
+    corkedAfterSend.push(c.socket.writableCorked);
+  };
+  next();
+  await until(() => c.text() === messages.join(''), 'the bytes');
+  expect(corkedAfterSend).toEqual([0, 0, 0, 0]);
+  expect(c.writevs).not.toHaveBeenCalled();
+  expect(c.writes).toHaveBeenCalledTimes(4);
 });

@@ -66,9 +66,10 @@ export class ConnectionCore implements TurnSender {
   peakQueuedBytes = 0;
   /** How many times a `receive` queue paused the socket. */
   pauses = 0;
-  /** {@link TurnSender}: the turn of the last `send`, and the bytes corked this turn (-1: none). */
+  /** {@link TurnSender}: the last `send`'s turn, the bytes corked this turn (-1: none), sends in flight. */
   sendTurn = -1;
   corkedBytes = -1;
+  sendsInFlight = 0;
   // Created on the first hold: most connections are never paused.
   #holders: Set<symbol> | undefined;
   // The readers of `bytes` (and the actor's `listen`): almost always exactly one, so the first

@@ -7,6 +7,8 @@ export interface TurnSender {
   sendTurn: number;
   /** Bytes written since it corked the socket this turn; -1 while not corked. */
   corkedBytes: number;
+  /** Sends whose write has not called back yet. */
+  sendsInFlight: number;
 }
 
 // One turn of the event loop, as far as sends care: it ends at the next microtask checkpoint. One
@@ -30,8 +32,10 @@ function uncork(sender: TurnSender): void {
 
 /**
  * Before a `send`'s write. The first send of a turn is written at once, as ever; a second one in
- * the same turn corks the socket, so it and every later one of the turn go to the OS in one write
- * (Node's writev) when the turn ends — a burst of N sends costs two system calls, not N.
+ * the same turn, while the first is still in flight, corks the socket, so it and every later one of
+ * the turn go to the OS in one write (Node's writev) when the turn ends — a burst of N sends costs
+ * two system calls, not N. A send made after the previous one called back (the actor's replies,
+ * one at a time) is not held back.
  */
 export function beforeSend(sender: TurnSender): void {
   if (!turnEnds) {
@@ -42,7 +46,7 @@ export function beforeSend(sender: TurnSender): void {
     sender.sendTurn = turn;
     return;
   }
-  if (sender.corkedBytes < 0) {
+  if (sender.corkedBytes < 0 && sender.sendsInFlight > 0) {
     sender.socket.cork();
     sender.corkedBytes = 0;
     corked.push(sender);
