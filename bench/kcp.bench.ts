@@ -30,16 +30,16 @@ export interface Pair {
   readonly server: (listen: number, target: number) => [string, string[]];
 }
 
-/** porta's tunnel (the CLI) on both ends, with kcptun flags `flags`. */
-export const portaPair = (rto: 'kcp' | 'rfc6298', flags = COMMON, name?: string): Pair => ({
+/** porta's tunnel (the CLI at `cli`, default this checkout's) on both ends, with kcptun flags `flags`. */
+export const portaPair = (rto: 'kcp' | 'rfc6298', flags = COMMON, name?: string, cli = CLI): Pair => ({
   name: name ?? (rto === 'kcp' ? 'porta ↔ porta (KCP RTO)' : 'porta ↔ porta (RFC 6298 RTO)'),
   client: (l, r) => [
     process.execPath,
-    [CLI, 'kcp-tunnel', 'client', '-l', `127.0.0.1:${l}`, '-r', `127.0.0.1:${r}`, ...flags, '--rto', rto],
+    [cli, 'kcp-tunnel', 'client', '-l', `127.0.0.1:${l}`, '-r', `127.0.0.1:${r}`, ...flags, '--rto', rto],
   ],
   server: (l, t) => [
     process.execPath,
-    [CLI, 'kcp-tunnel', 'server', '-l', `127.0.0.1:${l}`, '-t', `127.0.0.1:${t}`, ...flags, '--rto', rto],
+    [cli, 'kcp-tunnel', 'server', '-l', `127.0.0.1:${l}`, '-t', `127.0.0.1:${t}`, ...flags, '--rto', rto],
   ],
 });
 /** Debian's kcptun on both ends, with `flags`. */

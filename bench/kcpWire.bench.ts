@@ -23,6 +23,10 @@ const MiB = 1024 * 1024;
 //   KCP_WIRE_LOSS=0 KCP_WIRE_ROUNDS=1 npm run bench -- kcpWire
 const LOSSES = (process.env.KCP_WIRE_LOSS ?? '0,0.1').split(',').map(Number);
 const ROUNDS = Number(process.env.KCP_WIRE_ROUNDS ?? 2);
+// Another build's CLI (e.g. main's examples/dist/cli.js) as a third pair in each configuration,
+// interleaved with the others: before/after figures from the same rounds.
+//   KCP_WIRE_BASELINE=/work/main/examples/dist/cli.js npm run bench -- kcpWire
+const BASELINE = process.env.KCP_WIRE_BASELINE;
 const MICRO_ROUNDS = 7;
 
 function noise(n: number, seed = 0x9e3779b9): Uint8Array {
@@ -106,12 +110,16 @@ const NONE = ['--crypt', 'none', '--nocomp', '--ds', '0', '--ps', '0', ...MODE];
 export async function main(): Promise<void> {
   const microTable = micro();
   console.log(microTable);
-  const pairs: Pair[] = [
-    kcptunPair(MODE, 'kcptun ↔ kcptun, defaults'),
-    portaPair('kcp', MODE, 'porta ↔ porta, defaults'),
-    kcptunPair(NONE, 'kcptun ↔ kcptun, none'),
-    portaPair('kcp', NONE, 'porta ↔ porta, none'),
-  ];
+  const configs = [
+    [MODE, 'defaults'],
+    [NONE, 'none'],
+  ] as const;
+  const pairs: Pair[] = configs.flatMap(([flags, label]) => [
+    kcptunPair(flags, `kcptun ↔ kcptun, ${label}`),
+    portaPair('kcp', flags, `porta ↔ porta, ${label}`),
+    ...(BASELINE ? [portaPair('kcp', flags, `porta ↔ porta, ${label} (baseline build)`, BASELINE)] : []),
+  ]);
+  const perConfig = pairs.length / configs.length;
   const payload = noise(MiB);
   const rows: (string | number)[][] = [];
   for (const loss of LOSSES) {
@@ -127,7 +135,7 @@ export async function main(): Promise<void> {
     }
     const med = (name: string, f: (r: Result) => number) => median((results.get(name) ?? []).map(f));
     for (const [i, pair] of pairs.entries()) {
-      const baseline = pairs[i < 2 ? 0 : 2]?.name as string;
+      const baseline = pairs[i - (i % perConfig)]?.name as string;
       const bulkMs = med(pair.name, (r) => r.bulkMs);
       const cpu = med(pair.name, (r) => r.cpuMsPerMiB);
       rows.push([

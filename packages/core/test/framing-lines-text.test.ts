@@ -12,7 +12,7 @@ import {
 } from '@porta/core';
 import { chunked, chunkings } from '@porta/core/testing';
 import fc from 'fast-check';
-import { type Observable, type OperatorFunction, tap } from 'rxjs';
+import { type Observable, type OperatorFunction, Subject, tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { run } from './framing-support.js';
 
@@ -123,6 +123,89 @@ describe('lines({ encoding }) = lines() then a strict decode per line', () => {
     // Valid UTF-8 in one chunk takes the one-decode path: "€" is 3 bytes.
     const out = run(lines({ encoding: 'utf8', maxFrameLength: 3, onTooLong: 'skip' }), [enc('€\n€€\na\r\n')]);
     expect(out.frames).toEqual(['€', 'a']);
+  });
+});
+
+/**
+ * Feeds `chunks` through a Subject and, after each line counted in `pushAt`, pushes the next chunk from
+ * inside `next` (a synchronous source re-entering the operator while it is emitting); the rest after.
+ */
+function reentrant(op: OperatorFunction<Uint8Array, unknown>, chunks: Uint8Array[], pushAt: Set<number>) {
+  const socket = new Subject<Uint8Array>();
+  const frames: unknown[] = [];
+  let error: string | undefined;
+  let i = 0;
+  const sub = op(socket).subscribe({
+    next: (f) => {
+      frames.push(f);
+      if (pushAt.has(frames.length) && i < chunks.length) socket.next(chunks[i++]!);
+    },
+    error: (e: { code?: string; message?: string }) => {
+      error = `${e.code}: ${e.message}`;
+    },
+  });
+  while (i < chunks.length && !sub.closed) socket.next(chunks[i++]!);
+  socket.complete();
+  return { frames, error };
+}
+
+describe('lines({ encoding }) with a source that pushes from inside next', () => {
+  it('property: the same lines and error as lines() then a strict decode per line, fed the same way', () => {
+    const text = fc.array(
+      fc.oneof(fc.constantFrom('\n', '\r\n', 'é', '€', '😀', 'abc', 'a longer line of text'), fc.string()),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(
+        text,
+        fc.option(fc.constant(0xff)),
+        fc.integer({ min: 0, max: 30 }),
+        fc.boolean(),
+        chunkings,
+        fc.uniqueArray(fc.integer({ min: 1, max: 40 }), { maxLength: 12 }),
+        (parts, bad, maxFrameLength, keepEnds, how, at) => {
+          const bytes = enc(parts.join(''));
+          const data =
+            bad === null
+              ? bytes
+              : Uint8Array.from([
+                  ...bytes.subarray(0, bytes.length >> 1),
+                  bad,
+                  ...bytes.subarray(bytes.length >> 1),
+                ]);
+          const options = { maxFrameLength, keepEnds, onTooLong: 'skip', atEnd: 'emit' } as const;
+          const pushAt = new Set(at);
+          const textLines = reentrant(lines({ ...options, encoding: 'utf8' }), chunked(data, how), pushAt);
+          const perLine = reentrant(
+            (source) => source.pipe(lines(options), decodeText('utf8', { stream: false })),
+            chunked(data, how),
+            pushAt,
+          );
+          expect(textLines).toEqual(perLine);
+        },
+      ),
+      { numRuns: 800 },
+    );
+  });
+
+  it('a push in the middle of a chunk that ends inside a line: every line once, in order', () => {
+    // Chunks over 512 bytes, so the queue keeps them apart instead of copying them into one block.
+    const long = 'x'.repeat(600);
+    const chunks = [enc(`a\nb\nc\n${long}`), enc(`${long}\n`)];
+    for (const at of [1, 2, 3]) {
+      expect(reentrant(lines({ encoding: 'utf8' }), chunks, new Set([at])).frames).toEqual([
+        'a',
+        'b',
+        'c',
+        long + long,
+      ]);
+    }
+  });
+
+  it('lines of many-byte characters in one chunk, a push after the first: every line once, in order', () => {
+    const socketLines = ['é1', '€2', '😀3', 'é4'];
+    const chunks = [enc(`${socketLines.slice(0, 3).join('\n')}\n`), enc(`${socketLines[3]}\n`)];
+    expect(reentrant(lines({ encoding: 'utf8' }), chunks, new Set([1])).frames).toEqual(socketLines);
   });
 });
 

@@ -8,7 +8,7 @@ import {
   openHandle,
   reusePortSupported,
 } from '@porta/core';
-import { assertSignal } from '@porta/core/transport';
+import { assertSignal, checkOneOf, refuseOption } from '@porta/core/transport';
 import { Observable, type Observer, type Subscriber, type TeardownLogic } from 'rxjs';
 import { checkHost, checkLocalPort, planBuffers, resolveFamily } from './internal/checks.js';
 import { planSocket, sendNow, sendObservable } from './internal/dgram.js';
@@ -151,9 +151,7 @@ export function bindUdp(options: BindUdpOptions = {}): Observable<UdpSocket> {
       address = options.address ?? (options.family === 'IPv6' ? '::1' : '127.0.0.1');
       kind = checkHost(address, 'bind address');
       port = checkLocalPort(options.port ?? 0);
-      if (options.family !== undefined && options.family !== 'IPv4' && options.family !== 'IPv6') {
-        throw new InvalidArgumentError(`family must be 'IPv4' or 'IPv6', got ${String(options.family)}`);
-      }
+      if (options.family !== undefined) checkOneOf(options.family, 'family', ['IPv4', 'IPv6']);
       planBuffers(options);
       if (options.reusePort === true && !reusePortSupported()) {
         throw new InvalidArgumentError(
@@ -189,7 +187,7 @@ function bindAt(
 ): TeardownLogic {
   const family = resolveFamily(address, options.family, 'bind address');
   if (options.ipv6Only !== undefined && family !== 'IPv6') {
-    throw new InvalidArgumentError(`ipv6Only applies to IPv6 sockets, but ${address} is IPv4`);
+    refuseOption('ipv6Only', `left unset on an IPv4 socket (${address} is IPv4)`, options.ipv6Only);
   }
   let plan = planSocket(family, options);
   // reusePort: checked against the runtime by bindUdp, before any lookup.

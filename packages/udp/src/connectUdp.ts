@@ -13,7 +13,7 @@ import {
   sameOrigin,
   toEndpoint,
 } from '@porta/core';
-import { assertSignal } from '@porta/core/transport';
+import { assertSignal, checkOneOf } from '@porta/core/transport';
 import { map, Observable, type Subscriber, type TeardownLogic, throwError } from 'rxjs';
 import type { UdpDestination } from './bindUdp.js';
 import {
@@ -151,9 +151,7 @@ export function connectUdp(
       kind = checkHost(remote?.address, 'remote address');
       to = { address: remote.address, port: checkRemotePort(remote.port) };
       const { family } = options;
-      if (family !== undefined && family !== 4 && family !== 6) {
-        throw new InvalidArgumentError(`family must be 4 or 6, got ${String(family)}`);
-      }
+      if (family !== undefined) checkOneOf(family, 'family', [4, 6]);
       if (options.localAddress !== undefined) {
         localFamily = resolveFamily(options.localAddress, familyName(family), 'local address');
       }

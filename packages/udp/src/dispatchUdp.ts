@@ -5,6 +5,7 @@ import {
   MAX_DATAGRAM_IPV4,
   MAX_DATAGRAM_IPV6,
 } from '@porta/core';
+import { refuseOption } from '@porta/core/transport';
 import { Observable, Subject, type Subscription } from 'rxjs';
 
 /**
@@ -140,7 +141,7 @@ export class UdpDispatcher {
 
   constructor(socket: DatagramSocket, workers: UdpWorkers, options: UdpDispatcherOptions = {}) {
     if (!Number.isInteger(workers.size) || workers.size < 1) {
-      throw new InvalidArgumentError(`a UDP dispatcher needs at least one worker, got ${workers.size}`);
+      refuseOption('workers.size', 'at least 1 (a UDP dispatcher needs a worker)', workers.size);
     }
     this.#socket = socket;
     this.#workers = workers;

@@ -60,11 +60,24 @@ export function decodeWith<T>(
       // Only decoders that declare `done` are asked after each frame (one property read saved per frame).
       const finite = d.done !== undefined;
 
+      const many = d.decodeMany !== undefined;
+      /** Emits a frame for `decodeMany`; false when the output is finished (done or closed). */
+      const emit = (frame: T): boolean => {
+        subscriber.next(frame);
+        if (subscriber.closed) return false;
+        if (finite && d.done === true) {
+          subscriber.complete();
+          return false;
+        }
+        return true;
+      };
+
       /** Emits every frame available; false when the output is finished (done, error, closed). */
       const drain = (end: boolean): boolean => {
         const atEnd = end && d.decodeEnd !== undefined;
         for (;;) {
           try {
+            if (many && !atEnd) return d.decodeMany!(buf, emit);
             for (;;) {
               const frame = atEnd ? d.decodeEnd!(buf) : d.decode(buf);
               if (frame === undefined) return true;

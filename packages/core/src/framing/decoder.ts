@@ -39,6 +39,16 @@ export interface Decoder<T> {
    * bytes as a {@link TruncatedError}.
    */
   decodeEnd?(buf: ChunkQueue): T | undefined;
+  /**
+   * An optional fast path {@link decodeWith} calls instead of `decode`, once per chunk: emit through
+   * `emit`, in order, every frame repeated `decode` calls would return (throwing what they would
+   * throw), then return true, with their bytes consumed as `decode` would have consumed them — but
+   * possibly many frames' bytes at once, which is what makes it faster. `emit` returns false once the
+   * output is finished: then return false at once (the buffer no longer matters). `emit` may re-enter
+   * the decoder (a synchronous source pushing bytes from inside it), so the decoder's state must be
+   * consistent at each call.
+   */
+  decodeMany?(buf: ChunkQueue, emit: (frame: T) => boolean): boolean;
   /** True once the decoder wants no more input (e.g. `recvall` after its one frame). */
   readonly done?: boolean;
   /** The most bytes this decoder leaves buffered between calls (its bound, for tests and docs). */

@@ -29,7 +29,9 @@ export interface TextLinesOptions extends LinesOptions {
  * The fast path keeps that meaning: the complete lines at the front of the buffer are decoded with one
  * call, and lines are then cut from the text (a string slice per line, no byte view). Since `\n` is
  * never part of a UTF-8 sequence, that text decodes validly exactly when every line in it does; when
- * it does not, those lines go through the per-line path, which finds the bad line.
+ * it does not, those lines go through the per-line path, which finds the bad line. Under
+ * {@link decodeWith}, {@link TextLinesDecoder.decodeMany} emits the lines of that text in one loop and
+ * consumes their bytes once, not once per line.
  *
  * @example
  * ```ts
@@ -44,15 +46,26 @@ export class TextLinesDecoder implements Decoder<string> {
   readonly #keepEnds: boolean;
   readonly #strict: TextStreamDecoder;
   readonly #bulk = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  /** The text of the complete lines at the front of the buffer, and where the next one starts in it. */
+  /** The text of the complete lines at the front of the buffer, and where the next line starts in it. */
   #text = '';
   #at = 0;
-  /** The bytes `#text` was decoded from (for byte counts when the text is not ASCII), and the offset. */
+  /**
+   * Where in `#text` the buffer's first byte is: the lines in `#settled`..`#at` were handed out by
+   * `decodeMany` and their bytes are not consumed yet (see `#settle`).
+   */
+  #settled = 0;
+  /** The bytes `#text` was decoded from, and the offset in them of the buffer's first byte. */
   #bytes: Uint8Array = EMPTY;
   #byteAt = 0;
   #textIsAscii = true;
-  /** `#text` is ASCII, no line in it can exceed the bound, and line ends are stripped. */
-  #simple = false;
+  /**
+   * The longest line content, in UTF-16 units, that `decodeMany` may emit without counting its bytes:
+   * every line when the whole text fits the bound; else `max` for ASCII text, `max / 3` for other
+   * text (a UTF-16 unit is at most 3 bytes of UTF-8). Longer lines go through `decode`, which counts.
+   */
+  #unitsWithinBound = 0;
+  /** Counts `#fill`s, so a loop over `#text` sees that a call from inside `emit` replaced it. */
+  #fills = 0;
   /**
    * True when `#lines` holds no state about the buffered bytes (no partial scan, not discarding), so
    * the fast path may consume lines behind its back.
@@ -70,35 +83,57 @@ export class TextLinesDecoder implements Decoder<string> {
     this.#strict = new TextStreamDecoder(options.encoding, false);
   }
 
-  decode(buf: ChunkQueue): string | undefined {
-    // The hot path, kept small enough for the engine to inline into decodeWith's loop: the next line
-    // of decoded ASCII text whose lines all fit the bound, line ends stripped.
-    const text = this.#text;
-    const at = this.#at;
-    if (this.#simple && at < text.length) {
-      const lf = text.indexOf('\n', at);
-      this.#at = lf + 1;
-      buf.skip(lf + 1 - at);
-      return lf > at && text.charCodeAt(lf - 1) === CR ? text.slice(at, lf - 1) : text.slice(at, lf);
+  /**
+   * Emits through `emit` every line {@link TextLinesDecoder.decode} would return, in one loop: the
+   * lines of decoded text that fit the bound without counting their bytes (what a valid stream of
+   * ordinary lines is) are cut from the text and their bytes consumed at once, when the text is used
+   * up; any other line goes through `decode`. `emit` may push more bytes (a synchronous source): the
+   * state is consistent at every call, so `decodeMany` or `decode` may run inside it. Returns false,
+   * leaving the buffer as is, when `emit` does (the output is finished).
+   */
+  decodeMany(buf: ChunkQueue, emit: (line: string) => boolean): boolean {
+    for (;;) {
+      const text = this.#text;
+      const n = text.length;
+      let at = this.#at;
+      if (at < n) {
+        const limit = this.#unitsWithinBound;
+        const keepEnds = this.#keepEnds;
+        const fills = this.#fills;
+        do {
+          const lf = text.indexOf('\n', at);
+          const end = lf > at && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+          if (end - at > limit) break;
+          const next = lf + 1;
+          this.#at = next;
+          if (!emit(keepEnds ? text.slice(at, next) : text.slice(at, end))) return false;
+          // Re-entered from inside emit: the state moved on, read it again.
+          if (this.#at !== next || this.#fills !== fills) break;
+          at = next;
+        } while (at < n);
+        if (this.#at !== at) continue;
+      }
+      const line = this.decode(buf);
+      if (line === undefined) return true;
+      if (!emit(line)) return false;
     }
-    return this.#decodeOther(buf);
   }
 
-  #decodeOther(buf: ChunkQueue): string | undefined {
+  decode(buf: ChunkQueue): string | undefined {
+    if (this.#settled !== this.#at) this.#settle(buf);
     const text = this.#text;
     const at = this.#at;
     if (at < text.length) {
       const lf = text.indexOf('\n', at);
-      this.#at = lf + 1;
       const crlf = lf > at && text.charCodeAt(lf - 1) === CR;
       let consumed: number;
       if (this.#textIsAscii) {
         consumed = lf + 1 - at;
       } else {
-        const byteLf = this.#bytes.indexOf(LF, this.#byteAt);
-        consumed = byteLf + 1 - this.#byteAt;
-        this.#byteAt = byteLf + 1;
+        consumed = this.#bytes.indexOf(LF, this.#byteAt) + 1 - this.#byteAt;
+        this.#byteAt += consumed;
       }
+      this.#at = this.#settled = lf + 1;
       const length = consumed - (crlf ? 2 : 1);
       if (length > this.#max) this.#refuse(buf, length, consumed);
       buf.skip(consumed);
@@ -106,6 +141,38 @@ export class TextLinesDecoder implements Decoder<string> {
     }
     if (this.#inStep && this.#perLine <= 0 && this.#fill(buf)) return this.decode(buf);
     return this.#perLineDecode(buf);
+  }
+
+  decodeEnd(buf: ChunkQueue): string | undefined {
+    const line = this.decode(buf);
+    if (line !== undefined) return line;
+    // decode ended on the per-line path, so `#lines` is in step with the buffer.
+    const last = this.#lines.decodeEnd(buf);
+    return last === undefined ? undefined : this.#strict.decode(last);
+  }
+
+  /** Consumes the bytes of the lines `decodeMany` handed out since the last call. */
+  #settle(buf: ChunkQueue): void {
+    const from = this.#settled;
+    const to = this.#at;
+    if (from === to) return;
+    let n: number;
+    if (this.#textIsAscii) {
+      n = to - from;
+    } else if (to === this.#text.length) {
+      n = this.#bytes.length - this.#byteAt;
+    } else {
+      // Cut short (a synchronous source re-entered): one LF in the bytes per line handed out.
+      const text = this.#text;
+      let byteAt = this.#byteAt;
+      for (let lf = text.indexOf('\n', from); lf >= 0 && lf < to; lf = text.indexOf('\n', lf + 1)) {
+        byteAt = this.#bytes.indexOf(LF, byteAt) + 1;
+      }
+      n = byteAt - this.#byteAt;
+    }
+    this.#byteAt += n;
+    this.#settled = to;
+    buf.skip(n);
   }
 
   /** A line through `#lines`, then decoded on its own. */
@@ -129,20 +196,13 @@ export class TextLinesDecoder implements Decoder<string> {
     throw frameTooLong(length, this.#max, preview);
   }
 
-  decodeEnd(buf: ChunkQueue): string | undefined {
-    const line = this.decode(buf);
-    if (line !== undefined) return line;
-    // decode ended on the per-line path, so `#lines` is in step with the buffer.
-    const last = this.#lines.decodeEnd(buf);
-    return last === undefined ? undefined : this.#strict.decode(last);
-  }
-
   /** Decodes the complete lines of the buffer's first chunk at once; false when there are none or they are invalid. */
   #fill(buf: ChunkQueue): boolean {
     const head = buf.head();
     const lf = head.lastIndexOf(LF);
     if (lf < 0) return false;
-    const bytes = lf + 1 === head.length ? head : head.subarray(0, lf + 1);
+    // A view built from the buffer: cheaper than subarray, which looks up the species constructor.
+    const bytes = lf + 1 === head.length ? head : new Uint8Array(head.buffer, head.byteOffset, lf + 1);
     let text: string;
     try {
       text = this.#bulk.decode(bytes);
@@ -156,11 +216,15 @@ export class TextLinesDecoder implements Decoder<string> {
       return false;
     }
     this.#text = text;
+    this.#fills++;
     this.#at = 0;
+    this.#settled = 0;
     this.#bytes = bytes;
     this.#byteAt = 0;
     this.#textIsAscii = ascii;
-    this.#simple = ascii && !this.#keepEnds && bytes.length <= this.#max;
+    const max = this.#max;
+    this.#unitsWithinBound =
+      bytes.length <= max ? Number.POSITIVE_INFINITY : ascii ? max : Math.floor(max / 3);
     return true;
   }
 }

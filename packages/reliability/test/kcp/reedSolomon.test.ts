@@ -48,6 +48,49 @@ describe('Reed–Solomon (klauspost/reedsolomon’s default code)', () => {
     expect(rs.encode([Uint8Array.of(0x5a), Uint8Array.of(0x0f)])[0]).toEqual(Uint8Array.of(0xf0));
   });
 
+  it('encodes a word at a time what the matrix gives a byte at a time, shorter shards zero-padded', () => {
+    // Independent reference: a carry-less multiply mod 0x11d per byte, the matrix read back from
+    // the parity of unit shards (column j of the parity rows is the parity of e_j).
+    const gfMul = (a: number, b: number): number => {
+      let p = 0;
+      for (; b > 0; b >>= 1) {
+        if (b & 1) p ^= a;
+        a <<= 1;
+        if (a & 0x100) a ^= 0x11d;
+      }
+      return p;
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.uint8Array({ minLength: 0, maxLength: 70 }), { minLength: 12, maxLength: 12 }),
+        (data, parity, pool) => {
+          const rs = new ReedSolomon(data, parity);
+          const shards = pool.slice(0, data);
+          const columns = Array.from({ length: data }, (_, j) =>
+            rs.encode(Array.from({ length: data }, (_, k) => Uint8Array.of(k === j ? 1 : 0))),
+          );
+          const length = Math.max(0, ...shards.map((s) => s.length));
+          const expected = Array.from({ length: parity }, (_, r) =>
+            new Uint8Array(length).map((_, i) =>
+              shards.reduce(
+                (acc, s, j) => acc ^ gfMul((columns[j]?.[r] as Uint8Array)[0] as number, s[i] ?? 0),
+                0,
+              ),
+            ),
+          );
+          expect(rs.encode(shards)).toEqual(expected);
+          const into = expected.map((e) => new Uint8Array(e.length + 3).fill(0xaa));
+          rs.encodeInto(shards, into, length);
+          expect(into.map((p) => p.subarray(0, length))).toEqual(expected);
+          expect(into.every((p) => p.subarray(length).every((b) => b === 0xaa))).toBe(true);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it('refuses shard counts kcp-go could not use', () => {
     expect(() => new ReedSolomon(0, 3)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => new ReedSolomon(200, 57)).toThrow(/sum ≤ 256/);

@@ -1,5 +1,5 @@
 import { assertPort, type Endpoint, type Family, familyOf, InvalidArgumentError } from '@porta/core';
-import { isHostName } from '@porta/core/transport';
+import { isHostName, refuseOption } from '@porta/core/transport';
 import type { UdpDestination } from '../bindUdp.js';
 import type { UdpSocketOptions } from '../udpSocketOptions.js';
 import { DEFAULT_RECV_BUFFER_SIZE, MIN_BUFFER_SIZE } from './defaults.js';
@@ -73,7 +73,7 @@ export function checkLocalPort(port: unknown, what = 'port'): number {
 /** A port to send to or connect to: 1..65535 (nothing can be reached at port 0). */
 export function checkRemotePort(port: unknown, what = 'remote port'): number {
   assertPort(port as number, what);
-  if (port === 0) throw new InvalidArgumentError(`${what} must be from 1 to 65535, got 0`);
+  if (port === 0) refuseOption(what, 'from 1 to 65535', port);
   return port as number;
 }
 
@@ -101,9 +101,7 @@ export function planBuffers(options: UdpSocketOptions): BufferPlan {
 
 function checkBufferSize(size: number, what: string): void {
   if (!Number.isSafeInteger(size) || size < MIN_BUFFER_SIZE) {
-    throw new InvalidArgumentError(
-      `${what} must be an integer of at least ${MIN_BUFFER_SIZE} bytes (one maximum-size datagram), got ${String(size)}`,
-    );
+    refuseOption(what, `an integer of at least ${MIN_BUFFER_SIZE} bytes (one maximum-size datagram)`, size);
   }
 }
 

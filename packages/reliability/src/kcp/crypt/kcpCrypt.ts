@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, pbkdf2Sync } from 'node:crypto';
+import { pbkdf2Sync } from 'node:crypto';
 import { InvalidArgumentError } from '@porta/core';
+import { packetCfb } from './packetCfb.js';
 import { salsa20Xor } from './salsa20.js';
 import { cfb8, teaBlock, xteaBlock } from './teaCiphers.js';
 
@@ -9,7 +10,8 @@ import { cfb8, teaBlock, xteaBlock } from './teaCiphers.js';
  *
  * - `aes` (AES-256), `aes-128`, `aes-192`, `3des`, `sm4`: node:crypto's CFB (`aes-256-cfb`,
  *   `des-ede3-cfb`, `sm4-cfb`), which is kcp-go's own CFB — full-block feedback from kcp-go's fixed
- *   IV, a short last block XORed — over the whole packet (nonce, CRC32 and segments).
+ *   IV, a short last block XORed — over the whole packet (nonce, CRC32 and segments); through
+ *   long-lived cipher objects, not one per packet (see `packetCfb`).
  * - `tea` (16 rounds), `xtea`: the same CFB over porta's own TEA/XTEA (Node has neither).
  * - `salsa20`: porta's own Salsa20/20 keyed by the 32-byte key, its nonce the packet's first 8
  *   bytes (sent in clear), over the rest.
@@ -150,16 +152,6 @@ export function kcpBlockCrypt(name: KcpCryptName, key: Uint8Array): KcpBlockCryp
 }
 
 function nodeCfb(name: KcpCryptName, algorithm: string, key: Uint8Array, iv: Uint8Array): KcpBlockCrypt {
-  const k = Buffer.from(key);
-  const v = Buffer.from(iv);
-  return {
-    name,
-    encrypt: (p) => bytes(createCipheriv(algorithm, k, v).update(p)),
-    decrypt: (p) => bytes(createDecipheriv(algorithm, k, v).update(p)),
-  };
-}
-
-/** A Buffer seen as a plain Uint8Array (same memory). */
-function bytes(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  const cfb = packetCfb(algorithm, key, iv);
+  return { name, encrypt: (p) => cfb.encrypt(p), decrypt: (p) => cfb.decrypt(p) };
 }

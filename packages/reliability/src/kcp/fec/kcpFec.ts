@@ -54,26 +54,28 @@ export class FecEncoder {
     view.setUint16(at + 4, FEC_DATA, true);
     view.setUint16(at + FEC_HEADER, packet.length - at - FEC_HEADER, true);
     this.#next = (this.#next + 1) >>> 0;
-    this.#shards.push(packet.slice(at + FEC_HEADER));
+    // The packet is the encoder's to read until its group is done: the session never writes to a
+    // packet once it is sealed, and the packet layer encrypts into a new array.
+    this.#shards.push(packet.subarray(at + FEC_HEADER));
     if (this.#shards.length < this.#rs.dataShards) return [];
-    const shards = this.#shards.splice(0);
+    const shards = this.#shards;
     let longest = 0;
     for (const s of shards) longest = Math.max(longest, s.length);
-    const padded = shards.map((s) => {
-      if (s.length === longest) return s;
-      const p = new Uint8Array(longest);
-      p.set(s);
-      return p;
-    });
-    return this.#rs.encode(padded).map((parity) => {
+    const packets: Uint8Array[] = [];
+    const parity: Uint8Array[] = [];
+    for (let r = 0; r < this.#rs.parityShards; r++) {
       const out = new Uint8Array(at + FEC_HEADER + longest);
       const v = new DataView(out.buffer);
       v.setUint32(at, this.#next, true);
       v.setUint16(at + 4, FEC_PARITY, true);
-      out.set(parity, at + FEC_HEADER);
       this.#next = (this.#next + 1) % this.#wrap;
-      return out;
-    });
+      packets.push(out);
+      parity.push(out.subarray(at + FEC_HEADER));
+    }
+    // Shorter shards read as zero-padded to the longest, as kcp-go pads them.
+    this.#rs.encodeInto(shards, parity, longest);
+    shards.length = 0;
+    return packets;
   }
 }
 

@@ -97,22 +97,64 @@ function mulAdd(coefficient: number, input: Uint8Array, out: Uint8Array): void {
   for (let i = 0; i < n; i++) out[i] = (out[i] as number) ^ (table[input[i] as number] as number);
 }
 
-/** out_k ^= c_k · input for three rows at once, through each coefficient's 256-byte table. */
-function mulAdd3(
-  c: readonly [number, number, number],
-  input: Uint8Array,
-  out: readonly [Uint8Array, Uint8Array, Uint8Array],
-): void {
-  const t0 = MUL.subarray(c[0] << 8, (c[0] << 8) + 256);
-  const t1 = MUL.subarray(c[1] << 8, (c[1] << 8) + 256);
-  const t2 = MUL.subarray(c[2] << 8, (c[2] << 8) + 256);
-  const [o0, o1, o2] = out;
-  const n = input.length;
-  for (let i = 0; i < n; i++) {
+/*
+ * The encoder's kernels work a 32-bit word at a time: GF(2^8) addition and multiplication by a
+ * constant act on each byte alone, so a word's four bytes go through the coefficient's 256-byte row
+ * of MUL and come back in their own lanes (the same shifts in and out, whatever the endianness).
+ */
+
+/** out ^= c · input over `words` words. */
+function mulAddWords(c: number, input: Uint32Array, out: Uint32Array, words: number): void {
+  const t = c << 8;
+  for (let i = 0; i < words; i++) {
     const v = input[i] as number;
-    o0[i] = (o0[i] as number) ^ (t0[v] as number);
-    o1[i] = (o1[i] as number) ^ (t1[v] as number);
-    o2[i] = (o2[i] as number) ^ (t2[v] as number);
+    out[i] =
+      (out[i] as number) ^
+      ((MUL[t | (v & 0xff)] as number) |
+        ((MUL[t | ((v >>> 8) & 0xff)] as number) << 8) |
+        ((MUL[t | ((v >>> 16) & 0xff)] as number) << 16) |
+        ((MUL[t | (v >>> 24)] as number) << 24));
+  }
+}
+
+/** out_k ^= c_k · input for three rows at once, each input word read once. */
+function mulAddWords3(
+  c0: number,
+  c1: number,
+  c2: number,
+  input: Uint32Array,
+  o0: Uint32Array,
+  o1: Uint32Array,
+  o2: Uint32Array,
+  words: number,
+): void {
+  const a = c0 << 8;
+  const b = c1 << 8;
+  const d = c2 << 8;
+  for (let i = 0; i < words; i++) {
+    const v = input[i] as number;
+    const v0 = v & 0xff;
+    const v1 = (v >>> 8) & 0xff;
+    const v2 = (v >>> 16) & 0xff;
+    const v3 = v >>> 24;
+    o0[i] =
+      (o0[i] as number) ^
+      ((MUL[a | v0] as number) |
+        ((MUL[a | v1] as number) << 8) |
+        ((MUL[a | v2] as number) << 16) |
+        ((MUL[a | v3] as number) << 24));
+    o1[i] =
+      (o1[i] as number) ^
+      ((MUL[b | v0] as number) |
+        ((MUL[b | v1] as number) << 8) |
+        ((MUL[b | v2] as number) << 16) |
+        ((MUL[b | v3] as number) << 24));
+    o2[i] =
+      (o2[i] as number) ^
+      ((MUL[d | v0] as number) |
+        ((MUL[d | v1] as number) << 8) |
+        ((MUL[d | v2] as number) << 16) |
+        ((MUL[d | v3] as number) << 24));
   }
 }
 
@@ -153,6 +195,9 @@ export class ReedSolomon {
   readonly #parityRows: Matrix;
   readonly #rows: Matrix;
   readonly #decoders = new Map<string, Matrix>();
+  /** encodeInto's scratch, word-aligned: one data shard, and one running sum per parity row. */
+  #input = new Uint32Array(0);
+  #sums: Uint32Array[] = [];
 
   /** @throws {@link @porta/core!InvalidArgumentError} unless 1 ≤ data, 1 ≤ parity, data + parity ≤ 256. */
   constructor(dataShards: number, parityShards: number) {
@@ -171,30 +216,57 @@ export class ReedSolomon {
     this.#parityRows = this.#rows.slice(dataShards);
   }
 
-  /** The parity shards of `data` (`dataShards` arrays, all of one length). */
+  /** The parity shards of `data` (`dataShards` arrays; a shorter one reads as zero-padded). */
   encode(data: readonly Uint8Array[]): Uint8Array[] {
-    const length = (data[0] as Uint8Array).length;
+    let length = 0;
+    for (const d of data) length = Math.max(length, d.length);
+    const parity = this.#parityRows.map(() => new Uint8Array(length));
+    this.encodeInto(data, parity, length);
+    return parity;
+  }
+
+  /**
+   * Writes the first `length` bytes of each parity shard of `data` into `parity` (`parityShards`
+   * arrays of at least `length` bytes). A data shard shorter than `length` reads as zero-padded:
+   * no padded copy is needed.
+   */
+  encodeInto(data: readonly Uint8Array[], parity: readonly Uint8Array[], length: number): void {
+    const words = (length + 3) >>> 2;
+    if (this.#input.length < words) {
+      this.#input = new Uint32Array(words);
+      this.#sums = this.#parityRows.map(() => new Uint32Array(words));
+    }
+    const input = this.#input;
+    const inputBytes = new Uint8Array(input.buffer, 0, words * 4);
+    const sums = this.#sums;
+    for (const sum of sums) sum.fill(0, 0, words);
     const rows = this.#parityRows;
-    const outs = rows.map(() => new Uint8Array(length));
-    // Each data byte is read once for up to three parity rows (kcptun's default has three): one
-    // pass per data shard instead of one per (shard, row) pair.
+    // Each data word is read once for three parity rows (kcptun's default has three).
     for (let j = 0; j < this.dataShards; j++) {
-      const input = data[j] as Uint8Array;
+      const shard = data[j] as Uint8Array;
+      const n = Math.min(shard.length, length);
+      inputBytes.set(n === shard.length ? shard : shard.subarray(0, n));
+      inputBytes.fill(0, n);
       let r = 0;
       for (; r + 3 <= rows.length; r += 3) {
-        mulAdd3(
-          [
-            (rows[r] as Uint8Array)[j] as number,
-            (rows[r + 1] as Uint8Array)[j] as number,
-            (rows[r + 2] as Uint8Array)[j] as number,
-          ],
+        mulAddWords3(
+          (rows[r] as Uint8Array)[j] as number,
+          (rows[r + 1] as Uint8Array)[j] as number,
+          (rows[r + 2] as Uint8Array)[j] as number,
           input,
-          [outs[r] as Uint8Array, outs[r + 1] as Uint8Array, outs[r + 2] as Uint8Array],
+          sums[r] as Uint32Array,
+          sums[r + 1] as Uint32Array,
+          sums[r + 2] as Uint32Array,
+          words,
         );
       }
-      for (; r < rows.length; r++) mulAdd((rows[r] as Uint8Array)[j] as number, input, outs[r] as Uint8Array);
+      for (; r < rows.length; r++) {
+        mulAddWords((rows[r] as Uint8Array)[j] as number, input, sums[r] as Uint32Array, words);
+      }
     }
-    return outs;
+    for (let r = 0; r < rows.length; r++) {
+      (parity[r] as Uint8Array).set(new Uint8Array((sums[r] as Uint32Array).buffer, 0, length));
+    }
   }
 
   /**
