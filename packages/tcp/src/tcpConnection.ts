@@ -10,6 +10,7 @@ import { IdleGuard } from './internal/idleGuard.js';
 import { receiveQueue } from './internal/receiveQueue.js';
 import { sendAll } from './internal/sendAll.js';
 import { maxWriteBatchOf, sendBatch } from './internal/sendBatch.js';
+import { afterSend, beforeSend } from './internal/sendTurn.js';
 import { localOf, remoteOf } from './internal/socketEndpoints.js';
 import type { ProxiedConnection } from './proxyProtocolOptions.js';
 import type {
@@ -152,6 +153,10 @@ export class TcpConnection {
    * typed error if the socket dies first (`CONNECTION_RESET`, `SOCKET_CLOSED`, …). Nothing is sent
    * until you subscribe; unsubscribing cannot take back bytes already handed to the socket.
    *
+   * Several sends subscribed in one turn of the event loop go out together: the first at once, the
+   * rest gathered into one write when the turn ends (or as soon as `maxWriteBatchBytes` of them
+   * wait), each still completing on its own, in order.
+   *
    * @example
    * ```ts
    * await lastValueFrom(conn.send(new TextEncoder().encode('Enviei, servidor')));
@@ -164,13 +169,18 @@ export class TcpConnection {
         subscriber.error(refused);
         return;
       }
-      this.#core.write(data, (err) => {
+      const core = this.#core;
+      beforeSend(core);
+      core.sendsInFlight++;
+      core.write(data, (err) => {
+        core.sendsInFlight--;
         if (err) subscriber.error(err);
         else {
           subscriber.next();
           subscriber.complete();
         }
       });
+      afterSend(core, data.byteLength, this.#maxWriteBatch);
     });
   }
 

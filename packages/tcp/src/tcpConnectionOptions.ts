@@ -30,8 +30,8 @@ export interface TcpConnectionOptions {
   readonly maxPendingWriteBytes?: number;
   /**
    * The most bytes one write of {@link TcpConnection.sendBatch} gathers (a larger frame is written
-   * alone). Bounds the copy a batch makes and how much one write holds back from the peer. Default
-   * 64 KiB.
+   * alone), and the most that sends of one turn wait to be written together. Bounds the copy a batch
+   * makes and how much one write holds back from the peer. Default 64 KiB.
    */
   readonly maxWriteBatchBytes?: number;
   /**

@@ -2,6 +2,7 @@ import { getRandomValues } from 'node:crypto';
 import { type DatagramSocket, type Endpoint, sameOrigin } from '@porta/core';
 import { checkInteger } from '@porta/core/transport';
 import { Observable } from 'rxjs';
+import { kcpTransmit } from './internal/kcpTransmit.js';
 import { KcpSession } from './kcpSession.js';
 import { type KcpSessionOptions, resolveKcpOptions } from './kcpSessionOptions.js';
 
@@ -47,10 +48,7 @@ export function kcpConnect(
       {
         local: socket.local,
         remote,
-        transmit: (datagram) => {
-          // A lost send is a lost packet: KCP retransmits it, as after a loss on the wire.
-          socket.send(datagram, remote).subscribe({ error: () => undefined });
-        },
+        transmit: kcpTransmit(socket, remote),
         closed: () => {
           input.unsubscribe();
           subscriber.complete();

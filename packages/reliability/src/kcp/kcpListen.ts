@@ -1,6 +1,7 @@
 import { type DatagramSocket, type Endpoint, originKey } from '@porta/core';
 import { checkPositiveInteger } from '@porta/core/transport';
 import { Observable } from 'rxjs';
+import { kcpTransmit } from './internal/kcpTransmit.js';
 import { decodeKcpSegments } from './kcpSegment.js';
 import { KcpSession, sessionPipeline } from './kcpSession.js';
 import { type KcpSessionOptions, resolveKcpOptions } from './kcpSessionOptions.js';
@@ -96,9 +97,7 @@ export function kcpListen(socket: DatagramSocket, options: KcpListenOptions = {}
           {
             local: socket.local,
             remote,
-            transmit: (datagram) => {
-              socket.send(datagram, remote).subscribe({ error: () => undefined });
-            },
+            transmit: kcpTransmit(socket, remote),
             closed: (s) => {
               if (sessions.get(key) === s) sessions.delete(key);
               if (last?.session === s) last = undefined;

@@ -10,6 +10,7 @@ import type { Observer, Unsubscribable } from 'rxjs';
 import type { TcpCaptureTap } from './captureTap.js';
 import { closeReasonOf } from './closeReason.js';
 import type { IdleGuard } from './idleGuard.js';
+import type { TurnSender } from './sendTurn.js';
 import { toPortaError } from './systemError.js';
 
 const CORE = Symbol('porta.tcpConnection');
@@ -41,7 +42,7 @@ const NOTHING_TO_UNDO: Unsubscribable = { unsubscribe() {} };
  * bytes go out ({@link ConnectionCore.write}). Made with its connection; listens to the socket
  * through shared functions.
  */
-export class ConnectionCore {
+export class ConnectionCore implements TurnSender {
   readonly socket: Socket;
   readonly remote: Endpoint;
   readonly local: Endpoint;
@@ -65,6 +66,10 @@ export class ConnectionCore {
   peakQueuedBytes = 0;
   /** How many times a `receive` queue paused the socket. */
   pauses = 0;
+  /** {@link TurnSender}: the last `send`'s turn, the bytes corked this turn (-1: none), sends in flight. */
+  sendTurn = -1;
+  corkedBytes = -1;
+  sendsInFlight = 0;
   // Created on the first hold: most connections are never paused.
   #holders: Set<symbol> | undefined;
   // The readers of `bytes` (and the actor's `listen`): almost always exactly one, so the first
