@@ -94,9 +94,7 @@ describe('lines({ encoding }) = lines() then a strict decode per line', () => {
     // Chunks over 512 bytes each keep their own place in the buffer: a line cut between two of them is
     // the one the decoder cuts from both (its CR and LF may fall on either side).
     const filler = enc('ab\r\ncd\n'.repeat(90));
-    const bigChunk = fc
-      .tuple(lineBytes, lineBytes)
-      .map(([a, b]) => Uint8Array.from([...a, ...filler, ...b]));
+    const bigChunk = fc.tuple(lineBytes, lineBytes).map(([a, b]) => Uint8Array.from([...a, ...filler, ...b]));
     fc.assert(
       fc.property(fc.array(bigChunk, { minLength: 1, maxLength: 4 }), optionsArb, (chunks, options) => {
         const { text, bytesThenDecode } = bothWays(options, chunks);
