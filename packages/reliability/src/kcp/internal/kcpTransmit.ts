@@ -14,9 +14,8 @@ const IGNORE_OUTCOME: Observer<void> = {
  * to `send`. Either way a failed send is dropped like a packet lost on the wire.
  */
 export function kcpTransmit(socket: DatagramSocket, remote: Endpoint): (datagram: Uint8Array) => void {
-  if (socket.sendDirect !== undefined) {
-    return (datagram) => socket.sendDirect?.(datagram, remote, IGNORE_OUTCOME);
-  }
+  const sendDirect = socket.sendDirect?.bind(socket);
+  if (sendDirect !== undefined) return (datagram) => sendDirect(datagram, remote, IGNORE_OUTCOME);
   return (datagram) => {
     socket.send(datagram, remote).subscribe(IGNORE_OUTCOME);
   };
