@@ -101,6 +101,7 @@ function startChild([command, args]: [string, string[]]): Promise<ChildProcess> 
 
 /**
  * The target: for a connection whose first byte is 'B', counts bytes and answers one byte once 1 MiB
+ * arrived; whose first byte is 'S', the same once the byte count in its next 4 bytes (big-endian)
  * arrived; otherwise echoes (request/response).
  */
 function target(): Promise<{ server: Server; port: number }> {
@@ -110,14 +111,18 @@ function target(): Promise<{ server: Server; port: number }> {
     socket.on('close', () => sockets.delete(socket));
     let mode: 'bulk' | 'echo' | undefined;
     let got = 0;
+    let head = Buffer.alloc(0);
+    let expected = MiB;
     socket.on('data', (chunk) => {
-      mode ??= chunk[0] === 0x42 ? 'bulk' : 'echo';
+      mode ??= chunk[0] === 0x42 || chunk[0] === 0x53 ? 'bulk' : 'echo';
       if (mode === 'echo') {
         socket.write(chunk);
         return;
       }
+      if (got < 5) head = Buffer.concat([head, chunk.subarray(0, 5 - got)]);
       got += chunk.length;
-      if (got >= MiB) socket.write('!');
+      if (head.length === 5 && head[0] === 0x53) expected = head.readUInt32BE(1);
+      if (got >= expected && head.length === 5) socket.write('!');
     });
     socket.on('error', () => {});
   });
@@ -136,15 +141,22 @@ function connected(port: number): Promise<Socket> {
   });
 }
 
-async function bulk(port: number, payload?: Uint8Array): Promise<number> {
+/** ms to move `payload` (default 1 MiB of one byte) `times` times over one connection, until the target's answer. */
+async function bulk(port: number, payload?: Uint8Array, times = 1): Promise<number> {
   const socket = await connected(port);
   const data = payload ? Buffer.from(payload) : Buffer.alloc(MiB, 7);
-  data[0] = 0x42;
+  const first = Buffer.from(data);
+  if (times === 1) first[0] = 0x42;
+  else {
+    first[0] = 0x53;
+    first.writeUInt32BE(data.length * times, 1);
+  }
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     socket.once('data', () => resolve());
     socket.once('error', reject);
-    socket.write(data);
+    socket.write(first);
+    for (let i = 1; i < times; i++) socket.write(data);
   });
   const ms = performance.now() - started;
   socket.destroy();
@@ -182,14 +194,26 @@ export interface Result {
   /** The first 1 MiB after the session opened: what a short-lived tunnel pays (porta's JIT warms up). */
   readonly coldCpuMsPerMiB: number;
   readonly latencies: number[];
+  /** With `steady`: the same session after the warm-up, over `steady.mib` MiB. */
+  readonly steady?: { readonly bulkMs: number; readonly cpuMsPerMiB: number };
 }
 
-/** One run of `pair` through `lossRate`: 1 MiB of `payload` (default 1 MiB of one byte) twice. */
+/** A steady-state figure: after the two MiB, `warmMiB` more in one transfer, then `mib` measured in one. */
+export interface Steady {
+  readonly warmMiB: number;
+  readonly mib: number;
+}
+
+/**
+ * One run of `pair` through `lossRate`: 1 MiB of `payload` (default 1 MiB of one byte) twice, then,
+ * with `steady`, the warm-up and the measured volume (whole copies of `payload`).
+ */
 export async function measure(
   pair: Pair,
   lossRate: number,
   seed: number,
   payload?: Uint8Array,
+  steady?: Steady,
 ): Promise<Result> {
   const { server: tcpTarget, port: targetPort } = await target();
   const kcpPort = await freePort('udp');
@@ -213,8 +237,21 @@ export async function measure(
     const warm = cpu();
     const bulkMs = await bulk(localPort, payload);
     const after = cpu();
+    let steadyResult: Result['steady'];
+    if (steady) {
+      if (steady.warmMiB > 0) await bulk(localPort, payload, steady.warmMiB);
+      const before = cpu();
+      const ms = await bulk(localPort, payload, steady.mib);
+      steadyResult = { bulkMs: ms / steady.mib, cpuMsPerMiB: (cpu() - before) / steady.mib };
+    }
     const latencies = await requestResponse(localPort);
-    return { bulkMs, cpuMsPerMiB: after - warm, coldCpuMsPerMiB: warm - cold, latencies };
+    return {
+      bulkMs,
+      cpuMsPerMiB: after - warm,
+      coldCpuMsPerMiB: warm - cold,
+      latencies,
+      ...(steadyResult ? { steady: steadyResult } : {}),
+    };
   } finally {
     tunnelClient.kill('SIGKILL');
     tunnelServer.kill('SIGKILL');
