@@ -2,6 +2,7 @@ import { getRandomValues } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { KcpMalformedError } from '@porta/core';
 import { KCPTUN_DEFAULT_KEY, type KcpCryptName, kcpBlockCrypt, kcptunKey } from './crypt/kcpCrypt.js';
+import { getU32LE, putU32LE } from './internal/kcpBytes.js';
 
 /**
  * What wraps KCP's segments in each datagram: nothing (ikcp.c), or kcp-go's header.
@@ -86,9 +87,11 @@ export function kcpGoPacketLayer(options: KcpGoPacketLayerOptions = {}): KcpPack
   return {
     overhead: NONCE + CRC,
     seal(packet) {
-      const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
-      for (let i = 0; i < NONCE; i += 4) view.setUint32(i, xorshift128(state), true);
-      view.setUint32(NONCE, crc32(packet.subarray(NONCE + CRC)), true);
+      if (packet.length < NONCE + CRC) {
+        throw new RangeError(`a ${packet.length}-byte packet has no room for the ${NONCE + CRC}-byte header`);
+      }
+      for (let i = 0; i < NONCE; i += 4) putU32LE(packet, i, xorshift128(state));
+      putU32LE(packet, NONCE, crc32(packet.subarray(NONCE + CRC)));
       return cipher.encrypt(packet);
     },
     open(datagram) {
@@ -99,8 +102,7 @@ export function kcpGoPacketLayer(options: KcpGoPacketLayerOptions = {}): KcpPack
         );
       }
       const plain = cipher.decrypt(datagram);
-      const view = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
-      const expected = view.getUint32(NONCE, true);
+      const expected = getU32LE(plain, NONCE);
       const body = plain.subarray(NONCE + CRC);
       const actual = crc32(body);
       if (actual !== expected) {

@@ -1,4 +1,5 @@
 import { KcpMalformedError } from '@porta/core';
+import { getU16LE, getU32LE, putU16LE, putU32LE } from './internal/kcpBytes.js';
 
 /**
  * KCP's four commands, the `cmd` byte of a segment header (ikcp.c's `IKCP_CMD_*`).
@@ -53,6 +54,8 @@ export interface KcpSegment {
 }
 
 const COMMANDS = new Set<number>(Object.values(KcpCommand));
+/** The payload of every decoded segment without one. */
+const EMPTY = new Uint8Array(0);
 
 /**
  * Writes `segment` (header then payload) into `target` at `offset` and returns the offset after it.
@@ -66,17 +69,42 @@ const COMMANDS = new Set<number>(Object.values(KcpCommand));
  * ```
  */
 export function writeKcpSegment(target: Uint8Array, offset: number, segment: KcpSegment): number {
-  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  view.setUint32(offset, segment.conv >>> 0, true);
-  view.setUint8(offset + 4, segment.cmd);
-  view.setUint8(offset + 5, segment.frg & 0xff);
-  view.setUint16(offset + 6, segment.wnd & 0xffff, true);
-  view.setUint32(offset + 8, segment.ts >>> 0, true);
-  view.setUint32(offset + 12, segment.sn >>> 0, true);
-  view.setUint32(offset + 16, segment.una >>> 0, true);
-  view.setUint32(offset + 20, segment.data.length, true);
-  target.set(segment.data, offset + KCP_HEADER_LENGTH);
-  return offset + KCP_HEADER_LENGTH + segment.data.length;
+  const s = segment;
+  return writeKcpSegmentFields(target, offset, s.conv, s.cmd, s.frg, s.wnd, s.ts, s.sn, s.una, s.data);
+}
+
+/**
+ * {@link writeKcpSegment} from the fields themselves: the packet writer's path, with no segment
+ * object per write. The caller sizes `target` (a RangeError otherwise, before anything is written
+ * past its end).
+ * @internal
+ */
+export function writeKcpSegmentFields(
+  target: Uint8Array,
+  offset: number,
+  conv: number,
+  cmd: KcpCommand,
+  frg: number,
+  wnd: number,
+  ts: number,
+  sn: number,
+  una: number,
+  data: Uint8Array,
+): number {
+  const end = offset + KCP_HEADER_LENGTH + data.length;
+  if (offset < 0 || end > target.length) {
+    throw new RangeError(`a ${end - offset}-byte KCP segment does not fit at ${offset} of ${target.length}`);
+  }
+  putU32LE(target, offset, conv);
+  target[offset + 4] = cmd;
+  target[offset + 5] = frg;
+  putU16LE(target, offset + 6, wnd);
+  putU32LE(target, offset + 8, ts);
+  putU32LE(target, offset + 12, sn);
+  putU32LE(target, offset + 16, una);
+  putU32LE(target, offset + 20, data.length);
+  target.set(data, offset + KCP_HEADER_LENGTH);
+  return end;
 }
 
 /**
@@ -100,7 +128,8 @@ export function encodeKcpSegments(segments: readonly KcpSegment[]): Uint8Array {
 }
 
 /**
- * Decodes every segment of a packet. Payloads are views into `packet`, not copies.
+ * Decodes every segment of a packet. Payloads are views into `packet`, not copies (an empty payload,
+ * as every ACK's, is one shared empty array).
  *
  * The whole packet is checked before anything is returned, so a packet with one bad segment is
  * refused whole (ikcp.c would have acted on the segments before it). Fewer than 24 bytes left after
@@ -120,15 +149,14 @@ export function decodeKcpSegments(packet: Uint8Array): KcpSegment[] {
       packet,
     );
   }
-  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
   const segments: KcpSegment[] = [];
   let offset = 0;
   while (packet.length - offset >= KCP_HEADER_LENGTH) {
-    const cmd = view.getUint8(offset + 4);
+    const cmd = packet[offset + 4] as number;
     if (!COMMANDS.has(cmd)) {
       throw new KcpMalformedError(`KCP segment at byte ${offset} has unknown command ${cmd}`, packet);
     }
-    const len = view.getUint32(offset + 20, true);
+    const len = getU32LE(packet, offset + 20);
     const start = offset + KCP_HEADER_LENGTH;
     if (len > packet.length - start) {
       throw new KcpMalformedError(
@@ -137,14 +165,14 @@ export function decodeKcpSegments(packet: Uint8Array): KcpSegment[] {
       );
     }
     segments.push({
-      conv: view.getUint32(offset, true),
+      conv: getU32LE(packet, offset),
       cmd: cmd as KcpCommand,
-      frg: view.getUint8(offset + 5),
-      wnd: view.getUint16(offset + 6, true),
-      ts: view.getUint32(offset + 8, true),
-      sn: view.getUint32(offset + 12, true),
-      una: view.getUint32(offset + 16, true),
-      data: packet.subarray(start, start + len),
+      frg: packet[offset + 5] as number,
+      wnd: getU16LE(packet, offset + 6),
+      ts: getU32LE(packet, offset + 8),
+      sn: getU32LE(packet, offset + 12),
+      una: getU32LE(packet, offset + 16),
+      data: len === 0 ? EMPTY : packet.subarray(start, start + len),
     });
     offset = start + len;
   }
@@ -162,5 +190,5 @@ export function decodeKcpSegments(packet: Uint8Array): KcpSegment[] {
  */
 export function peekKcpConv(packet: Uint8Array): number | undefined {
   if (packet.length < KCP_HEADER_LENGTH) return undefined;
-  return new DataView(packet.buffer, packet.byteOffset, packet.byteLength).getUint32(0, true);
+  return getU32LE(packet, 0);
 }

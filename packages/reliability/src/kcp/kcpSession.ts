@@ -231,15 +231,33 @@ export class KcpSession implements PeerLink {
    */
   input(datagram: Uint8Array): void {
     if (this.#isClosed) return;
-    const packets: Uint8Array[] = [];
+    // One array and one callback for every datagram (a fresh pair per datagram was garbage per
+    // packet); a datagram handed in while another is being taken (a socket that delivers during a
+    // send) gets its own array.
+    const nested = this.#opening;
+    const packets = nested ? [] : this.#opened;
+    this.#opening = true;
     try {
-      this.#packets.open(datagram, (p) => packets.push(p));
+      this.#packets.open(datagram, nested ? (p) => packets.push(p) : this.#collect);
     } catch {
       this.#counters.malformedPackets++;
+      packets.length = 0;
+      this.#opening = nested;
       return;
     }
-    this.inputPackets(packets);
+    try {
+      this.inputPackets(packets);
+    } finally {
+      packets.length = 0;
+      this.#opening = nested;
+    }
   }
+
+  readonly #opened: Uint8Array[] = [];
+  #opening = false;
+  readonly #collect = (packet: Uint8Array): void => {
+    this.#opened.push(packet);
+  };
 
   /**
    * KCP packets a pipeline opened (several when FEC rebuilt some; none for a parity shard).

@@ -1,3 +1,4 @@
+import { getU16LE, getU32LE, putU16LE, putU32LE } from '../internal/kcpBytes.js';
 import { ReedSolomon } from './reedSolomon.js';
 
 /*
@@ -49,10 +50,12 @@ export class FecEncoder {
   /** Marks `packet` as a data shard; returns the parity packets it completes (usually none). */
   encode(packet: Uint8Array): Uint8Array[] {
     const at = this.#headerAt;
-    const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
-    view.setUint32(at, this.#next, true);
-    view.setUint16(at + 4, FEC_DATA, true);
-    view.setUint16(at + FEC_HEADER, packet.length - at - FEC_HEADER, true);
+    if (packet.length < at + FEC_OVERHEAD) {
+      throw new RangeError(`a ${packet.length}-byte packet has no room for the FEC header at ${at}`);
+    }
+    putU32LE(packet, at, this.#next);
+    putU16LE(packet, at + 4, FEC_DATA);
+    putU16LE(packet, at + FEC_HEADER, packet.length - at - FEC_HEADER);
     this.#next = (this.#next + 1) >>> 0;
     // The packet is the encoder's to read until its group is done: the session never writes to a
     // packet once it is sealed, and the packet layer encrypts into a new array.
@@ -65,9 +68,8 @@ export class FecEncoder {
     const parity: Uint8Array[] = [];
     for (let r = 0; r < this.#rs.parityShards; r++) {
       const out = new Uint8Array(at + FEC_HEADER + longest);
-      const v = new DataView(out.buffer);
-      v.setUint32(at, this.#next, true);
-      v.setUint16(at + 4, FEC_PARITY, true);
+      putU32LE(out, at, this.#next);
+      putU16LE(out, at + 4, FEC_PARITY);
       this.#next = (this.#next + 1) % this.#wrap;
       packets.push(out);
       parity.push(out.subarray(at + FEC_HEADER));
@@ -125,9 +127,8 @@ export class FecDecoder {
 
   /** `shard` starts at the FEC header (8 bytes at least; the caller checked the flag). */
   decode(shard: Uint8Array, receive: (packet: Uint8Array) => void): void {
-    const view = new DataView(shard.buffer, shard.byteOffset, shard.byteLength);
-    const seqid = view.getUint32(0, true);
-    const parity = view.getUint16(4, true) === FEC_PARITY;
+    const seqid = getU32LE(shard, 0);
+    const parity = getU16LE(shard, 4) === FEC_PARITY;
     if (parity) this.stats.fecParityShards++;
     const index = seqid % this.#group;
     // A shard whose flag does not match its place in the group is from a peer with other --ds/--ps:

@@ -1,5 +1,5 @@
 import type { KcpControlStats } from '../kcpControlOptions.js';
-import { KCP_HEADER_LENGTH, KcpCommand, type KcpSegment, writeKcpSegment } from '../kcpSegment.js';
+import { KCP_HEADER_LENGTH, KcpCommand, writeKcpSegmentFields } from '../kcpSegment.js';
 import { kcpSeqDiff as diff } from './kcpSequence.js';
 
 const EMPTY = new Uint8Array(0);
@@ -46,9 +46,19 @@ export class KcpPacketWriter {
     una: number,
     data: Uint8Array,
   ): void {
-    const seg: KcpSegment = { conv: this.#conv, cmd, frg, wnd, ts, sn, una, data };
     if (this.#used + KCP_HEADER_LENGTH + data.length > this.#mtu) this.emit();
-    this.#used = writeKcpSegment(this.#buffer, this.#used, seg);
+    this.#used = writeKcpSegmentFields(
+      this.#buffer,
+      this.#used,
+      this.#conv,
+      cmd,
+      frg,
+      wnd,
+      ts,
+      sn,
+      una,
+      data,
+    );
     this.#stats.segmentsSent++;
   }
 

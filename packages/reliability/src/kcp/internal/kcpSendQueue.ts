@@ -15,8 +15,10 @@ export class KcpSendQueue {
   readonly #mss: number;
   readonly #streamMode: boolean;
   readonly #segments: KcpQueuedSegment[] = [];
-  /** Bytes of the last queued segment, when it is still open for coalescing (stream mode). */
-  #tail: { buffer: Uint8Array; length: number } | undefined;
+  /** The whole buffer of the last queued segment, while it is still open for coalescing (stream mode). */
+  #tail: Uint8Array | undefined;
+  /** Bytes of `#tail` in use. */
+  #tailLength = 0;
 
   constructor(mss: number, streamMode: boolean) {
     this.#mss = mss;
@@ -31,24 +33,26 @@ export class KcpSendQueue {
   push(data: Uint8Array): void {
     if (data.length === 0) return;
     const mss = this.#mss;
-    let rest = data;
+    const rest = data;
     if (this.#streamMode) {
       const tail = this.#tail;
-      if (tail && tail.length < mss) {
-        const take = Math.min(mss - tail.length, rest.length);
-        tail.buffer.set(rest.subarray(0, take), tail.length);
-        tail.length += take;
+      let at = 0;
+      if (tail && this.#tailLength < mss) {
+        const take = Math.min(mss - this.#tailLength, rest.length);
+        tail.set(take === rest.length ? rest : rest.subarray(0, take), this.#tailLength);
+        this.#tailLength += take;
         const last = this.#segments[this.#segments.length - 1];
-        if (last) last.data = tail.buffer.subarray(0, tail.length);
-        rest = rest.subarray(take);
+        if (last) last.data = tail.subarray(0, this.#tailLength);
+        at = take;
       }
-      while (rest.length > 0) {
-        const take = Math.min(mss, rest.length);
+      while (at < rest.length) {
+        const take = Math.min(mss, rest.length - at);
         const buffer = new Uint8Array(mss);
-        buffer.set(rest.subarray(0, take));
+        buffer.set(rest.subarray(at, at + take));
         this.#segments.push({ data: buffer.subarray(0, take), frg: 0 });
-        this.#tail = { buffer, length: take };
-        rest = rest.subarray(take);
+        this.#tail = buffer;
+        this.#tailLength = take;
+        at += take;
       }
       return;
     }
@@ -66,7 +70,10 @@ export class KcpSendQueue {
   /** Takes the oldest segment (closing the open tail when it is the last one). */
   shift(): KcpQueuedSegment | undefined {
     const next = this.#segments.shift();
-    if (this.#segments.length === 0) this.#tail = undefined;
+    if (this.#segments.length === 0) {
+      this.#tail = undefined;
+      this.#tailLength = 0;
+    }
     return next;
   }
 }
