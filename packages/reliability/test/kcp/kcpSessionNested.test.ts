@@ -1,3 +1,4 @@
+import type { Endpoint } from '@porta/core';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { kcpGoPacketLayer } from '../../src/kcp/kcpPacketLayer.js';
@@ -5,8 +6,8 @@ import { KcpSession } from '../../src/kcp/kcpSession.js';
 import { type KcpSessionWire, resolveKcpOptions } from '../../src/kcp/kcpSessionOptions.js';
 import { concat, patternBytes } from './kcpSim.js';
 
-const a = { address: '127.0.0.1', port: 1, family: 'IPv4' } as const;
-const b = { address: '127.0.0.1', port: 2, family: 'IPv4' } as const;
+const a: Endpoint = { address: '127.0.0.1', port: 1, family: 'IPv4' };
+const b: Endpoint = { address: '127.0.0.1', port: 2, family: 'IPv4' };
 
 /**
  * Two sessions whose wires hand each datagram straight to the other's `input`, inside the send: a
@@ -25,7 +26,7 @@ function nestedPair(fec: boolean, drop: number) {
   let depth = 0;
   let deepest = 0;
   const sessions: KcpSession[] = [];
-  const wire = (local: typeof a, remote: typeof a, peer: () => KcpSession): KcpSessionWire => ({
+  const wire = (local: Endpoint, remote: Endpoint, peer: () => KcpSession): KcpSessionWire => ({
     local,
     remote,
     transmit: (datagram) => {
