@@ -10,7 +10,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import { machine, median, table, writeSection } from './report.js';
-import { spawnBench, writeFigures } from './tcp-bench-support.js';
+import { type BenchChild, spawnBench, writeFigures } from './tcp-bench-support.js';
 
 const COUNT = Number(process.env.BENCH_TCP_IDLE_COUNT ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_TCP_IDLE_ROUNDS ?? 3);
@@ -49,34 +49,41 @@ function connectAll(port: number): Promise<net.Socket[]> {
 const BASELINE = process.env.BENCH_TCP_IDLE_BASELINE;
 type Mode = 'porta' | 'raw' | 'baseline';
 
+/** Opens COUNT connections to `server`: the sockets, the time until it has them all, its CPU per connection. */
+async function openAll(server: BenchChild, port: number) {
+  const begin = performance.now();
+  const all = server.line((l) => l.startsWith('all'));
+  const sockets = await connectAll(port);
+  const cpuUs = Number((await all).slice(4)) / COUNT;
+  return { sockets, ms: performance.now() - begin, cpuUs };
+}
+
 async function measure(mode: Mode): Promise<Run> {
   const server =
     mode === 'baseline'
       ? spawnBench(`${BASELINE}/bench/tcp-idle-server.ts`, ['porta', String(COUNT)], ['--expose-gc'])
       : spawnBench('tcp-idle-server.ts', [mode, String(COUNT)], ['--expose-gc']);
   const port = Number((await server.line((l) => l.startsWith('ready '))).slice(6));
-  const begin = performance.now();
-  const all = server.line((l) => l.startsWith('all'));
-  const sockets = await connectAll(port);
-  const acceptCpuUs = Number((await all).slice(4)) / COUNT;
-  const acceptMs = performance.now() - begin;
+  const cold = await openAll(server, port);
   server.send('measure');
   const figures = JSON.parse(await server.line((l) => l.startsWith('{'))) as Run & { open: number };
   if (figures.open !== COUNT) throw new Error(`tcp-idle: ${figures.open} of ${COUNT} open`);
   // Warm: all closed, then as many again, the server's code already compiled and its heap grown.
   const empty = server.line((l) => l === 'empty');
-  for (const s of sockets) s.destroy();
+  for (const s of cold.sockets) s.destroy();
   await empty;
-  const warmBegin = performance.now();
-  const warmAll = server.line((l) => l.startsWith('all'));
-  const again = await connectAll(port);
-  const warmAcceptCpuUs = Number((await warmAll).slice(4)) / COUNT;
-  const warmAcceptMs = performance.now() - warmBegin;
+  const warm = await openAll(server, port);
   server.send('exit');
   await server.exited;
-  for (const s of again) s.destroy();
+  for (const s of warm.sockets) s.destroy();
   await new Promise((r) => setTimeout(r, 50));
-  return { ...figures, acceptMs, acceptCpuUs, warmAcceptMs, warmAcceptCpuUs };
+  return {
+    ...figures,
+    acceptMs: cold.ms,
+    acceptCpuUs: cold.cpuUs,
+    warmAcceptMs: warm.ms,
+    warmAcceptCpuUs: warm.cpuUs,
+  };
 }
 
 export async function main(): Promise<void> {
@@ -114,43 +121,27 @@ export async function main(): Promise<void> {
   };
   writeFigures('tcp-idle', figures);
   const kb = (n: number) => (n / 1024).toFixed(2);
+  const ms = (n: number) => Math.round(n);
+  const us = (n: number) => n.toFixed(1);
+  const row = (
+    label: string,
+    pair: { porta: number; raw: number },
+    ratio: number,
+    show: (n: number) => string | number,
+  ) => [label, show(pair.porta), show(pair.raw), ratio.toFixed(2)];
+  const n = COUNT.toLocaleString('en-US');
   const rows = [
-    [
-      'heap per connection (KiB)',
-      kb(figures.heapPerConnection.porta),
-      kb(figures.heapPerConnection.raw),
-      figures.ratios.heap.toFixed(2),
-    ],
-    [
-      'RSS per connection (KiB)',
-      kb(figures.rssPerConnection.porta),
-      kb(figures.rssPerConnection.raw),
-      figures.ratios.rss.toFixed(2),
-    ],
-    [
-      `time to open all ${COUNT.toLocaleString('en-US')} (ms)`,
-      Math.round(figures.acceptMs.porta),
-      Math.round(figures.acceptMs.raw),
-      figures.ratios.accept.toFixed(2),
-    ],
-    [
-      'server CPU per connection while opening (µs)',
-      figures.acceptCpuUs.porta.toFixed(1),
-      figures.acceptCpuUs.raw.toFixed(1),
-      figures.ratios.acceptCpu.toFixed(2),
-    ],
-    [
-      `warm: time to open ${COUNT.toLocaleString('en-US')} more (ms)`,
-      Math.round(figures.warmAcceptMs.porta),
-      Math.round(figures.warmAcceptMs.raw),
-      figures.ratios.warmAccept.toFixed(2),
-    ],
-    [
+    row('heap per connection (KiB)', figures.heapPerConnection, figures.ratios.heap, kb),
+    row('RSS per connection (KiB)', figures.rssPerConnection, figures.ratios.rss, kb),
+    row(`time to open all ${n} (ms)`, figures.acceptMs, figures.ratios.accept, ms),
+    row('server CPU per connection while opening (µs)', figures.acceptCpuUs, figures.ratios.acceptCpu, us),
+    row(`warm: time to open ${n} more (ms)`, figures.warmAcceptMs, figures.ratios.warmAccept, ms),
+    row(
       'warm: server CPU per connection while opening (µs)',
-      figures.warmAcceptCpuUs.porta.toFixed(1),
-      figures.warmAcceptCpuUs.raw.toFixed(1),
-      figures.ratios.warmAcceptCpu.toFixed(2),
-    ],
+      figures.warmAcceptCpuUs,
+      figures.ratios.warmAcceptCpu,
+      us,
+    ),
   ];
   const markdown = `## Many idle TCP connections (\`bench/tcp-idle.bench.ts\`)
 
