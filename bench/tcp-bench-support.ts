@@ -2,7 +2,7 @@
 // the figures each run keeps in docs/many-peers/<bench>.json for the many-peer chart.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { writePhaseRecord } from './manyPeers.js';
+import { writeManyPeersSection, writePhaseRecord } from './manyPeers.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -68,6 +68,8 @@ export function writeFigures(bench: string, figures: Record<string, unknown>): v
     date: new Date().toISOString(),
     ...figures,
   });
+  // The chart and its table are drawn from every bench's file: redrawn with this one's new figures.
+  writeManyPeersSection();
 }
 
 /** CPU time (user + system) of this process, in microseconds. */

@@ -1,7 +1,11 @@
 // The server side of bench/tcp-idle.bench.ts, one process per run so its heap holds nothing else:
 //   node --expose-gc --import tsx bench/tcp-idle-server.ts porta|raw COUNT
-// Prints `ready PORT` (after a baseline heap reading), `all` once COUNT connections are open (porta:
-// every actor `opened`), and on `measure` (stdin) one JSON line: heap and RSS growth per connection.
+// Talks in lines. Prints `ready PORT` (after a baseline heap reading), then `all CPU_US` once COUNT
+// connections are open (porta: every actor `opened`; CPU_US: the CPU, user + system, this process
+// spent since `ready`). On `measure` (stdin) it prints one JSON line: heap and RSS growth per
+// connection. Then, once the client has closed them all, `empty` (porta: every actor `closed`), and
+// a second `all CPU_US` (counted from `empty`) when COUNT more are open: the same work with the
+// code already warm. On `exit` it exits.
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { serve } from '@porta/core';
@@ -20,8 +24,17 @@ const settle = async () => {
 };
 
 let open = 0;
+let cpuFrom = process.cpuUsage();
 const opened = () => {
-  if (++open === count) console.log('all');
+  if (++open !== count) return;
+  const cpu = process.cpuUsage(cpuFrom);
+  console.log(`all ${cpu.user + cpu.system}`);
+};
+let measured = false;
+const closed = () => {
+  if (--open !== 0 || !measured) return;
+  cpuFrom = process.cpuUsage();
+  console.log('empty');
 };
 
 let port: number;
@@ -33,6 +46,7 @@ if (mode === 'porta') {
       next: (e) => {
         if (e.type === 'listening') resolve(e.local.port);
         else if (e.type === 'opened') opened();
+        else if (e.type === 'closed') closed();
       },
       error: reject,
     });
@@ -41,6 +55,7 @@ if (mode === 'porta') {
   const server = net.createServer((socket) => {
     socket.on('data', (chunk) => socket.write(chunk));
     socket.on('error', () => {});
+    socket.on('close', closed);
     opened();
   });
   await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, resolve));
@@ -49,12 +64,15 @@ if (mode === 'porta') {
 
 await settle();
 const base = process.memoryUsage();
+cpuFrom = process.cpuUsage();
 console.log(`ready ${port}`);
 
 for await (const line of createInterface({ input: process.stdin })) {
+  if (line === 'exit') process.exit(0);
   if (line !== 'measure') continue;
   await settle();
   const now = process.memoryUsage();
+  measured = true;
   console.log(
     JSON.stringify({
       open,
@@ -62,5 +80,4 @@ for await (const line of createInterface({ input: process.stdin })) {
       rssPerConnection: (now.rss - base.rss) / count,
     }),
   );
-  process.exit(0);
 }

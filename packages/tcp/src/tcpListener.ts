@@ -66,7 +66,8 @@ export class TcpListener {
   /** PROXY with TLS: what each raw socket's header said, for the TLS socket built on it. */
   readonly #proxiedBeforeTls = new WeakMap<Socket, { readonly proxied: ProxiedConnection }>();
   // 'close' listeners shared by every accepted socket (`this` is the socket): no closure per socket.
-  readonly #sharedLocal: { readonly local?: Endpoint };
+  /** What every accepted connection is built with (one object, not a spread per connection). */
+  readonly #connectionOptions: TcpConnectionOptions;
   readonly #onRawClose: (this: Socket) => void;
   readonly #onSocketClose: (this: Socket) => void;
 
@@ -76,7 +77,11 @@ export class TcpListener {
     const { server } = setup;
     this.local = listeningOn(server);
     // Bound to one address, every accepted socket has this local end: no getsockname per socket.
-    this.#sharedLocal = isWildcard(this.local.address) ? {} : { local: this.local };
+    this.#connectionOptions = {
+      scheduler: setup.scheduler,
+      ...setup.connection,
+      ...(isWildcard(this.local.address) ? {} : { local: this.local }),
+    };
     const listener = this;
     this.#onRawClose = function (this: Socket) {
       listener.#rawClosed(this);
@@ -100,7 +105,7 @@ export class TcpListener {
         refused: this.#refused,
         secure: (socket, raw) => {
           if (setup.tlsServer === undefined) this.#deliver(socket);
-          else this.#handOver(socket, (raw && this.#proxiedBeforeTls.get(raw)) ?? {});
+          else this.#handOver(socket, raw && this.#proxiedBeforeTls.get(raw));
         },
         reject: (remote, error) => this.#reject(remote, error),
       });
@@ -235,7 +240,10 @@ export class TcpListener {
   }
 
   #onRawConnection(raw: Socket): void {
-    raw.on('error', ignoreError);
+    // Plain TCP without PROXY: the socket becomes a connection (which reports its errors) in this
+    // same call. Otherwise its errors are ignored until then (a header read, a TLS handshake).
+    const direct = !this.#setup.tls && this.#setup.proxy === undefined;
+    if (!direct || !this.#accepting || this.#open >= this.#setup.maxConnections) raw.on('error', ignoreError);
     if (!this.#accepting) {
       this.#refused.add(raw);
       raw.destroy();
@@ -297,7 +305,7 @@ export class TcpListener {
   #deliver(socket: Socket): void {
     const proxy = this.#setup.proxy;
     if (proxy === undefined) {
-      this.#handOver(socket, {});
+      this.#handOver(socket);
       return;
     }
     const via = remoteOf(socket);
@@ -338,7 +346,7 @@ export class TcpListener {
     this.#headerReads.add(cancel);
   }
 
-  #handOver(socket: Socket, extra: Pick<TcpConnectionOptions, 'proxied' | 'screenFirstChunk'>): void {
+  #handOver(socket: Socket, extra?: Pick<TcpConnectionOptions, 'proxied' | 'screenFirstChunk'>): void {
     if (!this.#accepting || socket.destroyed) {
       socket.destroy();
       return;
@@ -348,12 +356,8 @@ export class TcpListener {
       this.#sockets.add(socket);
       socket.on('close', this.#onSocketClose);
     }
-    const conn = new TcpConnection(socket, {
-      scheduler: this.#setup.scheduler,
-      ...this.#setup.connection,
-      ...extra,
-      ...this.#sharedLocal,
-    });
+    const base = this.#connectionOptions;
+    const conn = new TcpConnection(socket, extra === undefined ? base : { ...base, ...extra });
     // The connection reports the socket's errors now.
     socket.off('error', ignoreError);
     this.#accepted++;

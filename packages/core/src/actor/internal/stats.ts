@@ -30,6 +30,25 @@ export class StatsCounter implements Mutable<ServerStats> {
   }
 
   snapshot(): ServerStats {
-    return Object.freeze({ ...this });
+    // Spelled out rather than `{ ...this }`: a literal of fixed shape is built much faster than a
+    // spread of a class instance, and this runs for every server event.
+    return Object.freeze({
+      active: this.active,
+      opened: this.opened,
+      closed: this.closed,
+      failed: this.failed,
+      restarted: this.restarted,
+      resumed: this.resumed,
+      dropped: this.dropped,
+      rejected: this.rejected,
+      idle: this.idle,
+      paused: this.paused,
+      undelivered: this.undelivered,
+      unsent: this.unsent,
+      messagesIn: this.messagesIn,
+      bytesIn: this.bytesIn,
+      messagesOut: this.messagesOut,
+      bytesOut: this.bytesOut,
+    });
   }
 }
