@@ -240,19 +240,13 @@ export class TcpListener {
   }
 
   #onRawConnection(raw: Socket): void {
-    // Plain TCP without PROXY: the socket becomes a connection (which reports its errors) in this
-    // same call. Otherwise its errors are ignored until then (a header read, a TLS handshake).
-    const direct = !this.#setup.tls && this.#setup.proxy === undefined;
-    if (!direct || !this.#accepting || this.#open >= this.#setup.maxConnections) raw.on('error', ignoreError);
     if (!this.#accepting) {
-      this.#refused.add(raw);
-      raw.destroy();
+      this.#refuse(raw);
       return;
     }
     if (this.#open >= this.#setup.maxConnections) {
       const remote = remoteOf(raw); // before destroy(): Node forgets the peer's address after it
-      this.#refused.add(raw);
-      raw.destroy();
+      this.#refuse(raw);
       this.#reject(remote, new ConnectionLimitError(this.#setup.maxConnections));
       return;
     }
@@ -260,8 +254,20 @@ export class TcpListener {
     this.#sockets.add(raw);
     if (this.#handshakes !== undefined) this.#handshakes.start(raw);
     raw.on('close', this.#onRawClose);
-    if (!this.#setup.tls) this.#deliver(raw);
-    else if (this.#setup.tlsServer !== undefined) this.#proxyBeforeTls(raw, this.#setup.tlsServer);
+    const { tls, proxy, tlsServer } = this.#setup;
+    // Plain TCP without PROXY becomes a connection (which reports the socket's errors) in this same
+    // call; a header read or a TLS handshake comes first otherwise, and its errors are ignored until
+    // then (#handOver takes the listener off).
+    if (tls || proxy !== undefined) raw.on('error', ignoreError);
+    if (!tls) this.#deliver(raw);
+    else if (tlsServer !== undefined) this.#proxyBeforeTls(raw, tlsServer);
+  }
+
+  /** A socket turned away before it became anything: closed at once, its errors ignored. */
+  #refuse(raw: Socket): void {
+    raw.on('error', ignoreError);
+    this.#refused.add(raw);
+    raw.destroy();
   }
 
   #rawClosed(raw: Socket): void {

@@ -66,6 +66,13 @@ export class KcpSession implements PeerLink {
   readonly #writes: PendingWrite[] = [];
   readonly #closedSubject = new Subject<void>();
   readonly #retransmissions = new Subject<KcpRetransmission>();
+  /** The packets `input` opened from the datagram it is taking, in one array for every datagram. */
+  readonly #opened: Uint8Array[] = [];
+  readonly #collect = (packet: Uint8Array): void => {
+    this.#opened.push(packet);
+  };
+  /** True while `input` takes a datagram (one handed in meanwhile gets its own array). */
+  #opening = false;
   #timer: Subscription | undefined;
   #userPaused = false;
   #ended = false;
@@ -238,26 +245,18 @@ export class KcpSession implements PeerLink {
     const packets = nested ? [] : this.#opened;
     this.#opening = true;
     try {
-      this.#packets.open(datagram, nested ? (p) => packets.push(p) : this.#collect);
-    } catch {
-      this.#counters.malformedPackets++;
-      packets.length = 0;
-      this.#opening = nested;
-      return;
-    }
-    try {
+      try {
+        this.#packets.open(datagram, nested ? (p) => packets.push(p) : this.#collect);
+      } catch {
+        this.#counters.malformedPackets++;
+        return;
+      }
       this.inputPackets(packets);
     } finally {
       packets.length = 0;
       this.#opening = nested;
     }
   }
-
-  readonly #opened: Uint8Array[] = [];
-  #opening = false;
-  readonly #collect = (packet: Uint8Array): void => {
-    this.#opened.push(packet);
-  };
 
   /**
    * KCP packets a pipeline opened (several when FEC rebuilt some; none for a parity shard).

@@ -33,22 +33,21 @@ export class KcpSendQueue {
   push(data: Uint8Array): void {
     if (data.length === 0) return;
     const mss = this.#mss;
-    const rest = data;
     if (this.#streamMode) {
       const tail = this.#tail;
       let at = 0;
       if (tail && this.#tailLength < mss) {
-        const take = Math.min(mss - this.#tailLength, rest.length);
-        tail.set(take === rest.length ? rest : rest.subarray(0, take), this.#tailLength);
+        const take = Math.min(mss - this.#tailLength, data.length);
+        tail.set(take === data.length ? data : data.subarray(0, take), this.#tailLength);
         this.#tailLength += take;
         const last = this.#segments[this.#segments.length - 1];
         if (last) last.data = tail.subarray(0, this.#tailLength);
         at = take;
       }
-      while (at < rest.length) {
-        const take = Math.min(mss, rest.length - at);
+      while (at < data.length) {
+        const take = Math.min(mss, data.length - at);
         const buffer = new Uint8Array(mss);
-        buffer.set(rest.subarray(at, at + take));
+        buffer.set(data.subarray(at, at + take));
         this.#segments.push({ data: buffer.subarray(0, take), frg: 0 });
         this.#tail = buffer;
         this.#tailLength = take;
@@ -56,14 +55,14 @@ export class KcpSendQueue {
       }
       return;
     }
-    const count = Math.ceil(rest.length / mss);
+    const count = Math.ceil(data.length / mss);
     if (count > 255) {
       throw new InvalidArgumentError(
         `a KCP message of ${data.length} bytes needs ${count} fragments of ${mss}; at most 255 fit`,
       );
     }
     for (let i = 0; i < count; i++) {
-      this.#segments.push({ data: rest.slice(i * mss, (i + 1) * mss), frg: count - i - 1 });
+      this.#segments.push({ data: data.slice(i * mss, (i + 1) * mss), frg: count - i - 1 });
     }
   }
 
